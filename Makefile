@@ -1,0 +1,68 @@
+# schemagate - build, run and test. `make` builds bin/schemagate and bin/schemagate-certs;
+# `make run` starts a local demo; `make test` runs the whole suite, plain and under
+# AddressSanitizer + UndefinedBehaviorSanitizer.
+
+CC      ?= cc
+OPT     ?= -O2 -g
+SAN     ?=
+# Truncating snprintf into bounded buffers is deliberate here, hence -Wno-format-truncation.
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+           -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wno-format-truncation -fno-strict-aliasing -MMD -MP
+LDLIBS  += -lmicrohttpd -lgnutls -lcjson -lpq -lssl -lcrypto -lpthread -lm
+BUILD   ?= build/release
+BIN     ?= bin
+
+CORE_SRC   := $(filter-out webhook/main.c,$(wildcard webhook/*.c))
+CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CERTS_SRC  := $(wildcard certs/*.c)
+CERTS_OBJ  := $(CERTS_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TESTLIB_SRC:= $(wildcard tests/unit/lib/*.c)
+TESTLIB_OBJ:= $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
+
+.PHONY: all deps run test check check-unit check-asan bench manifests clean
+all: $(BIN)/schemagate $(BIN)/schemagate-certs
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iwebhook -c $< -o $@
+
+$(BIN)/schemagate: $(CORE_OBJ) $(BUILD)/webhook/main.o
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(BIN)/schemagate-certs: $(CERTS_OBJ) $(BUILD)/webhook/error.o
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(TESTLIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iwebhook -Itests/unit -o $@ $^ $(LDLIBS) -lcmocka
+
+run: deps all
+	@scripts/run-local.sh
+
+# The whole suite against one build: unit tests, data cases, end-to-end over HTTPS.
+check: all $(UNIT_BIN)
+	@tests/run.sh $(BUILD) $(BIN)
+
+check-asan:
+	@$(MAKE) --no-print-directory check BUILD=build/asan BIN=build/asan/bin OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
+
+test: deps
+	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory check-asan
+
+bench: deps all
+	@scripts/install-deps.sh bench
+	@bench/run
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

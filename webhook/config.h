@@ -1,0 +1,87 @@
+/* config.h - schemagate's configuration: the JSON file of DESIGN.md, loaded once at start-up.
+ * After config_load returns the structure is read-only and shared by every request thread.
+ * Credentials are never in here: databases name a conninfo *file* mounted from a Secret. */
+#ifndef SCHEMAGATE_CONFIG_H
+#define SCHEMAGATE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+enum sg_action { SG_ACTION_OFF = 0, SG_ACTION_WARN, SG_ACTION_DENY };
+
+enum migration_tool {
+    TOOL_FLYWAY = 0,
+    TOOL_LIQUIBASE,
+    TOOL_GOLANG_MIGRATE,
+    TOOL_GOOSE,
+    TOOL_DBMATE,
+    TOOL_RAILS,
+    TOOL_ATLAS,
+    TOOL_ALEMBIC,
+    TOOL_DJANGO,
+    TOOL_SQITCH,
+    TOOL_PRISMA,
+    TOOL_KNEX,
+    TOOL_NODE_PG_MIGRATE,
+    TOOL_SEQUELIZE,
+    TOOL_COUNT
+};
+
+struct string_list {
+    char **items;
+    size_t count;
+};
+
+struct database_config {
+    char *name;                 /* the name workloads use in schemagate.io/requires */
+    enum migration_tool tool;
+    char *table;                /* schema-qualified history table; default per tool */
+    char *conninfo_file;        /* libpq conninfo or URI, read from a mounted Secret file */
+    struct string_list namespaces; /* fnmatch globs; empty = no namespace may use it */
+    bool allow_when_unreachable;   /* on_unreachable: "allow" (with a warning) or "deny" */
+    char *project;              /* sqitch project; Django default app (optional) */
+};
+
+struct config {
+    char *source;               /* file the config came from, or "<defaults>" */
+    struct string_list exempt_namespaces;
+    struct {
+        enum sg_action action;
+        struct string_list exempt_namespaces;
+        struct string_list exempt_workloads;  /* "namespace/name" globs */
+    } secrets;
+    struct {
+        enum sg_action action;
+    } hygiene;
+    struct {
+        enum sg_action action;
+        enum sg_action dry_run_action;
+        int timeout_ms;           /* whole database budget for one admission */
+        int cache_satisfied_ms;   /* how long a satisfied answer is reused */
+        int cache_unsatisfied_ms; /* how long an unsatisfied answer is reused */
+        int pool_size;            /* connections per database */
+    } schema;
+    struct database_config *databases;
+    size_t database_count;
+};
+
+/* Fills *cfg with the defaults (secrets deny, hygiene warn, schema deny / dry run warn,
+ * kube-system and schemagate-system exempt, no databases). */
+int config_defaults(struct config *cfg, struct sg_error *err);
+/* Parses a config document; `origin` names it in errors ("file:line: reason"). */
+int config_parse(const char *text, const char *origin, struct config *cfg, struct sg_error *err);
+/* Reads and parses a file. On error nothing is left allocated in *cfg. */
+int config_load(const char *path, struct config *cfg, struct sg_error *err);
+void config_free(struct config *cfg);
+
+const struct database_config *config_find_database(const struct config *cfg, const char *name);
+bool config_namespace_exempt(const struct config *cfg, const char *ns);
+bool config_list_matches(const struct string_list *globs, const char *text);
+
+const char *config_action_name(enum sg_action action);
+const char *config_tool_name(enum migration_tool tool);
+const char *config_tool_default_table(enum migration_tool tool);
+
+#endif

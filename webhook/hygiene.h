@@ -1,0 +1,20 @@
+/* hygiene.h - migration-Job lint: advice drawn from the migration guides, returned as warnings
+ * (never denials): init-container migrations in multi-replica workloads, Helm hook phases,
+ * Job limits, Flyway without connect retries. */
+#ifndef SCHEMAGATE_HYGIENE_H
+#define SCHEMAGATE_HYGIENE_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "decision.h"
+
+void hygiene_check(const struct check_context *ctx, struct verdict *v);
+
+/* True when the container runs a schema migration (flyway, liquibase, migrate, goose, dbmate,
+ * alembic upgrade, manage.py migrate, rails db:migrate, sqitch deploy, prisma migrate deploy,
+ * knex migrate, node-pg-migrate, sequelize db:migrate, atlas migrate apply). */
+bool hygiene_is_migration_container(const cJSON *container);
+
+#endif

@@ -1,0 +1,296 @@
+/* review.c - AdmissionReview v1 in and out.
+ * Parsing is strict about what the apiserver always sends (uid, kind, operation, object shape)
+ * and lenient about what it may add, so a newer apiserver never breaks us. */
+#include "review.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+#include "verdict.h"
+
+#define REVIEW_API_VERSION "admission.k8s.io/v1"
+#define REVIEW_MESSAGE_MAX 4096
+
+void review_free(struct admission_request *req)
+{
+    cJSON_Delete(req->root);
+    memset(req, 0, sizeof *req);
+}
+
+static const char *string_field(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Fills the request from a parsed document; on error the caller frees the document. */
+static int review_fill(cJSON *root, struct admission_request *req, struct sg_error *err)
+{
+    memset(req, 0, sizeof *req);
+    if (!cJSON_IsObject(root))
+        return sg_error_set(err, "body is not a JSON object; expected an AdmissionReview");
+    const char *api = string_field(root, "apiVersion");
+    const char *kind = string_field(root, "kind");
+    if (kind == NULL || strcmp(kind, "AdmissionReview") != 0)
+        return sg_error_set(err, "kind must be \"AdmissionReview\" (got %s%s%s)", kind ? "\"" : "",
+                            kind ? kind : "none", kind ? "\"" : "");
+    if (api == NULL || strcmp(api, REVIEW_API_VERSION) != 0)
+        return sg_error_set(err, "apiVersion must be \"" REVIEW_API_VERSION "\" (got %s%s%s); "
+                            "register the webhook with admissionReviewVersions: [\"v1\"]",
+                            api ? "\"" : "", api ? api : "none", api ? "\"" : "");
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(root, "request");
+    if (!cJSON_IsObject(r))
+        return sg_error_set(err, "request is missing or not an object");
+
+    req->uid = string_field(r, "uid");
+    if (req->uid == NULL || req->uid[0] == '\0')
+        return sg_error_set(err, "request.uid is missing or not a non-empty string");
+    if (strlen(req->uid) > 128)
+        return sg_error_set(err, "request.uid is longer than 128 characters");
+
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(r, "kind");
+    if (!cJSON_IsObject(k))
+        return sg_error_set(err, "request.kind is missing or not an object {group, version, kind}");
+    req->group = string_field(k, "group");
+    req->version = string_field(k, "version");
+    req->kind = string_field(k, "kind");
+    if (req->group == NULL)
+        return sg_error_set(err, "request.kind.group is missing or not a string (\"\" for core)");
+    if (req->version == NULL || req->version[0] == '\0')
+        return sg_error_set(err, "request.kind.version is missing or not a non-empty string");
+    if (req->kind == NULL || req->kind[0] == '\0')
+        return sg_error_set(err, "request.kind.kind is missing or not a non-empty string");
+
+    const char *op = string_field(r, "operation");
+    if (op == NULL)
+        return sg_error_set(err, "request.operation is missing or not a string");
+    if (strcmp(op, "CREATE") == 0)
+        req->operation = OP_CREATE;
+    else if (strcmp(op, "UPDATE") == 0)
+        req->operation = OP_UPDATE;
+    else if (strcmp(op, "DELETE") == 0)
+        req->operation = OP_DELETE;
+    else if (strcmp(op, "CONNECT") == 0)
+        req->operation = OP_CONNECT;
+    else
+        return sg_error_set(err, "request.operation \"%.32s\" is not CREATE, UPDATE, DELETE or CONNECT", op);
+    req->operation_name = op;
+
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(r, "namespace");
+    if (v != NULL && !cJSON_IsString(v) && !cJSON_IsNull(v))
+        return sg_error_set(err, "request.namespace must be a string");
+    req->namespace_ = cJSON_IsString(v) ? v->valuestring : "";
+
+    v = cJSON_GetObjectItemCaseSensitive(r, "dryRun");
+    if (v != NULL && !cJSON_IsBool(v) && !cJSON_IsNull(v))
+        return sg_error_set(err, "request.dryRun must be true or false");
+    req->dry_run = cJSON_IsTrue(v);
+
+    v = cJSON_GetObjectItemCaseSensitive(r, "object");
+    if (v != NULL && !cJSON_IsObject(v) && !cJSON_IsNull(v))
+        return sg_error_set(err, "request.object must be an object or null");
+    req->object = cJSON_IsObject(v) ? v : NULL;
+    v = cJSON_GetObjectItemCaseSensitive(r, "oldObject");
+    if (v != NULL && !cJSON_IsObject(v) && !cJSON_IsNull(v))
+        return sg_error_set(err, "request.oldObject must be an object or null");
+    req->old_object = cJSON_IsObject(v) ? v : NULL;
+
+    if ((req->operation == OP_CREATE || req->operation == OP_UPDATE) && req->object == NULL)
+        return sg_error_set(err, "request.object is required for %s", op);
+    if (req->operation == OP_UPDATE && req->old_object == NULL)
+        return sg_error_set(err, "request.oldObject is required for UPDATE");
+
+    const cJSON *meta = req->object ? cJSON_GetObjectItemCaseSensitive(req->object, "metadata") : NULL;
+    if (meta != NULL && !cJSON_IsObject(meta))
+        return sg_error_set(err, "request.object.metadata must be an object");
+
+    req->name = string_field(r, "name");
+    if (req->name == NULL || req->name[0] == '\0') {
+        /* CREATE with generateName has no name yet (Gatekeeper falls back the same way). */
+        req->name = meta ? string_field(meta, "name") : NULL;
+        if (req->name == NULL && meta)
+            req->name = string_field(meta, "generateName");
+        if (req->name == NULL)
+            req->name = "";
+    }
+
+    const cJSON *user = cJSON_GetObjectItemCaseSensitive(r, "userInfo");
+    req->username = user ? string_field(user, "username") : NULL;
+    if (req->username == NULL)
+        req->username = "";
+    req->root = root;
+    return 0;
+}
+
+int review_parse(const char *body, size_t len, struct admission_request *req, struct sg_error *err)
+{
+    memset(req, 0, sizeof *req);
+    if (len == 0)
+        return sg_error_set(err, "empty body; expected an AdmissionReview JSON document");
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+    if (root == NULL) {
+        size_t off = end && end >= body ? (size_t)(end - body) : 0;
+        return sg_error_set(err, "body is not valid JSON (error at byte %zu)", off);
+    }
+    /* Trailing garbage after the document means a broken client: refuse it too. */
+    while (end && (size_t)(end - body) < len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
+        end++;
+    if (end && (size_t)(end - body) < len) {
+        cJSON_Delete(root);
+        return sg_error_set(err, "body has data after the JSON document (byte %zu)", (size_t)(end - body));
+    }
+    if (review_fill(root, req, err) != 0) {
+        cJSON_Delete(root);
+        memset(req, 0, sizeof *req);
+        return -1;
+    }
+    return 0;
+}
+
+/* Group of a bare object's apiVersion: "apps/v1" -> "apps", "v1" -> "". */
+static void split_api_version(const char *api, char *group, size_t gn, char *version, size_t vn)
+{
+    const char *slash = strchr(api, '/');
+    if (slash) {
+        snprintf(group, gn, "%.*s", (int)(slash - api), api);
+        snprintf(version, vn, "%s", slash + 1);
+    } else {
+        snprintf(group, gn, "%s", "");
+        snprintf(version, vn, "%s", api);
+    }
+}
+
+int review_from_document(cJSON *doc, struct admission_request *req, struct sg_error *err)
+{
+    memset(req, 0, sizeof *req);
+    if (!cJSON_IsObject(doc)) {
+        cJSON_Delete(doc);
+        return sg_error_set(err, "input is not a JSON object; expected an AdmissionReview or a Kubernetes object");
+    }
+    const char *kind = string_field(doc, "kind");
+    if (kind && strcmp(kind, "AdmissionReview") == 0) {
+        if (review_fill(doc, req, err) != 0) {
+            cJSON_Delete(doc);
+            memset(req, 0, sizeof *req);
+            return -1;
+        }
+        return 0;
+    }
+    const char *api = string_field(doc, "apiVersion");
+    if (kind == NULL || api == NULL) {
+        cJSON_Delete(doc);
+        return sg_error_set(err, "input has no \"kind\" and \"apiVersion\"; expected an AdmissionReview "
+                            "or a Kubernetes object such as `kubectl create ... -o json` writes");
+    }
+    if (strcmp(kind, "List") == 0) {
+        cJSON_Delete(doc);
+        return sg_error_set(err, "input is a List; review one object at a time "
+                            "(e.g. split with `kubectl ... -o json | jq -c '.items[]'`)");
+    }
+    char group[128], version[64];
+    split_api_version(api, group, sizeof group, version, sizeof version);
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(doc, "metadata");
+    const char *ns = meta ? string_field(meta, "namespace") : NULL;
+    const char *name = meta ? string_field(meta, "name") : NULL;
+
+    cJSON *review = cJSON_CreateObject();
+    cJSON *r = review ? cJSON_AddObjectToObject(review, "request") : NULL;
+    cJSON *k = r ? cJSON_AddObjectToObject(r, "kind") : NULL;
+    bool ok = k && cJSON_AddStringToObject(review, "apiVersion", REVIEW_API_VERSION) &&
+              cJSON_AddStringToObject(review, "kind", "AdmissionReview") &&
+              cJSON_AddStringToObject(r, "uid", "schemagate-review-offline") &&
+              cJSON_AddStringToObject(k, "group", group) &&
+              cJSON_AddStringToObject(k, "version", version) &&
+              cJSON_AddStringToObject(k, "kind", kind) &&
+              cJSON_AddStringToObject(r, "name", name ? name : "") &&
+              cJSON_AddStringToObject(r, "namespace", ns ? ns : "default") &&
+              cJSON_AddStringToObject(r, "operation", "CREATE") &&
+              cJSON_AddFalseToObject(r, "dryRun") && cJSON_AddNullToObject(r, "oldObject");
+    if (!ok) {
+        cJSON_Delete(review);
+        cJSON_Delete(doc);
+        return sg_error_set(err, "out of memory wrapping the object");
+    }
+    cJSON_AddItemToObject(r, "object", doc);
+    if (review_fill(review, req, err) != 0) {
+        cJSON_Delete(review);
+        memset(req, 0, sizeof *req);
+        return -1;
+    }
+    return 0;
+}
+
+void review_describe_object(const struct admission_request *req, char *out, size_t n)
+{
+    const char *name = req->name[0] ? req->name : "(unnamed)";
+    if (req->namespace_[0])
+        snprintf(out, n, "%s %s/%s", req->kind, req->namespace_, name);
+    else
+        snprintf(out, n, "%s %s", req->kind, name);
+}
+
+/* "schemagate denied Job shop/x: reason one; reason two" - bounded so a pathological object
+ * cannot produce a megabyte of status message. */
+static void review_denial_message(const struct admission_request *req, const struct verdict *v,
+                                  struct strbuf *sb)
+{
+    char object[320];
+    review_describe_object(req, object, sizeof object);
+    strbuf_printf(sb, "schemagate denied %s: ", object);
+    if (v->denials.count == 0)
+        strbuf_puts(sb, "internal error while recording the decision; retry, and report it if it persists");
+    for (size_t i = 0; i < v->denials.count; i++) {
+        if (i > 0)
+            strbuf_puts(sb, "; ");
+        if (sb->len + strlen(v->denials.items[i]) > REVIEW_MESSAGE_MAX) {
+            strbuf_printf(sb, "and %zu more", v->denials.count - i);
+            break;
+        }
+        strbuf_puts(sb, v->denials.items[i]);
+    }
+}
+
+char *review_response_json(const struct admission_request *req, const struct verdict *v)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *resp = root ? cJSON_AddObjectToObject(root, "response") : NULL;
+    bool ok = resp && cJSON_AddStringToObject(root, "apiVersion", REVIEW_API_VERSION) &&
+              cJSON_AddStringToObject(root, "kind", "AdmissionReview") &&
+              cJSON_AddStringToObject(resp, "uid", req->uid) &&
+              cJSON_AddBoolToObject(resp, "allowed", !verdict_denied(v));
+    if (ok && verdict_denied(v)) {
+        struct strbuf sb;
+        strbuf_init(&sb, REVIEW_MESSAGE_MAX + 256);
+        review_denial_message(req, v, &sb);
+        cJSON *status = cJSON_AddObjectToObject(resp, "status");
+        ok = status && !sb.failed && cJSON_AddNumberToObject(status, "code", 403) &&
+             cJSON_AddStringToObject(status, "reason", "Forbidden") &&
+             cJSON_AddStringToObject(status, "message", strbuf_cstr(&sb));
+        strbuf_free(&sb);
+    }
+    if (ok && v->warnings.count > 0) {
+        cJSON *w = cJSON_AddArrayToObject(resp, "warnings");
+        ok = w != NULL;
+        for (size_t i = 0; ok && i < v->warnings.count; i++) {
+            cJSON *s = cJSON_CreateString(v->warnings.items[i]);
+            ok = s != NULL && cJSON_AddItemToArray(w, s);
+        }
+    }
+    char *out = ok ? cJSON_PrintUnformatted(root) : NULL;
+    cJSON_Delete(root);
+    return out;
+}
+
+char *review_error_json(int status, const char *message)
+{
+    cJSON *root = cJSON_CreateObject();
+    char *out = NULL;
+    if (root && cJSON_AddStringToObject(root, "error", message) &&
+        cJSON_AddNumberToObject(root, "code", status))
+        out = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    return out;
+}

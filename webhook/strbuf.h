@@ -1,0 +1,30 @@
+/* strbuf.h - the one growable string buffer.
+ * Appends never fail loudly: on allocation failure or when the buffer would pass its limit the
+ * buffer is marked `failed` and further appends are ignored, so callers check once at the end. */
+#ifndef SCHEMAGATE_STRBUF_H
+#define SCHEMAGATE_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct strbuf {
+    char *data;     /* NUL-terminated when len > 0 or after strbuf_cstr */
+    size_t len;
+    size_t cap;
+    size_t limit;   /* 0 = unbounded */
+    bool failed;
+};
+
+void strbuf_init(struct strbuf *sb, size_t limit);
+void strbuf_free(struct strbuf *sb);
+void strbuf_reset(struct strbuf *sb);
+void strbuf_append(struct strbuf *sb, const char *s, size_t n);
+void strbuf_puts(struct strbuf *sb, const char *s);
+void strbuf_putc(struct strbuf *sb, char c);
+void strbuf_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Returns the contents as a C string ("" for an empty buffer); valid until the next append. */
+const char *strbuf_cstr(struct strbuf *sb);
+/* Hands the allocation to the caller (NULL if failed); the buffer is left empty. */
+char *strbuf_take(struct strbuf *sb);
+
+#endif

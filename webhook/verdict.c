@@ -1,0 +1,98 @@
+/* verdict.c - accumulating denials, warnings and fired rules for one admission. */
+#include "verdict.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Keeps responses bounded whatever an object contains (the apiserver drops warnings past
+ * 4096 characters in total anyway). */
+#define VERDICT_MAX_MESSAGES 64
+#define VERDICT_MESSAGE_MAX 1024
+
+void verdict_init(struct verdict *v)
+{
+    memset(v, 0, sizeof *v);
+}
+
+static void message_list_free(struct message_list *l)
+{
+    for (size_t i = 0; i < l->count; i++)
+        free(l->items[i]);
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+void verdict_free(struct verdict *v)
+{
+    message_list_free(&v->denials);
+    message_list_free(&v->warnings);
+    message_list_free(&v->rules);
+}
+
+bool verdict_denied(const struct verdict *v)
+{
+    return v->denials.count > 0 || v->failed;
+}
+
+static void message_list_add(struct verdict *v, struct message_list *l, const char *text)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (strcmp(l->items[i], text) == 0)
+            return;           /* the same finding twice says nothing new */
+    if (l->count >= VERDICT_MAX_MESSAGES)
+        return;
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 4;
+        char **items = realloc(l->items, cap * sizeof *items);
+        if (items == NULL) {
+            v->failed = true;
+            return;
+        }
+        l->items = items;
+        l->cap = cap;
+    }
+    char *copy = strdup(text);
+    if (copy == NULL) {
+        v->failed = true;
+        return;
+    }
+    l->items[l->count++] = copy;
+}
+
+static void verdict_vreport(struct verdict *v, enum sg_action action, const char *rule,
+                            const char *fmt, va_list ap)
+{
+    char text[VERDICT_MESSAGE_MAX];
+    vsnprintf(text, sizeof text, fmt, ap);
+    message_list_add(v, &v->rules, rule);
+    if (action == SG_ACTION_DENY)
+        message_list_add(v, &v->denials, text);
+    else if (action == SG_ACTION_WARN)
+        message_list_add(v, &v->warnings, text);
+}
+
+void verdict_report(struct verdict *v, enum sg_action action, const char *rule, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verdict_vreport(v, action, rule, fmt, ap);
+    va_end(ap);
+}
+
+void verdict_warn(struct verdict *v, const char *rule, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verdict_vreport(v, SG_ACTION_WARN, rule, fmt, ap);
+    va_end(ap);
+}
+
+bool verdict_has_rule(const struct verdict *v, const char *rule)
+{
+    for (size_t i = 0; i < v->rules.count; i++)
+        if (strcmp(v->rules.items[i], rule) == 0)
+            return true;
+    return false;
+}
