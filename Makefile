@@ -3,10 +3,11 @@
 # AddressSanitizer + UndefinedBehaviorSanitizer.
 
 CC      ?= cc
+VERSION ?= 0.1.0
 OPT     ?= -O2 -g
 SAN     ?=
 # Truncating snprintf into bounded buffers is deliberate here, hence -Wno-format-truncation.
-CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+CFLAGS  += -std=c11 -D_GNU_SOURCE -DSCHEMAGATE_VERSION=\"$(VERSION)\" $(OPT) $(SAN) -Wall -Wextra -Werror -Wshadow -Wformat=2 \
            -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wno-format-truncation -fno-strict-aliasing -MMD -MP
 LDLIBS  += -lmicrohttpd -lgnutls -lcjson -lpq -lssl -lcrypto -lpthread -lm
 BUILD   ?= build/release

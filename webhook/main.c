@@ -1,1 +1,255 @@
-int main(void) { return 0; }
+/* main.c - the `schemagate` command: `serve` (the webhook) and `review` (the same decision
+ * offline, for CI). Both are thin front ends over decision.c. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "config.h"
+#include "decision.h"
+#include "metrics.h"
+#include "review.h"
+#include "server.h"
+#include "strbuf.h"
+#include "verdict.h"
+#include "yaml.h"
+
+#define REVIEW_INPUT_MAX (16u * 1024u * 1024u)
+
+static void usage(FILE *out)
+{
+    fputs("usage:\n"
+          "  schemagate serve [--config FILE] --tls-cert-file FILE --tls-private-key-file FILE\n"
+          "                   [--listen ADDR:PORT] [--metrics-listen ADDR:PORT] [--threads N]\n"
+          "  schemagate review [--config FILE] [--check all|secrets|schema] [FILE|-]\n"
+          "  schemagate version\n"
+          "\n"
+          "serve   HTTPS admission webhook: POST /validate, /validate/secrets, /validate/schema;\n"
+          "        plain HTTP /healthz, /readyz, /metrics on --metrics-listen (default 0.0.0.0:9090).\n"
+          "review  decide one AdmissionReview or Kubernetes object (JSON or YAML) offline; prints the\n"
+          "        AdmissionReview response on stdout and a summary on stderr.\n"
+          "        Exit 0 allowed, 1 denied, 2 unusable input.\n",
+          out);
+}
+
+static int load_config(const char *path, struct config *cfg)
+{
+    struct sg_error err = {{0}};
+    int rc = path ? config_load(path, cfg, &err) : config_defaults(cfg, &err);
+    if (rc != 0)
+        fprintf(stderr, "schemagate: %s\n", err.message);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- serve --------------- */
+
+static int parse_unsigned(const char *flag, const char *text, unsigned min, unsigned max, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(text, &end, 10);
+    if (errno || *end || v < min || v > max) {
+        fprintf(stderr, "schemagate serve: %s must be a number from %u to %u (got \"%s\")\n", flag, min, max, text);
+        return -1;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"tls-cert-file", required_argument, NULL, 'C'},
+        {"tls-private-key-file", required_argument, NULL, 'K'},
+        {"listen", required_argument, NULL, 'l'},
+        {"metrics-listen", required_argument, NULL, 'm'},
+        {"threads", required_argument, NULL, 't'},
+        {"max-connections", required_argument, NULL, 'M'},
+        {"drain-timeout", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct server_options opt;
+    server_default_options(&opt);
+    const char *config_path = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config_path = optarg; break;
+        case 'C': opt.cert_file = optarg; break;
+        case 'K': opt.key_file = optarg; break;
+        case 'l': opt.listen = optarg; break;
+        case 'm': opt.metrics_listen = optarg; break;
+        case 't': if (parse_unsigned("--threads", optarg, 1, 64, &opt.threads)) return 2; break;
+        case 'M': if (parse_unsigned("--max-connections", optarg, 1, 65536, &opt.max_connections)) return 2; break;
+        case 'd': if (parse_unsigned("--drain-timeout", optarg, 0, 600, &opt.drain_timeout_s)) return 2; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "schemagate serve: unexpected argument \"%s\"\n", argv[optind]);
+        return 2;
+    }
+    if (opt.cert_file == NULL || opt.key_file == NULL) {
+        fprintf(stderr, "schemagate serve: --tls-cert-file and --tls-private-key-file are required "
+                        "(make them with: schemagate-certs --out DIR)\n");
+        return 2;
+    }
+    struct config cfg;
+    if (load_config(config_path, &cfg) != 0)
+        return 2;
+    if (metrics_init(&cfg) != 0) {
+        fprintf(stderr, "schemagate: out of memory\n");
+        config_free(&cfg);
+        return 2;
+    }
+    struct sg_error err = {{0}};
+    int rc = server_run(&opt, &cfg, NULL, &err);
+    if (rc != 0)
+        fprintf(stderr, "schemagate serve: %s\n", err.message);
+    metrics_shutdown();
+    config_free(&cfg);
+    return rc == 0 ? 0 : 1;
+}
+
+/* ---------------------------------------------------------------- review -------------- */
+
+static char *read_input(const char *path, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "schemagate review: cannot open %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    struct strbuf sb;
+    strbuf_init(&sb, REVIEW_INPUT_MAX);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        strbuf_append(&sb, chunk, n);
+    bool bad = ferror(f) != 0;
+    if (f != stdin)
+        fclose(f);
+    if (bad || sb.failed) {
+        fprintf(stderr, "schemagate review: %s: %s\n", path, bad ? "read error" : "input larger than 16 MiB");
+        strbuf_free(&sb);
+        return NULL;
+    }
+    *len = sb.len;
+    return strbuf_take(&sb);
+}
+
+static void print_summary(const struct admission_request *req, const struct verdict *v)
+{
+    char object[320];
+    review_describe_object(req, object, sizeof object);
+    if (verdict_denied(v)) {
+        fprintf(stderr, "DENIED %s\n", object);
+        for (size_t i = 0; i < v->denials.count; i++)
+            fprintf(stderr, "  - %s\n", v->denials.items[i]);
+    } else {
+        fprintf(stderr, "ALLOWED %s\n", object);
+    }
+    for (size_t i = 0; i < v->warnings.count; i++)
+        fprintf(stderr, "  warning: %s\n", v->warnings.items[i]);
+}
+
+static int cmd_review(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"check", required_argument, NULL, 'k'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *config_path = NULL;
+    unsigned checks = CHECK_ALL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config_path = optarg; break;
+        case 'k':
+            if (strcmp(optarg, "all") == 0) checks = CHECK_ALL;
+            else if (strcmp(optarg, "secrets") == 0) checks = CHECK_SECRETS | CHECK_HYGIENE;
+            else if (strcmp(optarg, "schema") == 0) checks = CHECK_SCHEMA;
+            else {
+                fprintf(stderr, "schemagate review: --check is all, secrets or schema (got \"%s\")\n", optarg);
+                return 2;
+            }
+            break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (argc - optind > 1) {
+        fprintf(stderr, "schemagate review: one input at a time (got %d)\n", argc - optind);
+        return 2;
+    }
+    const char *path = optind < argc ? argv[optind] : "-";
+    struct config cfg;
+    if (load_config(config_path, &cfg) != 0)
+        return 2;
+    size_t len = 0;
+    char *text = read_input(path, &len);
+    if (text == NULL) {
+        config_free(&cfg);
+        return 2;
+    }
+    struct sg_error err = {{0}};
+    cJSON *doc = yaml_or_json_parse(text, len, &err);
+    free(text);
+    struct admission_request req;
+    if (doc == NULL || review_from_document(doc, &req, &err) != 0) {
+        fprintf(stderr, "schemagate review: %s: %s\n", path, err.message);
+        config_free(&cfg);
+        return 2;
+    }
+    struct verdict v;
+    verdict_init(&v);
+    decision_run(&req, &cfg, checks, NULL, &v);
+    char *response = review_response_json(&req, &v);
+    int rc = 2;
+    if (response) {
+        puts(response);
+        print_summary(&req, &v);
+        rc = verdict_denied(&v) ? 1 : 0;
+    } else {
+        fprintf(stderr, "schemagate review: out of memory\n");
+    }
+    free(response);
+    verdict_free(&v);
+    review_free(&req);
+    config_free(&cfg);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "review") == 0)
+        return cmd_review(argc - 1, argv + 1);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        puts("schemagate " SCHEMAGATE_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "schemagate: unknown command \"%s\"\n", cmd);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,21 @@
+/* testutil.h - helpers shared by the cmocka suites: reading files, loading test cases, and the
+ * one place that knows the test-case format (tests/cases/README.md). */
+#ifndef SCHEMAGATE_TESTUTIL_H
+#define SCHEMAGATE_TESTUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+/* Reads a whole file (NUL-terminated); NULL on error. */
+char *testutil_read_file(const char *path, size_t *len);
+
+/* Repository root: $SCHEMAGATE_ROOT, else the current directory. */
+const char *testutil_root(void);
+
+/* Lists "*.json" files under dir (recursively), sorted; returns the count. */
+size_t testutil_list_json(const char *dir, char ***out);
+void testutil_free_list(char **list, size_t n);
+
+#endif

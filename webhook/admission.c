@@ -1,0 +1,55 @@
+/* admission.c - request -> parse -> checks -> decision -> response, plus its log line and
+ * metrics. This is the only glue between the HTTP server and the decision core. */
+#include "admission.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+#include "decision.h"
+#include "log.h"
+#include "metrics.h"
+#include "review.h"
+#include "verdict.h"
+
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+void admission_handle(const char *body, size_t len, const struct config *cfg, unsigned checks,
+                      struct history_source *history, struct admission_result *out)
+{
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    const char *check = decision_check_name(checks);
+    struct sg_error err = {{0}};
+    struct admission_request req;
+    if (review_parse(body, len, &req, &err) != 0) {
+        out->http_status = 400;
+        out->body = review_error_json(400, err.message);
+        metrics_record_http_error(400);
+        log_event("warn", "bad_request", "%s", err.message);
+        return;
+    }
+    struct verdict v;
+    verdict_init(&v);
+    decision_run(&req, cfg, checks, history, &v);
+    out->body = review_response_json(&req, &v);
+    out->http_status = out->body ? 200 : 500;
+    enum metrics_decision d = v.failed || out->body == NULL ? METRICS_ERROR
+                              : verdict_denied(&v)          ? METRICS_DENIED
+                              : v.warnings.count > 0        ? METRICS_WARNED
+                                                            : METRICS_ALLOWED;
+    static const char *const names[] = {"allowed", "warned", "denied", "error"};
+    double seconds = seconds_since(&start);
+    log_decision(&req, &v, check, names[d], seconds);
+    metrics_record_admission(check, req.kind, req.operation_name, d, req.dry_run, seconds);
+    if (out->body == NULL) {
+        out->body = review_error_json(500, "out of memory building the response");
+        metrics_record_http_error(500);
+    }
+    verdict_free(&v);
+    review_free(&req);
+}

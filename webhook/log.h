@@ -1,0 +1,16 @@
+/* log.h - structured logs: one JSON object per line on stderr. Every field that could come
+ * from an object is written through cJSON (escaped) and must already be redacted. */
+#ifndef SCHEMAGATE_LOG_H
+#define SCHEMAGATE_LOG_H
+
+#include "review.h"
+#include "verdict.h"
+
+void log_event(const char *level, const char *event, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The one line per admission decision. */
+void log_decision(const struct admission_request *req, const struct verdict *v, const char *check,
+                  const char *decision, double seconds);
+
+#endif

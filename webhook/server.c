@@ -1,0 +1,436 @@
+/* server.c - the HTTPS webhook port and the plain-HTTP health/metrics port.
+ * Bounded everywhere: body size (3 MiB, the apiserver's own limit), connection count,
+ * idle/slow-client timeout. SIGTERM: readiness goes false, the listener closes, in-flight
+ * requests finish (their responses say Connection: close), then the process exits 0. */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "admission.h"
+#include "decision.h"
+#include "log.h"
+#include "metrics.h"
+#include "review.h"
+#include "strbuf.h"
+#include "tlscert.h"
+
+#define SERVER_BODY_MAX (3u * 1024u * 1024u)
+#define SERVER_EXPIRY_WARN_DAYS 30
+
+/* Per-server state shared by the callbacks (read-only after start, except the atomics). */
+struct server {
+    const struct config *cfg;
+    struct history_source *history;
+    atomic_int active;       /* requests between their first callback and completion */
+    atomic_bool ready;
+    atomic_bool draining;
+};
+
+struct request_state {
+    struct strbuf body;
+    size_t received;
+    unsigned checks;
+    bool responded;
+};
+
+void server_default_options(struct server_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->listen = "0.0.0.0:8443";
+    opt->metrics_listen = "0.0.0.0:9090";
+    opt->threads = 4;
+    opt->max_connections = 512;
+    opt->connection_timeout_s = 10;
+    opt->drain_timeout_s = 25;
+}
+
+int server_parse_address(const char *text, struct sockaddr_storage *out, struct sg_error *err)
+{
+    char host[256];
+    const char *port;
+    const char *colon = strrchr(text, ':');
+    if (colon == NULL || colon[1] == '\0')
+        return sg_error_set(err, "address \"%s\" needs a port, e.g. 0.0.0.0:8443 or [::]:8443", text);
+    port = colon + 1;
+    size_t hlen = (size_t)(colon - text);
+    if (hlen >= sizeof host)
+        return sg_error_set(err, "address \"%s\" is too long", text);
+    memcpy(host, text, hlen);
+    host[hlen] = '\0';
+    if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
+        memmove(host, host + 1, hlen - 2);
+        host[hlen - 2] = '\0';
+    }
+    char *end;
+    long p = strtol(port, &end, 10);
+    if (*end != '\0' || p < 1 || p > 65535)
+        return sg_error_set(err, "address \"%s\": port must be 1-65535", text);
+    struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
+                             .ai_socktype = SOCK_STREAM};
+    struct addrinfo *res = NULL;
+    int rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
+    if (rc != 0 || res == NULL)
+        return sg_error_set(err, "address \"%s\": the host must be a numeric IPv4 or IPv6 address "
+                            "(%s)", text, gai_strerror(rc));
+    memset(out, 0, sizeof *out);
+    memcpy(out, res->ai_addr, res->ai_addrlen);
+    freeaddrinfo(res);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- responses ------------ */
+
+static enum MHD_Result send_json(struct server *s, struct MHD_Connection *conn, int status, char *json)
+{
+    if (json == NULL) {
+        static const char oom[] = "{\"error\":\"out of memory\",\"code\":500}";
+        status = 500;
+        json = strdup(oom);
+        if (json == NULL)
+            return MHD_NO;
+    }
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(json), json, MHD_RESPMEM_MUST_FREE);
+    if (r == NULL) {
+        free(json);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    if (atomic_load(&s->draining))
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned int)status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result send_error(struct server *s, struct MHD_Connection *conn, int status,
+                                  const char *message)
+{
+    metrics_record_http_error(status);
+    log_event("warn", "http_error", "%d %s", status, message);
+    return send_json(s, conn, status, review_error_json(status, message));
+}
+
+/* ---------------------------------------------------------------- HTTPS handler -------- */
+
+static unsigned route(const char *url)
+{
+    if (strcmp(url, "/validate") == 0)
+        return CHECK_ALL;
+    if (strcmp(url, "/validate/secrets") == 0)
+        return CHECK_SECRETS | CHECK_HYGIENE;
+    if (strcmp(url, "/validate/schema") == 0)
+        return CHECK_SCHEMA;
+    return 0;
+}
+
+static bool content_type_is_json(const char *ct)
+{
+    if (ct == NULL)
+        return false;
+    while (*ct == ' ')
+        ct++;
+    size_t n = strlen("application/json");
+    return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* Refusals that can be decided from the request line and headers alone. */
+static int precheck(struct MHD_Connection *conn, const char *url, const char *method, unsigned *checks,
+                    const char **message)
+{
+    *checks = route(url);
+    if (*checks == 0) {
+        *message = "no such endpoint; use POST /validate, /validate/secrets or /validate/schema";
+        return 404;
+    }
+    if (strcmp(method, "POST") != 0) {
+        *message = "method not allowed; admission reviews are sent with POST";
+        return 405;
+    }
+    if (!content_type_is_json(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE))) {
+        *message = "Content-Type must be application/json (an AdmissionReview)";
+        return 415;
+    }
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && strtoull(cl, NULL, 10) > SERVER_BODY_MAX) {
+        *message = "body larger than 3 MiB (the kube-apiserver's own request limit)";
+        return 413;
+    }
+    return 0;
+}
+
+static enum MHD_Result on_webhook(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    struct server *s = cls;
+    struct request_state *rs = *con_cls;
+    if (rs == NULL) {
+        rs = calloc(1, sizeof *rs);
+        if (rs == NULL)
+            return MHD_NO;
+        strbuf_init(&rs->body, SERVER_BODY_MAX);
+        *con_cls = rs;
+        atomic_fetch_add(&s->active, 1);
+        const char *message = NULL;
+        int status = precheck(conn, url, method, &rs->checks, &message);
+        if (status != 0) {
+            rs->responded = true;
+            return send_error(s, conn, status, message);
+        }
+        return MHD_YES;
+    }
+    if (rs->responded) {
+        *upload_data_size = 0;     /* discard the rest of a refused body */
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        /* A body without Content-Length (chunked) is measured as it arrives. MHD cannot answer
+         * in the middle of an upload, so the excess is discarded and 413 sent at the end; a
+         * client that keeps streaming past twice the limit is disconnected. */
+        rs->received += *upload_data_size;
+        if (!rs->body.failed)
+            strbuf_append(&rs->body, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return rs->received > 2 * (size_t)SERVER_BODY_MAX ? MHD_NO : MHD_YES;
+    }
+    rs->responded = true;
+    if (rs->body.failed)
+        return send_error(s, conn, 413, "body larger than 3 MiB (the kube-apiserver's own request limit)");
+    struct admission_result result = {0};
+    admission_handle(rs->body.data ? rs->body.data : "", rs->body.len, s->cfg, rs->checks, s->history, &result);
+    return send_json(s, conn, result.http_status, result.body);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    (void)toe;
+    struct server *s = cls;
+    struct request_state *rs = *con_cls;
+    if (rs == NULL)
+        return;
+    strbuf_free(&rs->body);
+    free(rs);
+    *con_cls = NULL;
+    atomic_fetch_sub(&s->active, 1);
+}
+
+/* ---------------------------------------------------------------- metrics port --------- */
+
+static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const char *type, char *text)
+{
+    if (text == NULL)
+        return MHD_NO;
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    if (r == NULL) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned int)status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result on_metrics_port(void *cls, struct MHD_Connection *conn, const char *url,
+                                       const char *method, const char *version, const char *upload_data,
+                                       size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    (void)upload_data;
+    struct server *s = cls;
+    if (*con_cls == NULL) {      /* first call: headers only */
+        *con_cls = s;
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) { /* health probes carry no body; ignore one if sent */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return send_text(conn, 405, "text/plain", strdup("method not allowed; use GET\n"));
+    if (strcmp(url, "/healthz") == 0)
+        return send_text(conn, 200, "text/plain", strdup("ok\n"));
+    if (strcmp(url, "/readyz") == 0)
+        return atomic_load(&s->ready) ? send_text(conn, 200, "text/plain", strdup("ready\n"))
+                                      : send_text(conn, 503, "text/plain", strdup("not ready\n"));
+    if (strcmp(url, "/metrics") == 0)
+        return send_text(conn, 200, "text/plain; version=0.0.4; charset=utf-8", metrics_render());
+    return send_text(conn, 404, "text/plain", strdup("not found; try /healthz, /readyz or /metrics\n"));
+}
+
+/* ---------------------------------------------------------------- lifecycle ------------ */
+
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    log_event("debug", "http", "%s", msg);
+}
+
+static void publish_expiry(void)
+{
+    time_t not_after = tlscert_not_after();
+    metrics_set_cert_expiry((double)not_after);
+    double days = difftime(not_after, time(NULL)) / 86400.0;
+    if (days < SERVER_EXPIRY_WARN_DAYS)
+        log_event("warn", "tls_cert_expiring", "the serving certificate expires in %.1f days; rotate it "
+                  "(cert-manager, or schemagate-certs and update the Secret)", days);
+}
+
+static struct MHD_Daemon *start_webhook_port(const struct server_options *opt, struct server *s,
+                                             struct sg_error *err)
+{
+    struct sockaddr_storage addr;
+    if (server_parse_address(opt->listen, &addr, err) != 0)
+        return NULL;
+    unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG;
+    if (addr.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_webhook, s,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_HTTPS_CERT_CALLBACK, tlscert_retrieve,
+        MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)opt->threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)opt->max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)opt->connection_timeout_s,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_END);
+    if (d == NULL)
+        sg_error_set(err, "cannot serve HTTPS on %s (address in use, or no permission?)", opt->listen);
+    return d;
+}
+
+static struct MHD_Daemon *start_metrics_port(const struct server_options *opt, struct server *s,
+                                             struct sg_error *err)
+{
+    struct sockaddr_storage addr;
+    if (server_parse_address(opt->metrics_listen, &addr, err) != 0)
+        return NULL;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (addr.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_metrics_port, s,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_CONNECTION_LIMIT, 64u,
+        MHD_OPTION_CONNECTION_TIMEOUT, 10u,
+        MHD_OPTION_END);
+    if (d == NULL)
+        sg_error_set(err, "cannot serve metrics on %s (address in use, or no permission?)", opt->metrics_listen);
+    return d;
+}
+
+/* Waits until no request is in flight (twice in a row, 50 ms apart, so a request that was
+ * just being read on a kept-alive connection is not cut) or the drain timeout passes. */
+static void drain(struct server *s, unsigned timeout_s)
+{
+    struct timespec start, now, tick = {.tv_sec = 0, .tv_nsec = 50 * 1000 * 1000};
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int quiet = 0;
+    for (;;) {
+        quiet = atomic_load(&s->active) == 0 ? quiet + 1 : 0;
+        if (quiet >= 2)
+            return;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec >= (time_t)timeout_s) {
+            log_event("warn", "drain_timeout", "%d request(s) still in flight after %us; stopping",
+                      atomic_load(&s->active), timeout_s);
+            return;
+        }
+        nanosleep(&tick, NULL);
+    }
+}
+
+int server_run(const struct server_options *opt, const struct config *cfg,
+               struct history_source *history, struct sg_error *err)
+{
+    struct server s = {.cfg = cfg, .history = history};
+    atomic_init(&s.active, 0);
+    atomic_init(&s.ready, false);
+    atomic_init(&s.draining, false);
+
+    /* Signals are taken synchronously by this thread; the server threads inherit the mask. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (tlscert_open(opt->cert_file, opt->key_file, err) != 0)
+        return -1;
+    publish_expiry();
+    struct MHD_Daemon *metrics = start_metrics_port(opt, &s, err);
+    if (metrics == NULL) {
+        tlscert_close();
+        return -1;
+    }
+    struct MHD_Daemon *web = start_webhook_port(opt, &s, err);
+    if (web == NULL) {
+        MHD_stop_daemon(metrics);
+        tlscert_close();
+        return -1;
+    }
+    atomic_store(&s.ready, true);
+    log_event("info", "started", "serving HTTPS on %s and health/metrics on %s (config %s, %zu database(s))",
+              opt->listen, opt->metrics_listen, cfg->source, cfg->database_count);
+
+    int sig = 0;
+    unsigned ticks = 0;
+    while (sig == 0) {
+        struct timespec one = {.tv_sec = 1, .tv_nsec = 0};
+        int got = sigtimedwait(&stop, NULL, &one);
+        if (got > 0) {
+            sig = got;
+            break;
+        }
+        struct sg_error reload = {{0}};
+        int rc = tlscert_refresh(&reload);
+        if (rc > 0) {
+            log_event("info", "tls_reloaded", "loaded the new serving certificate from %s", opt->cert_file);
+            publish_expiry();
+        } else if (rc < 0) {
+            log_event("error", "tls_reload_failed", "%s; still serving the previous certificate", reload.message);
+        }
+        if (++ticks % 3600 == 0)
+            publish_expiry();
+    }
+
+    log_event("info", "stopping", "received %s; draining in-flight requests", strsignal(sig));
+    atomic_store(&s.ready, false);
+    atomic_store(&s.draining, true);
+    MHD_socket listener = MHD_quiesce_daemon(web);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);
+    drain(&s, opt->drain_timeout_s);
+    MHD_stop_daemon(web);
+    MHD_stop_daemon(metrics);
+    tlscert_close();
+    log_event("info", "stopped", "all requests answered");
+    return 0;
+}
