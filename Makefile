@@ -22,6 +22,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TESTLIB_SRC:= $(wildcard tests/unit/lib/*.c)
 TESTLIB_OBJ:= $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
 
+.SECONDARY:
 .PHONY: all deps run test check check-unit check-asan bench manifests clean
 all: $(BIN)/schemagate $(BIN)/schemagate-certs
 
