@@ -128,7 +128,7 @@ int certgen_names_add_dns(struct certgen_names *names, const char *name, struct 
     /* A wildcard is only valid as the whole left-most label of a name with at least two more. */
     const char *rest = strncmp(name, "*.", 2) == 0 ? name + 2 : name;
     if (!is_dotted_labels(rest, true))
-        return sg_error_set(err, "--dns %s is not a valid DNS name: use labels of 1-63 letters, digits and "
+        return sg_error_set(err, "--dns '%s' is not a valid DNS name: use labels of 1-63 letters, digits and "
                             "'-' (not at either end) separated by dots, at most 253 characters; "
                             "a wildcard is only allowed as a leading '*.'", name);
     if (rest != name && strchr(rest, '.') == NULL)
