@@ -64,8 +64,10 @@ for index, (config_key, group) in enumerate(by_config.items()):
             outputs[name] = outputs.get(name, "") + text
         logs_and_metrics += server.get_metrics_port("/metrics")[1]
     finally:
-        server.stop()
-        logs_and_metrics += server.read_log()
+        code = server.stop()
+        log = server.read_log()
+        report.check(code == 0 and "Sanitizer" not in log, f"server{index} exits 0 with a clean log", log[-2000:])
+        logs_and_metrics += log
 
 # 3. Planted secrets: nowhere in any output, log or metric.
 planted = [(name, s) for name, case in cases for s in case["expect"].get("secrets", [])]

@@ -190,7 +190,8 @@ try:
                                                "duration_ms"} <= set(d) for d in decisions),
                  f"one JSON log line per decision with its fields ({len(decisions)} lines)")
 finally:
-    server.stop()
+    code = server.stop()
+    report.check(code == 0 and "Sanitizer" not in server.read_log(), "server exits 0 with a clean log")
 
 # --- SIGTERM during a burst: every request sent is answered -----------------------------------------------
 server = sgtest.Server(name="drain", extra_args=["--threads", "2"])
@@ -233,5 +234,6 @@ report.check(answered > 50, f"burst: requests before SIGTERM were answered ({ans
 report.check(refused > 0, f"burst: after SIGTERM new connections are refused ({refused})")
 report.check(lost == 0, f"burst: no request lost (reset, empty or partial reply): {lost}")
 log = server.read_log()
+report.check("Sanitizer" not in log, "drain server log has no sanitizer report")
 report.check('"event":"stopping"' in log and '"event":"stopped"' in log, "SIGTERM: stopping and stopped are logged")
 report.finish()
