@@ -31,19 +31,23 @@ deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iwebhook -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -Iwebhook -c $< -o $@
 
 $(BIN)/schemagate: $(CORE_OBJ) $(BUILD)/webhook/main.o
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 
 $(BIN)/schemagate-certs: $(CERTS_OBJ) $(BUILD)/webhook/error.o
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(TESTLIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iwebhook -Itests/unit -o $@ $^ $(LDLIBS) -lcmocka
+	@echo "  CCLD    $@"
+	@$(CC) $(CFLAGS) -Iwebhook -Itests/unit -o $@ $^ $(LDLIBS) -lcmocka
 
 run: deps all
 	@scripts/run-local.sh
