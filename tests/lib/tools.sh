@@ -59,8 +59,8 @@ tools__url() {   # DB: a libpq URL for the tools that take one
 }
 
 # Every tool project starts the same way: its database (created if missing; use a new name per
-# project), a work directory, and .steps/ with
-# the files each step adds (1/, 2/) and the failing variant of step 2 (2-bad/).
+# project), a work directory, and .steps/ with the files each step adds (1/, 2/) and the
+# failing variant of step 2 (2-bad/).
 tools__init() {   # NAME DB WORKDIR
   local name=$1 db=$2 dir=$3
   [ -n "$db" ] && [ -n "$dir" ] || { echo "tools.sh: usage: tool_${name//-/_}_init DB WORKDIR" >&2; return 1; }
