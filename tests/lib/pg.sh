@@ -8,6 +8,7 @@
 #   pg_psql ARGS...   psql -X -v ON_ERROR_STOP=1 against the last started cluster (db postgres)
 #   pg_conninfo [DB]  libpq conninfo string for the last started cluster
 #   pg_createdb DB    create a database (no error if it exists)
+#   pg_running DIR    true if a server is running on the cluster in DIR (from any shell)
 #
 # Do not call pg_start inside $( ) or ( ): the cleanup trap belongs to the shell that calls it.
 
@@ -133,6 +134,11 @@ pg_restart() {
   local dir=${1:-$PG_DIR}
   [ -n "$dir" ] || { echo "pg.sh: pg_restart: no cluster" >&2; return 1; }
   pg__pg_ctl "$dir" -m fast -o "-p $(cat "$dir/port")" restart
+}
+
+pg_running() {
+  local dir=${1:?usage: pg_running DIR}
+  [ -f "$dir/data/postmaster.pid" ] && pg__as_owner "$PG_BINDIR/pg_ctl" -D "$dir/data" status >/dev/null 2>&1
 }
 
 pg_psql() {
