@@ -80,6 +80,16 @@ tools__stage() {   # NAME STEP [bad]
   done
 }
 
+# For tools that pick up whatever files are in a folder: write step 1, step 2 and the failing
+# step 2 into .steps/ with WRITER FILE SQL... (one statement per SQL argument).
+tools__write_steps() {   # NAME SUBDIR WRITER FILE1 FILE2
+  local d=${TOOLS_WORKDIR[$1]}/.steps sub=$2 writer=$3
+  mkdir -p "$d/1/$sub" "$d/2/$sub" "$d/2-bad/$sub" &&
+  "$writer" "$d/1/$sub/$4" "$TOOLS_SQL_STEP1" &&
+  "$writer" "$d/2/$sub/$5" "$TOOLS_SQL_STEP2" &&
+  "$writer" "$d/2-bad/$sub/$5" "$TOOLS_SQL_STEP2" "$TOOLS_SQL_BAD"
+}
+
 # Run a tool command in the project directory; its output goes to tool.log.
 tools__run() {   # NAME CMD...
   local name=$1; shift
@@ -159,16 +169,16 @@ TOOLS_SQL_BAD='INSERT INTO sg_no_such_table VALUES (1)'
 # ------------------------------------------------------------------------------ dbmate ----
 # Version = the file name's leading digits, exact string (schema_migrations.version).
 
+tools__dbmate_migration() {   # FILE SQL...
+  local file=$1; shift
+  { echo '-- migrate:up'
+    printf '%s;\n' "$@"
+    echo '-- migrate:down'; } >"$file"
+}
+
 tool_dbmate_init() {
-  tools__init dbmate "$1" "$2" || return 1
-  local d=${TOOLS_WORKDIR[dbmate]}/.steps m=db/migrations
-  mkdir -p "$d/1/$m" "$d/2/$m" "$d/2-bad/$m"
-  printf -- '-- migrate:up\n%s;\n\n-- migrate:down\nDROP TABLE sg_step1;\n' "$TOOLS_SQL_STEP1" \
-    >"$d/1/$m/20240101000001_step1.sql"
-  printf -- '-- migrate:up\n%s;\n\n-- migrate:down\nDROP TABLE sg_step2;\n' "$TOOLS_SQL_STEP2" \
-    >"$d/2/$m/20240101000002_step2.sql"
-  printf -- '-- migrate:up\n%s;\n%s;\n\n-- migrate:down\nDROP TABLE sg_step2;\n' "$TOOLS_SQL_STEP2" "$TOOLS_SQL_BAD" \
-    >"$d/2-bad/$m/20240101000002_step2.sql"
+  tools__init dbmate "$1" "$2" &&
+  tools__write_steps dbmate db/migrations tools__dbmate_migration 20240101000001_step1.sql 20240101000002_step2.sql
 }
 
 tool_dbmate__apply() {
@@ -176,22 +186,25 @@ tool_dbmate__apply() {
     --migrations-dir db/migrations --no-dump-schema migrate
 }
 
+# A JavaScript migration: HEAD, one line per SQL statement (FORMAT gets the quoted SQL), TAIL.
+tools__js_migration() {   # FILE FORMAT HEAD TAIL SQL...
+  local file=$1 format=$2 head=$3 tail=$4 sql; shift 4
+  { echo "$head"
+    for sql in "$@"; do printf "$format\n" "'$sql'"; done
+    echo "$tail"; } >"$file"
+}
+
 # ------------------------------------------------------------------------------ knex ------
 # knex_migrations.name = the file name with its extension.
 
-tools__knex_migration() {   # FILE SQL... : a knex migration running each SQL statement
-  local file=$1; shift
-  { echo 'exports.up = async (knex) => {'
-    local s; for s in "$@"; do printf '  await knex.raw(%s);\n' "'$s'"; done
-    echo '};'
-    echo 'exports.down = async () => {};'; } >"$file"
+tools__knex_migration() {   # FILE SQL...
+  tools__js_migration "$1" '  await knex.raw(%s);' 'exports.up = async (knex) => {' \
+    $'};\nexports.down = async () => {};' "${@:2}"
 }
 
 tool_knex_init() {
   tools__init knex "$1" "$2" || return 1
-  local w=${TOOLS_WORKDIR[knex]} d=${TOOLS_WORKDIR[knex]}/.steps
-  mkdir -p "$d/1/migrations" "$d/2/migrations" "$d/2-bad/migrations"
-  cat >"$w/knexfile.js" <<'EOF'
+  cat >"${TOOLS_WORKDIR[knex]}/knexfile.js" <<'EOF'
 module.exports = {
   client: 'pg',
   connection: { host: process.env.PGHOST, port: Number(process.env.PGPORT),
@@ -199,9 +212,7 @@ module.exports = {
   migrations: { directory: './migrations' },
 };
 EOF
-  tools__knex_migration "$d/1/migrations/20240101000001_step1.js" "$TOOLS_SQL_STEP1"
-  tools__knex_migration "$d/2/migrations/20240101000002_step2.js" "$TOOLS_SQL_STEP2"
-  tools__knex_migration "$d/2-bad/migrations/20240101000002_step2.js" "$TOOLS_SQL_STEP2" "$TOOLS_SQL_BAD"
+  tools__write_steps knex migrations tools__knex_migration 20240101000001_step1.js 20240101000002_step2.js
 }
 
 tool_knex__apply() {
@@ -213,20 +224,12 @@ tool_knex__apply() {
 # pgmigrations.name = the file name without its extension.
 
 tools__pgm_migration() {   # FILE SQL...
-  local file=$1; shift
-  { echo 'exports.up = (pgm) => {'
-    local s; for s in "$@"; do printf '  pgm.sql(%s);\n' "'$s'"; done
-    echo '};'
-    echo 'exports.down = false;'; } >"$file"
+  tools__js_migration "$1" '  pgm.sql(%s);' 'exports.up = (pgm) => {' $'};\nexports.down = false;' "${@:2}"
 }
 
 tool_node_pg_migrate_init() {
-  tools__init node-pg-migrate "$1" "$2" || return 1
-  local d=${TOOLS_WORKDIR[node-pg-migrate]}/.steps
-  mkdir -p "$d/1/migrations" "$d/2/migrations" "$d/2-bad/migrations"
-  tools__pgm_migration "$d/1/migrations/20240101000001_step1.js" "$TOOLS_SQL_STEP1"
-  tools__pgm_migration "$d/2/migrations/20240101000002_step2.js" "$TOOLS_SQL_STEP2"
-  tools__pgm_migration "$d/2-bad/migrations/20240101000002_step2.js" "$TOOLS_SQL_STEP2" "$TOOLS_SQL_BAD"
+  tools__init node-pg-migrate "$1" "$2" &&
+  tools__write_steps node-pg-migrate migrations tools__pgm_migration 20240101000001_step1.js 20240101000002_step2.js
 }
 
 tool_node_pg_migrate__apply() {
@@ -238,22 +241,13 @@ tool_node_pg_migrate__apply() {
 # "SequelizeMeta".name = the file name with its extension. Not transactional by default.
 
 tools__sequelize_migration() {   # FILE SQL...
-  local file=$1; shift
-  { echo 'module.exports = {'
-    echo '  async up(queryInterface) {'
-    local s; for s in "$@"; do printf '    await queryInterface.sequelize.query(%s);\n' "'$s'"; done
-    echo '  },'
-    echo '  async down() {},'
-    echo '};'; } >"$file"
+  tools__js_migration "$1" '    await queryInterface.sequelize.query(%s);' \
+    $'module.exports = {\n  async up(queryInterface) {' $'  },\n  async down() {},\n};' "${@:2}"
 }
 
 tool_sequelize_cli_init() {
-  tools__init sequelize-cli "$1" "$2" || return 1
-  local d=${TOOLS_WORKDIR[sequelize-cli]}/.steps
-  mkdir -p "$d/1/migrations" "$d/2/migrations" "$d/2-bad/migrations"
-  tools__sequelize_migration "$d/1/migrations/20240101000001-step1.js" "$TOOLS_SQL_STEP1"
-  tools__sequelize_migration "$d/2/migrations/20240101000002-step2.js" "$TOOLS_SQL_STEP2"
-  tools__sequelize_migration "$d/2-bad/migrations/20240101000002-step2.js" "$TOOLS_SQL_STEP2" "$TOOLS_SQL_BAD"
+  tools__init sequelize-cli "$1" "$2" &&
+  tools__write_steps sequelize-cli migrations tools__sequelize_migration 20240101000001-step1.js 20240101000002-step2.js
 }
 
 tool_sequelize_cli__apply() {
@@ -423,8 +417,9 @@ tool_django__apply() {   # STEP
 # ActiveRecord::MigrationContext (what `rails db:migrate` runs): schema_migrations.version =
 # the file name's leading digits. The webhook's tool name is "rails".
 
-tools__ar_migration() {   # FILE CLASS SQL...
-  local file=$1 class=$2; shift 2
+tools__ar_migration() {   # FILE SQL... : the class name comes from the file name, as Rails wants
+  local file=$1 class; shift
+  class=$(basename "$file" .rb | sed -E 's/^[0-9]+_//; s/(^|_)([a-z0-9])/\U\2/g')
   { echo "class $class < ActiveRecord::Migration[6.1]"
     echo '  def up'
     local s; for s in "$@"; do printf '    execute %s\n' "\"$s\""; done
@@ -434,18 +429,14 @@ tools__ar_migration() {   # FILE CLASS SQL...
 
 tool_activerecord_init() {
   tools__init activerecord "$1" "$2" || return 1
-  local w=${TOOLS_WORKDIR[activerecord]} d=${TOOLS_WORKDIR[activerecord]}/.steps m=db/migrate
-  mkdir -p "$d/1/$m" "$d/2/$m" "$d/2-bad/$m"
-  cat >"$w/migrate.rb" <<'EOF'
+  cat >"${TOOLS_WORKDIR[activerecord]}/migrate.rb" <<'EOF'
 require "active_record"
 ActiveRecord::Base.establish_connection(adapter: "postgresql", host: ENV["PGHOST"],
   port: ENV["PGPORT"], username: ENV["PGUSER"], database: ARGV[0])
 ActiveRecord::Migration.verbose = true
 ActiveRecord::MigrationContext.new(ARGV[1], ActiveRecord::SchemaMigration).migrate
 EOF
-  tools__ar_migration "$d/1/$m/20240101000001_create_step1.rb" CreateStep1 "$TOOLS_SQL_STEP1"
-  tools__ar_migration "$d/2/$m/20240101000002_create_step2.rb" CreateStep2 "$TOOLS_SQL_STEP2"
-  tools__ar_migration "$d/2-bad/$m/20240101000002_create_step2.rb" CreateStep2 "$TOOLS_SQL_STEP2" "$TOOLS_SQL_BAD"
+  tools__write_steps activerecord db/migrate tools__ar_migration 20240101000001_create_step1.rb 20240101000002_create_step2.rb
 }
 
 tool_activerecord__apply() {
