@@ -2,11 +2,13 @@
 # scripts/run-local.sh - what `make run` runs: a local schemagate with everything it needs, in
 # the ignored .run/ folder: certificates, a throwaway PostgreSQL whose `orders` database has a
 # Flyway history at 1.9, a config naming it, then the server in the foreground until Ctrl-C.
+# Overrides (tests use them): SCHEMAGATE_RUN_DIR (.run), SCHEMAGATE_BIN_DIR (bin),
+# SCHEMAGATE_LISTEN (127.0.0.1:8443), SCHEMAGATE_METRICS_LISTEN (127.0.0.1:9090).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-run=${SCHEMAGATE_RUN_DIR:-$root/.run}   # tests point this elsewhere
+run=${SCHEMAGATE_RUN_DIR:-$root/.run}
 listen=${SCHEMAGATE_LISTEN:-127.0.0.1:8443}
 metrics=${SCHEMAGATE_METRICS_LISTEN:-127.0.0.1:9090}
 bin=${SCHEMAGATE_BIN_DIR:-$root/bin}
