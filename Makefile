@@ -57,7 +57,7 @@ check: all $(UNIT_BIN)
 	@tests/run.sh $(BUILD) $(BIN)
 
 check-asan:
-	@$(MAKE) --no-print-directory check BUILD=build/asan BIN=build/asan/bin OPT="-O1 -g -fno-omit-frame-pointer" \
+	@SCHEMAGATE_SANITIZED=1 $(MAKE) --no-print-directory check BUILD=build/asan BIN=build/asan/bin OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 
 test: deps
