@@ -8,26 +8,31 @@
 
 #include "version.h"
 
-static const char *const examples[TOOL_COUNT] = {
-    [TOOL_FLYWAY] = "@1.10 or @>=1.10",
-    [TOOL_LIQUIBASE] = "@tag:v2.3.0 or @changeset:<id>::<author>::<file>",
-    [TOOL_GOLANG_MIGRATE] = "@20240101120000",
-    [TOOL_GOOSE] = "@20240101120000 or @>=20240101120000",
-    [TOOL_DBMATE] = "@20240101120000 or @>=20240101120000",
-    [TOOL_RAILS] = "@20240101120000 or @>=20240101120000",
-    [TOOL_ATLAS] = "@20240101120000 or @>=20240101120000",
-    [TOOL_ALEMBIC] = "@ae1027a6acf (a revision id)",
-    [TOOL_DJANGO] = "@shop:0002_add_price (app:migration)",
-    [TOOL_SQITCH] = "@@v1.0 (a tag) or @add_users (a change)",
-    [TOOL_PRISMA] = "@20240101120000_init (the migration directory name)",
-    [TOOL_KNEX] = "@20240101120000_add_email (file name, extension optional)",
-    [TOOL_NODE_PG_MIGRATE] = "@1700000000001_add_email (file name without extension)",
-    [TOOL_SEQUELIZE] = "@20240101000000-add-email.js (file name, extension optional)",
+/* Each tool's reference forms: an example, and an alternative form where there is one. */
+static const char *const examples[TOOL_COUNT][2] = {
+    [TOOL_FLYWAY] = {"1.10", ">=1.10"},
+    [TOOL_LIQUIBASE] = {"tag:v2.3.0", "changeset:<id>::<author>::<file>"},
+    [TOOL_GOLANG_MIGRATE] = {"20240101120000", NULL},
+    [TOOL_GOOSE] = {"20240101120000", ">=20240101120000"},
+    [TOOL_DBMATE] = {"20240101120000", ">=20240101120000"},
+    [TOOL_RAILS] = {"20240101120000", ">=20240101120000"},
+    [TOOL_ATLAS] = {"20240101120000", ">=20240101120000"},
+    [TOOL_ALEMBIC] = {"ae1027a6acf", NULL},
+    [TOOL_DJANGO] = {"shop:0002_add_price", NULL},
+    [TOOL_SQITCH] = {"@v1.0", "add_users"},
+    [TOOL_PRISMA] = {"20240101120000_init", NULL},
+    [TOOL_KNEX] = {"20240101120000_add_email", "20240101120000_add_email.js"},
+    [TOOL_NODE_PG_MIGRATE] = {"1700000000001_add_email", NULL},
+    [TOOL_SEQUELIZE] = {"20240101000000-add-email.js", "20240101000000-add-email"},
 };
 
-const char *requires_example(enum migration_tool tool)
+void requires_example(const struct database_config *db, char *out, size_t n)
 {
-    return tool < TOOL_COUNT ? examples[tool] : "@<ref>";
+    const char *const *e = examples[db->tool < TOOL_COUNT ? db->tool : TOOL_FLYWAY];
+    if (e[1])
+        snprintf(out, n, "\"%s@%s\" or \"%s@%s\"", db->name, e[0], db->name, e[1]);
+    else
+        snprintf(out, n, "\"%s@%s\"", db->name, e[0]);
 }
 
 static bool is_space(char c)
@@ -118,8 +123,10 @@ int requires_parse(const char *value, struct requirement_list *out, struct sg_er
 static int bad_ref(const struct database_config *db, const struct requirement *r, const char *why,
                    struct sg_error *err)
 {
-    return sg_error_set(err, "\"%s\": %s for %s (tool %s); write e.g. \"%s%s\"", r->text, why, db->name,
-                        config_tool_name(db->tool), db->name, requires_example(db->tool));
+    char example[2 * REQUIRES_PART_MAX];
+    requires_example(db, example, sizeof example);
+    return sg_error_set(err, "\"%s\": %s for %s (tool %s); write e.g. %s", r->text, why, db->name,
+                        config_tool_name(db->tool), example);
 }
 
 static void set_param(struct requirement *r, int i, const char *s, size_t n)

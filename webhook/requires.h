@@ -48,7 +48,7 @@ int requires_parse(const char *value, struct requirement_list *out, struct sg_er
 /* Reads r->ref in the terms of db's tool and fills kind, param and cache_key. */
 int requires_resolve(const struct database_config *db, struct requirement *r, struct sg_error *err);
 
-/* A correct example of a requirement on db ("orders@1.10", "orders@tag:v2.3.0", ...). */
-const char *requires_example(enum migration_tool tool);
+/* Correct examples of a requirement on db, quoted: "\"orders@1.10\" or \"orders@>=1.10\"". */
+void requires_example(const struct database_config *db, char *out, size_t n);
 
 #endif
