@@ -169,7 +169,9 @@ static int resolve_version(const struct database_config *db, struct requirement 
             return bad_ref(db, r, "a dbmate version is the leading digits of the file name", err);
         snprintf(canonical, sizeof canonical, "%s", r->ref);
         break;
-    default: /* atlas: versions are compared as exact strings */
+    default: /* atlas: a file's version prefix, compared as an exact string */
+        if (r->ref[0] < '0' || r->ref[0] > '9' || strspn(r->ref, "0123456789.") != strlen(r->ref))
+            return bad_ref(db, r, "an Atlas version is the digits before the file name's '_'", err);
         snprintf(canonical, sizeof canonical, "%s", r->ref);
         break;
     }
