@@ -119,8 +119,7 @@ install_one() {   # name
   if stamp_ok "$1" "$spec"; then
     case $kind in
       npm) [ -x "$tools_dir/npm/$1/$exe" ] && return 0 ;;
-      # shellcheck disable=SC2086
-      apt) [ -z "$(apt_missing $spec)" ] && return 0 ;;
+      apt) [ -z "$(apt_missing $spec)" ] && return 0 ;;  # word splitting wanted: a package list
     esac
   fi
   case $kind in

@@ -14,7 +14,7 @@ check()  { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; 
 
 postmaster_pid() { head -n 1 "$1/data/postmaster.pid" 2>/dev/null; }
 alive()          { local pid; pid=$(postmaster_pid "$1") && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
-wait_dead()      { local pid=$1 i; for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done; return 1; }
+wait_dead()      { local pid=$1; for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done; return 1; }
 
 private=$(mktemp -d "$tmp/private.XXXXXX")   # 0700, owned by whoever runs the suite
 chmod 700 "$private"
