@@ -14,9 +14,9 @@ cat <<'HEADER'
 # from an existing kubernetes.io/tls Secret "schemagate-tls", whose CA replaces ${CA_BUNDLE}:
 #
 #   kubectl create namespace schemagate-system
-#   bin/schemagate-certs --out certs --service schemagate --namespace schemagate-system
-#   bin/schemagate-certs --out certs --secret-manifest schemagate-tls --namespace schemagate-system | kubectl apply -f -
-#   sed "s|\${CA_BUNDLE}|$(bin/schemagate-certs --out certs --ca-bundle)|" manifests/install.yaml | kubectl apply -f -
+#   bin/schemagate-certs --out .run/certs --service schemagate --namespace schemagate-system
+#   bin/schemagate-certs --out .run/certs --secret-manifest schemagate-tls --namespace schemagate-system | kubectl apply -f -
+#   sed "s|\${CA_BUNDLE}|$(bin/schemagate-certs --out .run/certs --ca-bundle)|" manifests/install.yaml | kubectl apply -f -
 #
 # Applied without the substitution, the webhook configuration is refused (not base64), so
 # schemagate is never registered with a CA that cannot verify it.
