@@ -128,7 +128,7 @@ int certgen_names_add_dns(struct certgen_names *names, const char *name, struct 
     /* A wildcard is only valid as the whole left-most label of a name with at least two more. */
     const char *rest = strncmp(name, "*.", 2) == 0 ? name + 2 : name;
     if (!is_dotted_labels(rest, true))
-        return sg_error_set(err, "--dns %s is not a valid DNS name: use labels of 1-63 letters, digits and "
+        return sg_error_set(err, "--dns '%s' is not a valid DNS name: use labels of 1-63 letters, digits and "
                             "'-' (not at either end) separated by dots, at most 253 characters; "
                             "a wildcard is only allowed as a leading '*.'", name);
     if (rest != name && strchr(rest, '.') == NULL)
@@ -274,45 +274,43 @@ static int no_passphrase(char *buf, int size, int rwflag, void *userdata)
     return -1;
 }
 
-int certgen_load_cert(const char *path, X509 **cert, struct sg_error *err)
+/* Reads the first PEM certificate (CERT set) or private key (KEY set) from PATH. The file is read
+ * whole and parsed from memory so that a key's bytes can be wiped afterwards. */
+static int load_pem(const char *path, X509 **cert, EVP_PKEY **key, struct sg_error *err)
 {
-    *cert = NULL;
     char *data;
     size_t length;
     if (certfile_read(path, &data, &length, err) != 0)
         return -1;
+    bool loaded = false;
     BIO *bio = BIO_new_mem_buf(data, (int)length);
-    if (bio != NULL)
-        *cert = PEM_read_bio_X509(bio, NULL, no_passphrase, NULL);
+    if (bio != NULL && cert != NULL)
+        loaded = (*cert = PEM_read_bio_X509(bio, NULL, no_passphrase, NULL)) != NULL;
+    else if (bio != NULL)
+        loaded = (*key = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL)) != NULL;
     BIO_free(bio);
+    OPENSSL_cleanse(data, length);
     free(data);
-    if (*cert == NULL) {
-        ERR_clear_error();
+    if (loaded)
+        return 0;
+    ERR_clear_error();
+    if (cert != NULL)
         return sg_error_set(err, "%s holds no readable PEM certificate (expected a block starting "
                             "\"-----BEGIN CERTIFICATE-----\"); is it the right file?", path);
-    }
-    return 0;
+    return sg_error_set(err, "%s holds no readable PEM private key (encrypted keys are not "
+                        "supported); is it the right file?", path);
+}
+
+int certgen_load_cert(const char *path, X509 **cert, struct sg_error *err)
+{
+    *cert = NULL;
+    return load_pem(path, cert, NULL, err);
 }
 
 int certgen_load_key(const char *path, EVP_PKEY **key, struct sg_error *err)
 {
     *key = NULL;
-    char *data;
-    size_t length;
-    if (certfile_read(path, &data, &length, err) != 0)
-        return -1;
-    BIO *bio = BIO_new_mem_buf(data, (int)length);
-    if (bio != NULL)
-        *key = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
-    BIO_free(bio);
-    OPENSSL_cleanse(data, length);
-    free(data);
-    if (*key == NULL) {
-        ERR_clear_error();
-        return sg_error_set(err, "%s holds no readable PEM private key (encrypted keys are not "
-                            "supported); is it the right file?", path);
-    }
-    return 0;
+    return load_pem(path, NULL, key, err);
 }
 
 /* ---------------------------------------------------------------- building certificates */
@@ -345,12 +343,14 @@ static int set_random_serial(X509 *cert, struct sg_error *err)
 
 static int add_extension(X509 *cert, X509V3_CTX *ctx, int nid, const char *value, struct sg_error *err)
 {
+    char what[128];
+    snprintf(what, sizeof what, "cannot add the %s extension (%s)", OBJ_nid2ln(nid), value);
     X509_EXTENSION *extension = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
     if (extension == NULL)
-        return certgen_openssl_error(err, "cannot build a certificate extension");
+        return certgen_openssl_error(err, what);
     int ok = X509_add_ext(cert, extension, -1);
     X509_EXTENSION_free(extension);
-    return ok == 1 ? 0 : certgen_openssl_error(err, "cannot add a certificate extension");
+    return ok == 1 ? 0 : certgen_openssl_error(err, what);
 }
 
 static int push_name(GENERAL_NAMES *list, int type, const void *data, size_t length)
@@ -451,12 +451,13 @@ static X509 *new_serving_certificate(EVP_PKEY *key, const struct certgen_names *
         return NULL;
     X509V3_CTX ctx;
     X509V3_set_ctx(&ctx, ca, cert, NULL, NULL, 0);
-    /* ECDSA keys sign, they never encipher, so keyEncipherment is deliberately absent. */
+    /* ECDSA keys sign, they never encipher, so keyEncipherment is deliberately absent. The AKID
+     * falls back to issuer + serial for a reused CA that has no subjectKeyIdentifier. */
     if (add_extension(cert, &ctx, NID_basic_constraints, "critical,CA:FALSE", err) != 0
         || add_extension(cert, &ctx, NID_key_usage, "critical,digitalSignature", err) != 0
         || add_extension(cert, &ctx, NID_ext_key_usage, "serverAuth", err) != 0
         || add_extension(cert, &ctx, NID_subject_key_identifier, "hash", err) != 0
-        || add_extension(cert, &ctx, NID_authority_key_identifier, "keyid:always", err) != 0
+        || add_extension(cert, &ctx, NID_authority_key_identifier, "keyid,issuer", err) != 0
         || add_subject_alt_names(cert, names, err) != 0) {
         X509_free(cert);
         return NULL;

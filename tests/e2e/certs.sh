@@ -93,11 +93,11 @@ check "default validity is 365 days" openssl x509 -in "$DIR/tls.crt" -noout -che
 check "validity is not more than 365 days" bash -c "! openssl x509 -in '$DIR/tls.crt' -noout -checkend $((366 * 86400))"
 
 # ---------------------------------------------------------------- a real TLS server
-start_server() {
+start_server() {  # start_server ADDRESS: s_server on ADDRESS:<free port>; sets PORT, SERVER_PID
   local tries
   for tries in 1 2 3 4 5 6 7 8 9 10; do
     PORT=$((20000 + RANDOM % 40000))
-    openssl s_server -cert "$DIR/tls.crt" -key "$DIR/tls.key" -accept "127.0.0.1:$PORT" -www \
+    openssl s_server -cert "$DIR/tls.crt" -key "$DIR/tls.key" -accept "$1:$PORT" -www \
       >"$WORK/server.log" 2>&1 </dev/null &
     SERVER_PID=$!
     for _ in $(seq 50); do
@@ -105,17 +105,19 @@ start_server() {
       kill -0 "$SERVER_PID" 2>/dev/null || break
       sleep 0.1
     done
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
+    stop_server
   done
   return 1
+}
+stop_server() {
+  cleanup
+  SERVER_PID=""
 }
 tls_get() {  # tls_get NAME: HTTPS GET to NAME on the server, pinned to 127.0.0.1
   curl -sS --max-time 10 --cacert "$DIR/ca.crt" --resolve "$1:$PORT:127.0.0.1" \
     -o /dev/null "https://$1:$PORT/" 2>"$WORK/curl.err"
 }
-if start_server; then
+if start_server 127.0.0.1; then
   ok "openssl s_server serves tls.crt/tls.key on 127.0.0.1:$PORT"
   check "curl --cacert ca.crt accepts schemagate.sg-test.svc" tls_get schemagate.sg-test.svc
   check "curl --cacert ca.crt accepts schemagate.sg-test.svc.cluster.local" tls_get schemagate.sg-test.svc.cluster.local
@@ -127,10 +129,17 @@ if start_server; then
   else not_ok "curl refuses a name the certificate does not cover (curl exit $RC)"; fi
   RC=0; curl -sS --max-time 10 -o /dev/null "https://127.0.0.1:$PORT/" 2>/dev/null || RC=$?
   check "curl without --cacert refuses the private CA" test "$RC" != 0
-  cleanup
-  SERVER_PID=""
+  stop_server
 else
   not_ok "openssl s_server serves tls.crt/tls.key (could not start it; see $WORK/server.log)"
+fi
+# IPv6 needs a ::1 loopback, which some containers lack; skip (not fail) without one.
+if start_server "[::1]"; then
+  check "curl --cacert ca.crt accepts https://[::1]" \
+    curl -sS --max-time 10 --cacert "$DIR/ca.crt" -o /dev/null "https://[::1]:$PORT/"
+  stop_server
+else
+  ok "curl --cacert ca.crt accepts https://[::1] # SKIP no IPv6 loopback"
 fi
 
 # ---------------------------------------------------------------- --ca-bundle
@@ -164,6 +173,20 @@ check "the new tls.key matches the new tls.crt" test "$(openssl x509 -in "$DIR/t
   "$(openssl pkey -in "$DIR/tls.key" -pubout)"
 check "tls.key is still 0600 after rotation" test "$(file_mode "$DIR/tls.key")" = 600
 
+# A CA brought from elsewhere: RSA, no subjectKeyIdentifier, 30 days left.
+EXT="$WORK/external"
+mkdir -p "$EXT"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$EXT/ca.key" -out "$EXT/ca.crt" -subj /CN=external-ca \
+  -days 30 -addext "subjectKeyIdentifier=none" -addext "authorityKeyIdentifier=none" \
+  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" 2>/dev/null
+run --out "$EXT" --dns ext.example.test
+expect_rc 2 "refuses a serving cert that would outlive the reused CA"
+check "that error says which --days fits" grep -Eq "use --days (29|30) or less" "$ERR"
+check "nothing is written when refusing" test ! -e "$EXT/tls.crt"
+run --out "$EXT" --dns ext.example.test --days 20
+expect_rc 0 "signs with an external RSA CA that has no subjectKeyIdentifier"
+check "that cert verifies against the external CA" openssl verify -CAfile "$EXT/ca.crt" "$EXT/tls.crt"
+
 # ---------------------------------------------------------------- defaults
 DEF="$WORK/defaults"
 run --out "$DEF"
@@ -196,6 +219,42 @@ expect_rc 2 "--check on a file that is not a certificate exits 2"
 check "--check explains an unreadable file" grep -q "no readable PEM certificate" "$ERR"
 run --check "$DIR/ca.crt"
 expect_rc 0 "--check works on ca.crt too"
+
+# Certificates dated in the past and the future, signed by `openssl ca` (our tool never backdates).
+OLD="$WORK/dated"
+mkdir -p "$OLD"
+: >"$OLD/index.txt"
+cat >"$OLD/ca.cnf" <<CNF
+[ca]
+default_ca = dated
+[dated]
+database = $OLD/index.txt
+new_certs_dir = $OLD
+serial = $OLD/serial
+default_md = sha256
+policy = any
+unique_subject = no
+[any]
+commonName = supplied
+CNF
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$OLD/key.pem" \
+  -subj /CN=dated.example.test -out "$OLD/req.csr" 2>/dev/null
+dated_cert() {  # dated_cert OUT START END
+  openssl rand -hex 16 >"$OLD/serial"
+  openssl ca -batch -config "$OLD/ca.cnf" -selfsign -keyfile "$OLD/key.pem" -in "$OLD/req.csr" \
+    -startdate "$2" -enddate "$3" -out "$1" >/dev/null 2>&1
+}
+if dated_cert "$OLD/expired.crt" 20200101000000Z 20200201000000Z \
+   && dated_cert "$OLD/future.crt" 20990101000000Z 20991231000000Z; then
+  run --check "$OLD/expired.crt"
+  expect_rc 2 "--check on an expired certificate exits 2"
+  check "--check says it expired" grep -q "EXPIRED" "$OUT"
+  check "--check prints negative days left for an expired certificate" grep -Eq "^days left: *-[0-9]+$" "$OUT"
+  run --check "$OLD/future.crt"
+  expect_rc 2 "--check on a not-yet-valid certificate exits 2"
+else
+  not_ok "openssl ca makes dated certificates for the --check tests"
+fi
 
 # ---------------------------------------------------------------- --secret-manifest
 run --out "$DIR" --secret-manifest schemagate-tls --namespace sg-test
