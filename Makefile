@@ -9,6 +9,8 @@ SAN     ?=
 # Truncating snprintf into bounded buffers is deliberate here, hence -Wno-format-truncation.
 CFLAGS  += -std=c11 -D_GNU_SOURCE -DSCHEMAGATE_VERSION=\"$(VERSION)\" $(OPT) $(SAN) -Wall -Wextra -Werror -Wshadow -Wformat=2 \
            -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wno-format-truncation -fno-strict-aliasing -MMD -MP
+# libpq-fe.h lives in /usr/include/postgresql on Debian.
+CPPFLAGS += -I/usr/include/postgresql
 LDLIBS  += -lmicrohttpd -lgnutls -lcjson -lpq -lssl -lcrypto -lpthread -lm
 BUILD   ?= build/release
 BIN     ?= bin
@@ -33,7 +35,7 @@ deps:
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -Iwebhook -c $< -o $@
+	@$(CC) $(CFLAGS) $(CPPFLAGS) -Iwebhook -c $< -o $@
 
 $(BIN)/schemagate: $(CORE_OBJ) $(BUILD)/webhook/main.o
 	@mkdir -p $(dir $@)
@@ -48,7 +50,7 @@ $(BIN)/schemagate-certs: $(CERTS_OBJ) $(BUILD)/webhook/error.o
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(TESTLIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
-	@$(CC) $(CFLAGS) -Iwebhook -Itests/unit -o $@ $^ $(LDLIBS) -lcmocka
+	@$(CC) $(CFLAGS) $(CPPFLAGS) -Iwebhook -Itests/unit -o $@ $^ $(LDLIBS) -lcmocka
 
 run: deps all
 	@scripts/run-local.sh

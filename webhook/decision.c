@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "gate.h"
 #include "hygiene.h"
 
 typedef void (*check_fn)(const struct check_context *ctx, struct verdict *v);
@@ -14,6 +15,7 @@ static const struct {
     check_fn run;
 } check_table[] = {
     {CHECK_HYGIENE, hygiene_check},
+    {CHECK_SCHEMA, gate_check},
 };
 
 const char *decision_check_name(unsigned checks)
