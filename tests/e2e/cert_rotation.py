@@ -14,7 +14,6 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
@@ -22,30 +21,20 @@ import threading
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from sgtest import Report, free_port  # noqa: E402  (shared ok/not ok reporting)
+
 BIN = os.environ["SCHEMAGATE_BIN_DIR"]
 TMP = os.environ["TEST_TMP"]
-FAILURES = []
-
-
-def ok(what):
-    print(f"ok - {what}", flush=True)
-
-
-def not_ok(what, detail=""):
-    FAILURES.append(what)
-    print(f"not ok - {what}", flush=True)
-    for line in str(detail).splitlines()[:20]:
-        print(f"#   {line}", flush=True)
+REPORT = Report()
 
 
 def check(what, cond, detail=""):
-    ok(what) if cond else not_ok(what, detail)
+    return REPORT.check(bool(cond), what, str(detail)[:2000])
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def not_ok(what, detail=""):
+    return check(what, False, detail)
 
 
 def run(*args):
@@ -341,5 +330,4 @@ def readyz(port):
 
 if __name__ == "__main__":
     main()
-    print(f"{'FAIL' if FAILURES else 'PASS'}: {len(FAILURES)} failure(s)")
-    sys.exit(1 if FAILURES else 0)
+    REPORT.finish()

@@ -15,28 +15,24 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from sgtest import Report  # noqa: E402  (shared ok/not ok reporting)
+
 ROOT = os.environ["SCHEMAGATE_ROOT"]
 BIN = os.environ["SCHEMAGATE_BIN_DIR"]
-FAILURES = []
+REPORT = Report()
 # Runtime packages that are not shared libraries of the binaries, and why they are there.
 DOCUMENTED_EXTRAS = {"ca-certificates": "system roots for database TLS (sslmode=verify-full)"}
 # Sanitizer runtimes appear under `make check-asan`; the image is built without them.
 SANITIZER_LIBS = re.compile(r"lib(asan|ubsan|lsan|tsan)\.so")
 
 
-def ok(what):
-    print(f"ok - {what}", flush=True)
+def check(what, cond, detail=""):
+    return REPORT.check(bool(cond), what, str(detail)[:2000])
 
 
 def not_ok(what, detail=""):
-    FAILURES.append(what)
-    print(f"not ok - {what}", flush=True)
-    for line in str(detail).splitlines()[:20]:
-        print(f"#   {line}", flush=True)
-
-
-def check(what, cond, detail=""):
-    ok(what) if cond else not_ok(what, detail)
+    return check(what, False, detail)
 
 
 def dockerfile_stages(text):
@@ -194,5 +190,4 @@ def main():
 
 if __name__ == "__main__":
     main()
-    print(f"{'FAIL' if FAILURES else 'PASS'}: {len(FAILURES)} failure(s)")
-    sys.exit(1 if FAILURES else 0)
+    REPORT.finish()

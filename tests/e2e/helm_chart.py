@@ -17,6 +17,9 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from sgtest import Report  # noqa: E402  (shared ok/not ok reporting)
+
 ROOT = os.environ["SCHEMAGATE_ROOT"]
 BIN = os.environ["SCHEMAGATE_BIN_DIR"]
 TMP = os.environ["TEST_TMP"]
@@ -25,25 +28,18 @@ TOOLS = os.path.join(ROOT, ".tools", "helm")
 HELM = os.path.join(TOOLS, "helm")
 KUBECTL = os.path.join(TOOLS, "kubectl")
 NS = "sg-test"
-FAILURES = []
+REPORT = Report()
 ENV = dict(os.environ, HELM_CONFIG_HOME=os.path.join(TMP, "helm-config"),
            HELM_CACHE_HOME=os.path.join(TMP, "helm-cache"), HELM_DATA_HOME=os.path.join(TMP, "helm-data"),
            KUBECONFIG=os.devnull)
 
 
-def ok(what):
-    print(f"ok - {what}", flush=True)
+def check(what, cond, detail=""):
+    return REPORT.check(bool(cond), what, str(detail)[:2000])
 
 
 def not_ok(what, detail=""):
-    FAILURES.append(what)
-    print(f"not ok - {what}", flush=True)
-    for line in str(detail).splitlines()[:20]:
-        print(f"#   {line}", flush=True)
-
-
-def check(what, cond, detail=""):
-    ok(what) if cond else not_ok(what, detail)
+    return check(what, False, detail)
 
 
 def sh(args, input_text=None):
@@ -459,5 +455,4 @@ def main():
 
 if __name__ == "__main__":
     main()
-    print(f"{'FAIL' if FAILURES else 'PASS'}: {len(FAILURES)} failure(s)")
-    sys.exit(1 if FAILURES else 0)
+    REPORT.finish()
