@@ -30,6 +30,7 @@ all: $(BIN)/schemagate $(BIN)/schemagate-certs
 
 deps:
 	@scripts/install-deps.sh
+	@scripts/install-helm.sh
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -69,6 +70,11 @@ test: deps
 bench: deps all
 	@scripts/install-deps.sh bench
 	@bench/run
+
+# manifests/install.yaml is the Helm chart rendered for `kubectl apply`; a test fails when it drifts.
+manifests:
+	@scripts/render-install.sh > manifests/install.yaml.tmp && mv manifests/install.yaml.tmp manifests/install.yaml \
+	    || { rm -f manifests/install.yaml.tmp; exit 1; }
 
 clean:
 	rm -rf build bin
