@@ -50,7 +50,7 @@ $(BIN)/schemagate-certs: $(CERTS_OBJ) $(BUILD)/webhook/error.o
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(TESTLIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
-	@$(CC) $(CFLAGS) $(CPPFLAGS) -Iwebhook -Itests/unit -o $@ $^ $(LDLIBS) -lcmocka
+	@$(CC) $(CFLAGS) $(CPPFLAGS) -Iwebhook -Itests/unit -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
 
 run: deps all
 	@scripts/run-local.sh
