@@ -554,6 +554,8 @@ static cJSON *resolve_plain(struct yaml_parser *p, const char *s)
             unsigned long long v = strtoull(s + 2, NULL, base);
             if (errno == 0)
                 return made(p, cJSON_CreateNumber((double)v));
+            fail(p, "number is too large; quote the value for a string");
+            return NULL;
         }
     } else if (is_decimal(s)) {
         double v = strtod(s, NULL);
@@ -625,13 +627,12 @@ static cJSON *parse_plain(struct yaml_parser *p, int parent, bool force_string)
         r = plain_line(p, &sb);
     }
     cJSON *node = NULL;
-    if (r >= 0) {
+    if (r >= 0 && !sb.failed)
+        node = force_string ? string_node(p, &sb) : resolve_plain(p, strbuf_cstr(&sb));
+    else if (r >= 0)
+        fail(p, "out of memory");
+    if (node)
         next_line(p);
-        if (sb.failed)
-            fail(p, "out of memory");
-        else
-            node = force_string ? string_node(p, &sb) : resolve_plain(p, strbuf_cstr(&sb));
-    }
     strbuf_free(&sb);
     return node;
 }
@@ -1158,6 +1159,27 @@ static int line_at(const char *text, size_t off)
     return line;
 }
 
+/* YAML (and JSON) allow no control characters but tab and line breaks; a lone carriage return
+ * would be a line break to YAML and not to this reader, so it is refused too. */
+static int check_characters(const char *text, size_t len, struct sg_error *err)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c >= 0x20)
+            continue;
+        if (c == '\t' || c == '\n' || (c == '\r' && i + 1 < len && text[i + 1] == '\n'))
+            continue;
+        int line = line_at(text, i);
+        if (c == 0)
+            return sg_error_set(err, "line %d: a NUL byte in the input", line);
+        if (c == '\r')
+            return sg_error_set(err, "line %d: a carriage return not followed by a line feed", line);
+        return sg_error_set(err, "line %d: control character 0x%02x in the input; YAML and JSON "
+                            "do not allow it (escape it inside a double-quoted string)", line, c);
+    }
+    return 0;
+}
+
 static cJSON *yaml_parse(const char *text, size_t len, struct sg_error *err)
 {
     struct yaml_parser p = { .text = text, .len = len, .line = 1, .err = err };
@@ -1174,11 +1196,8 @@ cJSON *yaml_or_json_parse(const char *text, size_t len, struct sg_error *err)
         text += 3;
         len -= 3;
     }
-    const char *nul = memchr(text, '\0', len);
-    if (nul) {
-        sg_error_set(err, "line %d: a NUL byte in the input", line_at(text, (size_t)(nul - text)));
+    if (check_characters(text, len, err) != 0)
         return NULL;
-    }
     size_t i = 0;
     while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
         i++;
