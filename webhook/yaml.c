@@ -421,7 +421,8 @@ static int scan_quoted(struct yaml_parser *p, struct strbuf *out, bool multiline
         if (p->pos == p->le) {
             if (!multiline) {
                 restore(p, open);
-                return fail(p, "%s string is not closed on this line", what);
+                return fail(p, "%s string is not closed on this line (inside [...], {...} and keys "
+                            "a string must end on its line)", what);
             }
             out->len = keep;
             if (out->data)
@@ -662,7 +663,7 @@ static cJSON *parse_block_scalar(struct yaml_parser *p, int parent)
     int indent = explicit_indent ? parent + explicit_indent : -1;
     struct strbuf sb;
     strbuf_init(&sb, 0);
-    bool any = false, prev_more = false;
+    bool any = false, prev_more = false, last_break = false;
     int pending = 0;
     for (; !at_eof(p); next_line(p)) {
         if (indent <= 0 && is_doc_marker(p))
@@ -674,17 +675,23 @@ static cJSON *parse_block_scalar(struct yaml_parser *p, int parent)
         while (p->ls + ws < p->le && is_space(p->text[p->ls + ws]))
             ws++;
         bool blank = p->ls + ws == p->le;
-        if (indent < 0 && !blank) {
+        bool has_break = p->next > p->le;   /* only the last line of the input may lack one */
+        if (p->ls + sp == p->le && (indent < 0 || (int)sp <= indent)) {
+            pending += has_break;
+            continue;
+        }
+        if (indent < 0) {
             if ((int)sp <= parent)
                 break;
             indent = (int)sp;
         }
-        if (blank && (indent < 0 || (int)sp <= indent)) {
-            pending++;
+        if ((int)sp < indent) {
+            if (!blank)
+                break;
+            pending += has_break;   /* tolerated: a less indented line of spaces and tabs */
             continue;
         }
-        if ((int)sp < indent)
-            break;
+        last_break = has_break;
         const char *text = p->text + p->ls + indent;
         size_t n = p->le - p->ls - (size_t)indent;
         bool more = n > 0 && is_space(text[0]);
@@ -707,7 +714,7 @@ static cJSON *parse_block_scalar(struct yaml_parser *p, int parent)
         prev_more = more;
         pending = 0;
     }
-    if (chomp >= 0 && any)
+    if (chomp >= 0 && any && last_break)
         strbuf_putc(&sb, '\n');
     for (int k = 0; chomp > 0 && k < pending; k++)
         strbuf_putc(&sb, '\n');
@@ -1033,6 +1040,10 @@ static cJSON *parse_block_map(struct yaml_parser *p, int indent, int depth)
             fail(p, "a \"- \" entry where a key was expected (check the indentation)");
             break;
         }
+        if (cur(p) == '?' && sep_at(p, p->pos + 1)) {
+            fail(p, "complex keys (\"? \") are not supported");
+            break;
+        }
         if (!find_key(p, &colon)) {
             fail(p, "expected \"key: value\" here (check the indentation)");
             break;
@@ -1094,29 +1105,40 @@ static cJSON *parse_block_node(struct yaml_parser *p, int col, int parent, int d
 /* One document: an optional `---`, one node, then only comments, `...` or an empty `---`. */
 static cJSON *parse_document(struct yaml_parser *p)
 {
+    cJSON *root = NULL;
     int ind = skip_blank(p);
     if (p->failed)
         return NULL;
     if (ind < 0 && !at_eof(p) && p->text[p->ls] == '-') {
         p->pos = p->ls + 3;
         if (!rest_is_empty(p)) {
-            fail(p, "put the object on the line after \"---\"");
-            return NULL;
+            /* `--- {a: 1}` or `--- |`: a flow or scalar node may share the marker's line. */
+            size_t colon;
+            if (is_seq_entry(p) || find_key(p, &colon)) {
+                fail(p, "put the object on the line after \"---\"");
+                return NULL;
+            }
+            ind = -1;
+            root = parse_value(p, -1, 0);
+        } else {
+            next_line(p);
+            ind = skip_blank(p);
+            if (p->failed)
+                return NULL;
         }
-        next_line(p);
-        ind = skip_blank(p);
-        if (p->failed)
-            return NULL;
     }
-    if (ind >= 0 && cur(p) == '%' && ind == 0) {
+    if (root == NULL && p->failed)
+        return NULL;
+    if (root == NULL && ind == 0 && cur(p) == '%') {
         fail(p, "YAML directives (%%YAML, %%TAG) are not supported");
         return NULL;
     }
-    if (ind < 0) {
+    if (root == NULL && ind < 0) {
         fail_at_line(p, p->line, "no object in the input (the YAML document is empty)");
         return NULL;
     }
-    cJSON *root = parse_block_node(p, ind, -1, 0);
+    if (root == NULL)
+        root = parse_block_node(p, ind, -1, 0);
     int marker_line = 0;
     while (root) {
         ind = skip_blank(p);
@@ -1222,8 +1244,9 @@ cJSON *yaml_or_json_parse(const char *text, size_t len, struct sg_error *err)
     }
     /* Not JSON: it may still be a one-line YAML flow collection such as {a: 1}. */
     size_t off = end && end >= text ? (size_t)(end - text) : 0;
-    doc = yaml_parse(text, len, NULL);
+    struct sg_error yaml_err = {{0}};
+    doc = yaml_parse(text, len, &yaml_err);
     if (doc == NULL)
-        sg_error_set(err, "line %d: not valid JSON", line_at(text, off));
+        sg_error_set(err, "line %d: not valid JSON (nor YAML: %s)", line_at(text, off), yaml_err.message);
     return doc;
 }

@@ -217,6 +217,8 @@ static void test_documents(void **state)
     expect_yaml("---\na: 1\n", "{\"a\":1}");
     expect_yaml("# c\n--- # start\na: 1\n...\n", "{\"a\":1}");
     expect_yaml("a: 1\n---\n", "{\"a\":1}");
+    expect_yaml("--- {a: 1}\n", "{\"a\":1}");
+    expect_error("--- a: 1\n", "line 1, column 5", "after \"---\"");
     expect_yaml("a: 1\n---\n# only a comment\n", "{\"a\":1}");
     expect_error("a: 1\n---\nb: 2\n", "line 2:", "one object at a time");
     expect_error("---\na: 1\n--- b: 2\n", "line 3:", "one object at a time");
@@ -231,6 +233,7 @@ static void test_json_still_works(void **state)
     expect_yaml("{\"a\": [1, \"2\", {\"b\": null}]}", "{\"a\":[1,\"2\",{\"b\":null}]}");
     expect_yaml("\n  [1,\n 2]\n", "[1,2]");
     expect_error("{\"a\": 1,\n\"b\": }", "line 2: not valid JSON", NULL);
+    expect_error("{a: 'x\n  y'}\n", "not valid JSON (nor YAML: line 1, column 5", "not closed on this line");
     expect_error("{\"a\": 1}\n{\"b\": 2}", "line 2", "one object at a time");
 }
 
