@@ -6,9 +6,12 @@ set -euo pipefail
 packages=(
   build-essential pkg-config
   libmicrohttpd-dev libgnutls28-dev libcjson-dev libssl-dev libpq-dev libcmocka-dev
-  curl ca-certificates openssl python3
+  curl ca-certificates openssl python3 unzip util-linux
   postgresql-15 postgresql-client-15
+  openjdk-17-jre-headless
 )
+# Node.js may come from another packager (its npm bundled); ask Debian only when it is absent.
+command -v npm >/dev/null || packages+=(nodejs npm)
 # Extra groups: "bench" adds the load generator and the nginx baseline.
 for group in "$@"; do
   case "$group" in
