@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hygiene.h"
+#include "secrets.h"
 
 typedef void (*check_fn)(const struct check_context *ctx, struct verdict *v);
 
@@ -13,6 +14,7 @@ static const struct {
     unsigned bit;
     check_fn run;
 } check_table[] = {
+    {CHECK_SECRETS, secrets_check},
     {CHECK_HYGIENE, hygiene_check},
 };
 
