@@ -341,6 +341,21 @@ static bool is_public_material(const char *v, size_t n)
     return false;
 }
 
+/* Code that fetches the value at run time: os.environ['X'], getenv("X"), process.env.X. */
+static bool is_code_reference(const char *v, size_t n)
+{
+    static const char *const prefixes[] = {"process.env.", "os.environ", "System.getenv", "ENV.fetch", NULL};
+    for (const char *const *p = prefixes; *p; p++)
+        if (starts_with(v, n, *p))
+            return true;
+    size_t i = 0;
+    if (n == 0 || !(isalpha((unsigned char)v[0]) || v[0] == '_'))
+        return false;
+    while (i < n && (isalnum((unsigned char)v[i]) || v[i] == '_' || v[i] == '.'))
+        i++;
+    return i < n && (v[i] == '(' || v[i] == '[') && memchr(v, '.', i) != NULL;
+}
+
 bool secretclass_slot_value(const char *v, size_t n)
 {
     while (n > 0 && isspace((unsigned char)v[0]))
@@ -364,7 +379,7 @@ bool secretclass_value(const char *v, size_t n)
         return false;
     if (is_boolean(v, n) || is_number(v, n) || is_duration(v, n) || is_algorithm(v, n))
         return false;
-    if (is_reference(v, n) || is_public_material(v, n))
+    if (is_reference(v, n) || is_public_material(v, n) || is_code_reference(v, n))
         return false;
     if (v[0] == '$' && n > 1 && (isalpha((unsigned char)v[1]) || v[1] == '_'))
         return false;   /* $VAR: an unexpanded variable */
