@@ -71,7 +71,8 @@ static enum word_kind word_kind(const char *w)
         return WORD_PLAIN;
     if (strstr(w, "password") || strstr(w, "passphrase") || strstr(w, "contrasena") || in_list(w, password_words))
         return WORD_PASSWORD;
-    if (strcmp(w, "secret") == 0 || strcmp(w, "secrets") == 0 || (ends_with(w, "secret") && strlen(w) > 6))
+    if (strcmp(w, "secret") == 0 || strcmp(w, "secrets") == 0 || (ends_with(w, "secret") && strlen(w) > 6) ||
+        strcmp(w, "cookie") == 0)
         return WORD_SECRET;
     if (strcmp(w, "token") == 0 || strcmp(w, "tokens") == 0 || ends_with(w, "token") || strcmp(w, "apikey") == 0 ||
         ends_with(w, "apikey"))
@@ -383,6 +384,10 @@ bool secretclass_value(const char *v, size_t n)
         return false;
     if (v[0] == '$' && n > 1 && (isalpha((unsigned char)v[1]) || v[1] == '_'))
         return false;   /* $VAR: an unexpanded variable */
+    static const char *const option_lists[] = {"id=", "type=", "src=", "source=", "name=", "key=", NULL};
+    for (const char *const *o = option_lists; *o; o++)
+        if (starts_with(v, n, *o))
+            return false;   /* --secret id=npm,src=/run/secrets/npm: options naming a secret */
     return true;
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fieldpath.h"
 #include "podspec.h"
@@ -273,6 +274,23 @@ static void scan_last_applied(const char *text, const char *path, struct secret_
     cJSON_Delete(copy);
 }
 
+/* nginx.ingress.kubernetes.io/auth-secret: basic-auth, ...-tls-secret: ns/name: annotations
+ * whose key ends in "secret" and whose value is a Kubernetes object name point at a Secret. */
+static bool annotation_names_secret(const char *key, const char *value)
+{
+    size_t kl = strlen(key);
+    if (kl < 6 || strcasecmp(key + kl - 6, "secret") != 0 || value[0] == '\0')
+        return false;
+    size_t slashes = 0;
+    for (const char *c = value; *c; c++) {
+        if (*c == '/')
+            slashes++;
+        else if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '.'))
+            return false;
+    }
+    return slashes <= 1 && value[0] != '-' && value[0] != '/';
+}
+
 static void scan_annotations(const cJSON *metadata, const char *prefix, struct secret_findings *f, int depth)
 {
     const cJSON *annotations = cJSON_GetObjectItemCaseSensitive(metadata, "annotations");
@@ -293,7 +311,7 @@ static void scan_annotations(const cJSON *metadata, const char *prefix, struct s
         if (strcmp(key, SECRETS_LAST_APPLIED) == 0) {
             if (depth == 0)
                 scan_last_applied(item->valuestring, path.text, f, depth);
-        } else {
+        } else if (!annotation_names_secret(key, item->valuestring)) {
             const char *slash = strrchr(key, '/');
             struct scan_site site = {path.text, PLACE_ANNOTATION, NULL, SIZE_MAX, false};
             secretscan_named(f, &site, "secrets.annotation", slash ? slash + 1 : key, item->valuestring,

@@ -477,7 +477,10 @@ void secretscan_argv(struct secret_findings *f, const struct scan_site *site, ch
 {
     if (argc == 0)
         return;
-    long si = has_command ? shellparse_script_index(argv, argc) : -1;
+    size_t start = has_command ? secretargv_skip_wrappers(argv, argc) : 0;
+    long si = has_command && start < argc ? shellparse_script_index(argv + start, argc - start) : -1;
+    if (si >= 0)
+        si += (long)start;
     if (!has_command && argc >= 2 && argv[0][0] == '-' && argv[0][1] != '-' && strchr(argv[0], 'c') &&
         strlen(argv[0]) <= 6)
         si = 1;   /* args ["-c", "script"] for an image whose entrypoint is a shell */

@@ -231,8 +231,9 @@ static void scan_key_values(const char *t, size_t len, secretshape_fn fn, void *
         }
         if (ks == ke)
             continue;
-        /* YAML and JSON separators: "key: value" / "key":value; never "host:5432". */
-        if (c == ':' && !quoted && next != ' ' && next != '\t' && next != '"' && next != '\'')
+        /* YAML and JSON separators: "key: value" / "key":value; never "host:5432", and never
+         * SQL's "PASSWORD :'var'" (psql variables). */
+        if (c == ':' && !quoted && ((next != ' ' && next != '\t' && next != '"' && next != '\'') || ke != i))
             continue;
         bool comment = false;
         bool line_mode = opens_line(t, quoted ? ks - 1 : ks, &comment);

@@ -4,6 +4,7 @@
 #include "shellparse.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,9 +150,10 @@ static void read_double_quoted(struct parser *p, struct strbuf *w)
 
 /* Reads one word; returns false at an operator or the end. *quoted tells whether any part
  * of it was quoted (a quoted heredoc delimiter turns expansion off). */
-static bool read_word(struct parser *p, struct strbuf *w, bool *quoted)
+static bool read_word(struct parser *p, struct strbuf *w, bool *quoted, size_t *quote_at)
 {
     *quoted = false;
+    *quote_at = SIZE_MAX;
     strbuf_reset(w);
     bool any = false;
     while (p->i < p->len) {
@@ -159,6 +161,8 @@ static bool read_word(struct parser *p, struct strbuf *w, bool *quoted)
         if (c == ' ' || c == '\t' || c == '\r' || is_operator(c))
             break;
         any = true;
+        if ((c == '\'' || c == '"' || c == '\\') && *quote_at == SIZE_MAX)
+            *quote_at = w->len;
         if (c == '\\' && p->i + 1 < p->len) {
             if (p->s[p->i + 1] != '\n')
                 strbuf_putc(w, p->s[p->i + 1] == '$' ? SHELL_LITERAL_DOLLAR : p->s[p->i + 1]);
@@ -275,7 +279,8 @@ static void read_redirection(struct parser *p, struct strbuf *w)
     }
     skip_blanks(p);
     bool quoted;
-    if (!read_word(p, w, &quoted))
+    size_t quote_at;
+    if (!read_word(p, w, &quoted, &quote_at))
         return;
     char *text = strdup(strbuf_cstr(w));
     if (herestring) {
@@ -334,7 +339,8 @@ int shellparse_run(const char *script, size_t len, shellparse_fn fn, void *ctx)
             continue;
         }
         bool quoted;
-        if (!read_word(&p, &w, &quoted))
+        size_t quote_at;
+        if (!read_word(&p, &w, &quoted, &quote_at))
             continue;
         const char *text = strbuf_cstr(&w);
         bool first = true;
@@ -343,7 +349,10 @@ int shellparse_run(const char *script, size_t len, shellparse_fn fn, void *ctx)
                 first = false;
         if (first && !quoted && is_keyword(text))
             continue;
-        enum shell_word_role role = first && !quoted && is_assignment(text) ? SHELL_ASSIGN : SHELL_ARG;
+        /* NAME='value' is an assignment; 'NAME=value' is not. */
+        const char *eq = strchr(text, '=');
+        bool assignment = first && is_assignment(text) && eq && (size_t)(eq - text) < quote_at;
+        enum shell_word_role role = assignment ? SHELL_ASSIGN : SHELL_ARG;
         command_add(&p, role, strdup(text));
     }
     read_heredoc_bodies(&p);
@@ -364,7 +373,7 @@ const char *shellparse_basename(const char *path)
 
 long shellparse_script_index(char *const *argv, size_t argc)
 {
-    static const char *const shells[] = {"sh", "bash", "ash", "dash", "zsh", "ksh", "busybox", NULL};
+    static const char *const shells[] = {"sh", "bash", "ash", "dash", "zsh", "ksh", "busybox", "su", "runuser", NULL};
     if (argc < 2)
         return -1;
     const char *name = shellparse_basename(argv[0]);
@@ -384,8 +393,11 @@ long shellparse_script_index(char *const *argv, size_t argc)
         const char *a = argv[i];
         if (a[0] != '-' || a[1] == '-')
             continue;
-        if (strchr(a + 1, 'c'))
+        if (strchr(a + 1, 'c')) {
+            if (strcmp(argv[i + 1], "--") == 0 && i + 2 < argc)
+                return (long)(i + 2);
             return (long)(i + 1);
+        }
     }
     return -1;
 }
