@@ -379,6 +379,12 @@ static void scan_pgpass_token(const char *t, size_t s, size_t e, secretshape_fn 
         port = isdigit((unsigned char)t[k]);
     if (!port || starts[1] - 1 == s || starts[3] - 1 == starts[2] || starts[4] - 1 == starts[3] || starts[4] >= e)
         return;
+    /* The user field names someone ("app" or "*"); "10:30:00:12:13" is a time, not a .pgpass. */
+    bool user = false;
+    for (size_t k = starts[3]; k < starts[4] - 1; k++)
+        user = user || isalpha((unsigned char)t[k]) || t[k] == '*';
+    if (!user)
+        return;
     emit(fn, ctx, SHAPE_PGPASS, NULL, 0, t + starts[4], e - starts[4], starts[4]);
 }
 
