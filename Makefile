@@ -22,6 +22,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TESTLIB_SRC:= $(wildcard tests/unit/lib/*.c)
 TESTLIB_OBJ:= $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
 
+.SECONDARY:
 .PHONY: all deps run test check check-unit check-asan bench manifests clean
 all: $(BIN)/schemagate $(BIN)/schemagate-certs
 
@@ -30,19 +31,23 @@ deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iwebhook -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -Iwebhook -c $< -o $@
 
 $(BIN)/schemagate: $(CORE_OBJ) $(BUILD)/webhook/main.o
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 
 $(BIN)/schemagate-certs: $(CERTS_OBJ) $(BUILD)/webhook/error.o
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(TESTLIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iwebhook -Itests/unit -o $@ $^ $(LDLIBS) -lcmocka
+	@echo "  CCLD    $@"
+	@$(CC) $(CFLAGS) -Iwebhook -Itests/unit -o $@ $^ $(LDLIBS) -lcmocka
 
 run: deps all
 	@scripts/run-local.sh

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential pkg-config
   libmicrohttpd-dev libgnutls28-dev libcjson-dev libssl-dev libpq-dev libcmocka-dev
-  curl ca-certificates openssl
+  curl ca-certificates openssl python3
   postgresql-15 postgresql-client-15
 )
 # Extra groups: "bench" adds the load generator and the nginx baseline.

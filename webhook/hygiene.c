@@ -105,8 +105,8 @@ static int hygiene_container(const struct container_view *c, void *arg)
     }
     if (container_is_flyway(c->container))
         verdict_warn(s->v, "hygiene.flyway-connect-retries",
-                     "%s (%s) runs flyway without -connectRetries; the Job fails if the database "
-                     "is not up yet", c->path.text, c->name);
+                     "%s (%s): flyway without -connectRetries fails if the database is not up yet",
+                     c->path.text, c->name);
     return 0;
 }
 

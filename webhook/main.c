@@ -24,6 +24,7 @@ static void usage(FILE *out)
     fputs("usage:\n"
           "  schemagate serve [--config FILE] --tls-cert-file FILE --tls-private-key-file FILE\n"
           "                   [--listen ADDR:PORT] [--metrics-listen ADDR:PORT] [--threads N]\n"
+          "                   [--max-connections N] [--idle-timeout S] [--drain-timeout S]\n"
           "  schemagate review [--config FILE] [--check all|secrets|schema] [FILE|-]\n"
           "  schemagate version\n"
           "\n"
@@ -70,6 +71,7 @@ static int cmd_serve(int argc, char **argv)
         {"threads", required_argument, NULL, 't'},
         {"max-connections", required_argument, NULL, 'M'},
         {"drain-timeout", required_argument, NULL, 'd'},
+        {"idle-timeout", required_argument, NULL, 'i'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -88,6 +90,7 @@ static int cmd_serve(int argc, char **argv)
         case 't': if (parse_unsigned("--threads", optarg, 1, 64, &opt.threads)) return 2; break;
         case 'M': if (parse_unsigned("--max-connections", optarg, 1, 65536, &opt.max_connections)) return 2; break;
         case 'd': if (parse_unsigned("--drain-timeout", optarg, 0, 600, &opt.drain_timeout_s)) return 2; break;
+        case 'i': if (parse_unsigned("--idle-timeout", optarg, 1, 600, &opt.connection_timeout_s)) return 2; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

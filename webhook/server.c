@@ -422,11 +422,13 @@ int server_run(const struct server_options *opt, const struct config *cfg,
     }
 
     log_event("info", "stopping", "received %s; draining in-flight requests", strsignal(sig));
+    /* Order matters: close the listener before any response says "Connection: close", so a
+     * client that reconnects gets a clean refusal instead of landing in a dying accept queue. */
     atomic_store(&s.ready, false);
-    atomic_store(&s.draining, true);
     MHD_socket listener = MHD_quiesce_daemon(web);
     if (listener != MHD_INVALID_SOCKET)
         close(listener);
+    atomic_store(&s.draining, true);
     drain(&s, opt->drain_timeout_s);
     MHD_stop_daemon(web);
     MHD_stop_daemon(metrics);

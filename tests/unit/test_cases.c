@@ -1,4 +1,4 @@
-/* test_cases.c - the data-driven suite: every tests/cases/ *.json file through the decision core.
+/* test_cases.c - the data-driven suite: every JSON case under tests/cases through the decision core.
  * The case format is described in tests/cases/README.md; the same files also run through
  * `schemagate review` and HTTPS (tests/e2e/cases.py). */
 #include <setjmp.h>
