@@ -9,6 +9,8 @@ SAN     ?=
 # Truncating snprintf into bounded buffers is deliberate here, hence -Wno-format-truncation.
 CFLAGS  += -std=c11 -D_GNU_SOURCE -DSCHEMAGATE_VERSION=\"$(VERSION)\" $(OPT) $(SAN) -Wall -Wextra -Werror -Wshadow -Wformat=2 \
            -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wno-format-truncation -fno-strict-aliasing -MMD -MP
+# libpq-fe.h lives in /usr/include/postgresql on Debian.
+CPPFLAGS += -I/usr/include/postgresql
 LDLIBS  += -lmicrohttpd -lgnutls -lcjson -lpq -lssl -lcrypto -lpthread -lm
 BUILD   ?= build/release
 BIN     ?= bin
@@ -28,11 +30,12 @@ all: $(BIN)/schemagate $(BIN)/schemagate-certs
 
 deps:
 	@scripts/install-deps.sh
+	@scripts/install-helm.sh
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -Iwebhook -c $< -o $@
+	@$(CC) $(CFLAGS) $(CPPFLAGS) -Iwebhook -c $< -o $@
 
 $(BIN)/schemagate: $(CORE_OBJ) $(BUILD)/webhook/main.o
 	@mkdir -p $(dir $@)
@@ -47,7 +50,7 @@ $(BIN)/schemagate-certs: $(CERTS_OBJ) $(BUILD)/webhook/error.o
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(TESTLIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
-	@$(CC) $(CFLAGS) -Iwebhook -Itests/unit -o $@ $^ $(LDLIBS) -lcmocka
+	@$(CC) $(CFLAGS) $(CPPFLAGS) -Iwebhook -Itests/unit -o $@ $^ $(LDLIBS) -lcmocka
 
 run: deps all
 	@scripts/run-local.sh
@@ -57,7 +60,7 @@ check: all $(UNIT_BIN)
 	@tests/run.sh $(BUILD) $(BIN)
 
 check-asan:
-	@$(MAKE) --no-print-directory check BUILD=build/asan BIN=build/asan/bin OPT="-O1 -g -fno-omit-frame-pointer" \
+	@SCHEMAGATE_SANITIZED=1 $(MAKE) --no-print-directory check BUILD=build/asan BIN=build/asan/bin OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 
 test: deps
@@ -67,6 +70,11 @@ test: deps
 bench: deps all
 	@scripts/install-deps.sh bench
 	@bench/run
+
+# manifests/install.yaml is the Helm chart rendered for `kubectl apply`; a test fails when it drifts.
+manifests:
+	@scripts/render-install.sh > manifests/install.yaml.tmp && mv manifests/install.yaml.tmp manifests/install.yaml \
+	    || { rm -f manifests/install.yaml.tmp; exit 1; }
 
 clean:
 	rm -rf build bin

@@ -4,6 +4,7 @@
  * silently disabled check. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -331,11 +332,102 @@ static bool database_name_valid(const char *name)
     return true;
 }
 
+/* One identifier of a "schema.table" name, as SQL reads it: "Quoted" keeps its case (with ""
+ * for a quote), a bare word is folded to lower case. Returns the end, or NULL if malformed. */
+static const char *table_identifier(const char *at, char **out)
+{
+    char buf[128];
+    size_t n = 0;
+    if (*at == '"') {
+        for (at++; *at; at++) {
+            if (*at == '"' && at[1] != '"')
+                break;
+            if (*at == '"')
+                at++;
+            if (n + 1 >= sizeof buf)
+                return NULL;
+            buf[n++] = *at;
+        }
+        if (*at != '"' || n == 0)
+            return NULL;
+        at++;
+    } else {
+        if (!(isalpha((unsigned char)*at) || *at == '_'))
+            return NULL;
+        for (; isalnum((unsigned char)*at) || *at == '_' || *at == '$'; at++) {
+            if (n + 1 >= sizeof buf)
+                return NULL;
+            buf[n++] = (char)tolower((unsigned char)*at);
+        }
+    }
+    buf[n] = '\0';
+    *out = strdup(buf);
+    return *out ? at : NULL;
+}
+
+static int split_table(const struct config_parser *p, struct database_config *db, const char **path)
+{
+    const char *at = table_identifier(db->table, &db->table_schema);
+    if (at && *at == '.')
+        at = table_identifier(at + 1, &db->table_name);
+    else
+        at = NULL;
+    if (at == NULL || *at != '\0')
+        return CONFIG_FAIL(p, path, 3, "\"table\" must be schema-qualified, e.g. "
+                           "\"public.flyway_schema_history\" or \"public.\\\"SequelizeMeta\\\"\" "
+                           "(the webhook never relies on search_path); got \"%s\"", db->table);
+    return 0;
+}
+
+static int add_alembic_edge(struct database_config *db, const char *revision, const char *down)
+{
+    struct alembic_edge *edges = realloc(db->alembic_edges, (db->alembic_edge_count + 1) * sizeof *edges);
+    if (edges == NULL)
+        return -1;
+    db->alembic_edges = edges;
+    struct alembic_edge *e = &edges[db->alembic_edge_count];
+    e->revision = strdup(revision);
+    e->down_revision = strdup(down);
+    if (e->revision == NULL || e->down_revision == NULL) {
+        free(e->revision);
+        free(e->down_revision);
+        return -1;
+    }
+    db->alembic_edge_count++;
+    return 0;
+}
+
+/* "alembic_down_revisions": {"a2": "a1", "m1": ["a2", "b1"], "a1": null}, i.e. what each
+ * revision script says in down_revision (`alembic history` prints the same graph). */
+static int parse_alembic_graph(const struct config_parser *p, const cJSON *obj, struct database_config *db,
+                               const char **path)
+{
+    if (db->tool != TOOL_ALEMBIC)
+        return CONFIG_FAIL(p, path, 3, "\"alembic_down_revisions\" only applies to tool \"alembic\"");
+    if (!cJSON_IsObject(obj))
+        return CONFIG_FAIL(p, path, 3, "\"alembic_down_revisions\" maps each revision to its "
+                           "down_revision, e.g. {\"a2\": \"a1\", \"a1\": null}");
+    const cJSON *rev;
+    cJSON_ArrayForEach(rev, obj) {
+        if (cJSON_IsNull(rev))
+            continue;
+        const cJSON *one = cJSON_IsArray(rev) ? rev->child : rev;
+        for (; one; one = cJSON_IsArray(rev) ? one->next : NULL) {
+            if (!cJSON_IsString(one) || one->valuestring[0] == '\0')
+                return CONFIG_FAIL(p, path, 3, "\"alembic_down_revisions\": \"%s\" must map to a "
+                                   "revision id, a list of them (a merge) or null", rev->string);
+            if (add_alembic_edge(db, rev->string, one->valuestring) != 0)
+                return sg_error_set(p->err, "out of memory reading %s", p->origin);
+        }
+    }
+    return 0;
+}
+
 static int parse_database(const struct config_parser *p, const cJSON *obj, struct database_config *db)
 {
     const char *path[4] = {"databases", obj->string};
     static const char *const keys[] = {"tool", "table", "conninfo_file", "namespaces",
-                                       "on_unreachable", "project", NULL};
+                                       "on_unreachable", "project", "alembic_down_revisions", NULL};
     if (!database_name_valid(obj->string))
         return CONFIG_FAIL(p, path, 2, "database name \"%s\" must be 1-63 characters of a-z, 0-9, "
                            "'-' and '_' (it is what workloads write before the @)", obj->string);
@@ -367,12 +459,12 @@ static int parse_database(const struct config_parser *p, const cJSON *obj, struc
         path[2] = "table";
         if (parse_owned_string(p, v, &db->table, path, 3) != 0)
             return -1;
-        if (strchr(db->table, '.') == NULL)
-            return CONFIG_FAIL(p, path, 3, "\"table\" must be schema-qualified, e.g. "
-                               "\"public.%s\" (the webhook never relies on search_path)", db->table);
     } else if ((db->table = strdup(tool_tables[db->tool])) == NULL) {
         return sg_error_set(p->err, "out of memory reading %s", p->origin);
     }
+    path[2] = "table";
+    if (split_table(p, db, path) != 0)
+        return -1;
 
     path[2] = "conninfo_file";
     if (parse_owned_string(p, cJSON_GetObjectItemCaseSensitive(obj, "conninfo_file"),
@@ -401,6 +493,11 @@ static int parse_database(const struct config_parser *p, const cJSON *obj, struc
     if ((v = cJSON_GetObjectItemCaseSensitive(obj, "project"))) {
         path[2] = "project";
         if (parse_owned_string(p, v, &db->project, path, 3) != 0)
+            return -1;
+    }
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "alembic_down_revisions"))) {
+        path[2] = "alembic_down_revisions";
+        if (parse_alembic_graph(p, v, db, path) != 0)
             return -1;
     }
     return 0;
@@ -439,6 +536,13 @@ static void database_free(struct database_config *db)
     free(db->table);
     free(db->conninfo_file);
     free(db->project);
+    free(db->table_schema);
+    free(db->table_name);
+    for (size_t i = 0; i < db->alembic_edge_count; i++) {
+        free(db->alembic_edges[i].revision);
+        free(db->alembic_edges[i].down_revision);
+    }
+    free(db->alembic_edges);
     string_list_free(&db->namespaces);
 }
 

@@ -42,6 +42,15 @@ struct database_config {
     struct string_list namespaces; /* fnmatch globs; empty = no namespace may use it */
     bool allow_when_unreachable;   /* on_unreachable: "allow" (with a warning) or "deny" */
     char *project;              /* sqitch project; Django default app (optional) */
+    char *table_schema;         /* `table` split and unquoted: exact identifiers, never SQL */
+    char *table_name;
+    /* Alembic only: each revision's down_revision(s) (config "alembic_down_revisions"), so a
+     * revision below a head counts as applied; the table itself keeps only heads. */
+    struct alembic_edge {
+        char *revision;
+        char *down_revision;
+    } *alembic_edges;
+    size_t alembic_edge_count;
 };
 
 struct config {

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "gate.h"
 #include "hygiene.h"
 #include "secrets.h"
 
@@ -16,6 +17,7 @@ static const struct {
 } check_table[] = {
     {CHECK_SECRETS, secrets_check},
     {CHECK_HYGIENE, hygiene_check},
+    {CHECK_SCHEMA, gate_check},
 };
 
 const char *decision_check_name(unsigned checks)

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "decision.h"
+#include "history.h"
 #include "metrics.h"
 #include "review.h"
 #include "server.h"
@@ -113,9 +114,17 @@ static int cmd_serve(int argc, char **argv)
         return 2;
     }
     struct sg_error err = {{0}};
-    int rc = server_run(&opt, &cfg, NULL, &err);
+    struct history_source *history = history_open(&cfg, &err);
+    if (history == NULL) {
+        fprintf(stderr, "schemagate serve: %s\n", err.message);
+        metrics_shutdown();
+        config_free(&cfg);
+        return 2;
+    }
+    int rc = server_run(&opt, &cfg, history, &err);
     if (rc != 0)
         fprintf(stderr, "schemagate serve: %s\n", err.message);
+    history_close(history);
     metrics_shutdown();
     config_free(&cfg);
     return rc == 0 ? 0 : 1;
@@ -214,9 +223,18 @@ static int cmd_review(int argc, char **argv)
         config_free(&cfg);
         return 2;
     }
+    /* With databases configured, CI checks against them exactly as the cluster would. */
+    struct history_source *history = cfg.database_count ? history_open(&cfg, &err) : NULL;
+    if (cfg.database_count && history == NULL) {
+        fprintf(stderr, "schemagate review: %s\n", err.message);
+        review_free(&req);
+        config_free(&cfg);
+        return 2;
+    }
     struct verdict v;
     verdict_init(&v);
-    decision_run(&req, &cfg, checks, NULL, &v);
+    decision_run(&req, &cfg, checks, history, &v);
+    history_close(history);
     char *response = review_response_json(&req, &v);
     int rc = 2;
     if (response) {

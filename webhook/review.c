@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonarena.h"
 #include "strbuf.h"
 #include "verdict.h"
 
@@ -15,7 +16,10 @@
 
 void review_free(struct admission_request *req)
 {
-    cJSON_Delete(req->root);
+    if (req->arena)
+        json_arena_destroy(req->arena);
+    else
+        cJSON_Delete(req->root);
     memset(req, 0, sizeof *req);
 }
 
@@ -129,24 +133,29 @@ int review_parse(const char *body, size_t len, struct admission_request *req, st
     memset(req, 0, sizeof *req);
     if (len == 0)
         return sg_error_set(err, "empty body; expected an AdmissionReview JSON document");
+    struct json_arena *arena = json_arena_create();
+    if (arena == NULL)
+        return sg_error_set(err, "out of memory");
     const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+    cJSON *root = json_arena_parse(arena, body, len, &end);
     if (root == NULL) {
         size_t off = end && end >= body ? (size_t)(end - body) : 0;
+        json_arena_destroy(arena);
         return sg_error_set(err, "body is not valid JSON (error at byte %zu)", off);
     }
     /* Trailing garbage after the document means a broken client: refuse it too. */
     while (end && (size_t)(end - body) < len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
         end++;
     if (end && (size_t)(end - body) < len) {
-        cJSON_Delete(root);
+        json_arena_destroy(arena);
         return sg_error_set(err, "body has data after the JSON document (byte %zu)", (size_t)(end - body));
     }
     if (review_fill(root, req, err) != 0) {
-        cJSON_Delete(root);
+        json_arena_destroy(arena);
         memset(req, 0, sizeof *req);
         return -1;
     }
+    req->arena = arena;
     return 0;
 }
 

@@ -15,8 +15,11 @@ struct verdict;
 
 enum review_operation { OP_CREATE, OP_UPDATE, OP_DELETE, OP_CONNECT };
 
+struct json_arena;
+
 struct admission_request {
     cJSON *root;             /* owned: the whole parsed document */
+    struct json_arena *arena;/* when set, root lives in it (review_parse); else cJSON_Delete */
     const char *uid;
     const char *group;       /* request.kind.group ("" for core) */
     const char *version;

@@ -30,6 +30,7 @@
 
 #define SERVER_BODY_MAX (3u * 1024u * 1024u)
 #define SERVER_EXPIRY_WARN_DAYS 30
+#define SERVER_RELOAD_FAILURE_LOG_S 60
 
 /* Per-server state shared by the callbacks (read-only after start, except the atomics). */
 struct server {
@@ -402,6 +403,8 @@ int server_run(const struct server_options *opt, const struct config *cfg,
 
     int sig = 0;
     unsigned ticks = 0;
+    char last_failure[SG_ERROR_MAX] = "";
+    time_t last_failure_logged = 0;
     while (sig == 0) {
         struct timespec one = {.tv_sec = 1, .tv_nsec = 0};
         int got = sigtimedwait(&stop, NULL, &one);
@@ -414,8 +417,13 @@ int server_run(const struct server_options *opt, const struct config *cfg,
         if (rc > 0) {
             log_event("info", "tls_reloaded", "loaded the new serving certificate from %s", opt->cert_file);
             publish_expiry();
-        } else if (rc < 0) {
+            last_failure[0] = '\0';
+        } else if (rc < 0 && (strcmp(reload.message, last_failure) != 0 ||
+                              time(NULL) - last_failure_logged >= SERVER_RELOAD_FAILURE_LOG_S)) {
+            /* Retried every second (a Secret update may be half done); logged once a minute. */
             log_event("error", "tls_reload_failed", "%s; still serving the previous certificate", reload.message);
+            snprintf(last_failure, sizeof last_failure, "%s", reload.message);
+            last_failure_logged = time(NULL);
         }
         if (++ticks % 3600 == 0)
             publish_expiry();

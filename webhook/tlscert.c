@@ -1,7 +1,6 @@
-/* tlscert.c - hot-reloadable TLS credentials for GnuTLS (through libmicrohttpd's certificate
- * callback). A loaded pair is immutable; a reload builds a new one and swaps the pointer.
- * Old pairs are kept until shutdown because a handshake in another thread may still use
- * them, and rotations are rare (a few a year), so that costs a few KiB at most. */
+/* tlscert.c - hot-reloadable TLS credentials for GnuTLS (libmicrohttpd's certificate callback).
+ * A reload (by the main loop, never in a handshake, so each one is logged and the expiry metric
+ * follows) builds a new immutable pair and swaps the pointer; old pairs live until shutdown. */
 #include "tlscert.h"
 
 #include <errno.h>
@@ -237,7 +236,6 @@ int tlscert_retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca_dn, 
     (void)nreqs;
     (void)pk_algos;
     (void)pk_algos_length;
-    tlscert_refresh(NULL);
     pthread_mutex_lock(&store.lock);
     struct cert_pair *p = store.current;
     pthread_mutex_unlock(&store.lock);

@@ -1,6 +1,6 @@
 /* tlscert.h - the serving certificate and key for TLS, re-read when the files change.
  * Kubelet updates Secret volumes by swapping a symlink, cert-manager rotates before expiry:
- * each TLS handshake picks up the newest pair that loads and matches, never a half-written one. */
+ * each TLS handshake uses the newest pair that loaded and matched, never a half-written one. */
 #ifndef SCHEMAGATE_TLSCERT_H
 #define SCHEMAGATE_TLSCERT_H
 
@@ -16,7 +16,7 @@ void tlscert_close(void);
 
 /* Re-reads the files if they changed (at most once a second). Returns 1 when a new pair was
  * loaded, 0 when nothing changed, -1 (with err) when the new files do not load: the old pair
- * then stays in use. */
+ * then stays in use. One caller (the server's main loop) so that every reload is reported. */
 int tlscert_refresh(struct sg_error *err);
 
 /* notAfter of the certificate in use (0 when none). */

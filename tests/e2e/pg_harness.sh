@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# sanitizer-build: not needed
 # End-to-end check of the test PostgreSQL harness (tests/lib/pg.sh): start in a root-owned 0700
 # scratch directory, query, restart keeps data and port, stop twice, and no server outlives its
 # shell (normal exit via the trap, SIGKILL via the watchdog).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# sanitizer-build: not needed
 # Every runnable migration tool, for real, against a throwaway PostgreSQL (tests/lib/tools.sh):
 # install, make a two-step project, apply step 1, fail step 2, apply step 2; after each stage the
 # schema-history.md section B query must agree, and the rows must be spelled as documented.

@@ -1,0 +1,13 @@
+-- manifests/db/grants/golang-migrate.sql - lets the schemagate role read golang-migrate's history, nothing else.
+-- Run in the application's database, after golang-migrate created its table(s):
+--   psql -d APPDB -v role=schemagate -f manifests/db/grants/golang-migrate.sql
+-- Tables in another schema or under another name: edit the names (the webhook config's
+-- "table" must name the same table).
+
+\if :{?role}
+\else
+  \set role schemagate
+\endif
+
+GRANT USAGE ON SCHEMA public TO :"role";
+GRANT SELECT ON TABLE public.schema_migrations TO :"role";

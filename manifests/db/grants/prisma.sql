@@ -1,0 +1,13 @@
+-- manifests/db/grants/prisma.sql - lets the schemagate role read prisma's history, nothing else.
+-- Run in the application's database, after prisma created its table(s):
+--   psql -d APPDB -v role=schemagate -f manifests/db/grants/prisma.sql
+-- Tables in another schema or under another name: edit the names (the webhook config's
+-- "table" must name the same table).
+
+\if :{?role}
+\else
+  \set role schemagate
+\endif
+
+GRANT USAGE ON SCHEMA public TO :"role";
+GRANT SELECT ON TABLE public._prisma_migrations TO :"role";

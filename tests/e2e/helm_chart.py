@@ -1,0 +1,458 @@
+#!/usr/bin/env python3
+"""helm_chart.py - the Helm chart renders what a production webhook needs, in every mode.
+
+`helm lint` and `helm template` (helm and kubectl from scripts/install-helm.sh) for each
+certificate mode and several value combinations; the rendered YAML is read through
+`kubectl annotate --local -o json` (kubectl's own parser, offline). Asserts the webhook rules,
+selectors, failure policies, timeouts, probes, security context, the config schemagate loads,
+the generated caBundle against the certificate it signed (and its reuse and renewal on
+upgrade), refusals of unusable values, and that manifests/install.yaml is a fresh render.
+Env: SCHEMAGATE_ROOT, SCHEMAGATE_BIN_DIR, TEST_TMP.
+"""
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from sgtest import Report  # noqa: E402  (shared ok/not ok reporting)
+
+ROOT = os.environ["SCHEMAGATE_ROOT"]
+BIN = os.environ["SCHEMAGATE_BIN_DIR"]
+TMP = os.environ["TEST_TMP"]
+CHART = os.path.join(ROOT, "manifests", "helm", "schemagate")
+TOOLS = os.path.join(ROOT, ".tools", "helm")
+HELM = os.path.join(TOOLS, "helm")
+KUBECTL = os.path.join(TOOLS, "kubectl")
+NS = "sg-test"
+REPORT = Report()
+ENV = dict(os.environ, HELM_CONFIG_HOME=os.path.join(TMP, "helm-config"),
+           HELM_CACHE_HOME=os.path.join(TMP, "helm-cache"), HELM_DATA_HOME=os.path.join(TMP, "helm-data"),
+           KUBECONFIG=os.devnull)
+
+
+def check(what, cond, detail=""):
+    return REPORT.check(bool(cond), what, str(detail)[:2000])
+
+
+def not_ok(what, detail=""):
+    return check(what, False, detail)
+
+
+def sh(args, input_text=None):
+    return subprocess.run(args, input=input_text, capture_output=True, text=True, env=ENV, timeout=120)
+
+
+def helm_template(*sets, chart=CHART, kube="1.30.0", values_file=None):
+    args = [HELM, "template", "schemagate", chart, "--namespace", NS, "--kube-version", kube]
+    if values_file:
+        args += ["--values", values_file]
+    for s in sets:
+        args += ["--set-json" if s.startswith("json:") else "--set", s.removeprefix("json:")]
+    return sh(args)
+
+
+def parse(yaml_text):
+    """YAML documents -> list of objects, parsed by kubectl offline."""
+    out = sh([KUBECTL, "annotate", "--local", "-f", "-", "-o", "json", "schemagate-test-none-"], yaml_text)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr)
+    dec, text, i, objs = json.JSONDecoder(), out.stdout, 0, []
+    while True:
+        while i < len(text) and text[i].isspace():
+            i += 1
+        if i >= len(text):
+            return objs
+        obj, i = dec.raw_decode(text, i)
+        objs.extend(obj["items"] if obj.get("kind") == "List" else [obj])
+
+
+def render(*sets, **kw):
+    r = helm_template(*sets, **kw)
+    if r.returncode != 0:
+        raise RuntimeError(f"helm template {' '.join(sets)} failed: {r.stderr}")
+    return parse(r.stdout)
+
+
+def one(objs, kind, name=None):
+    found = [o for o in objs if o["kind"] == kind and (name is None or o["metadata"]["name"] == name)]
+    if len(found) != 1:
+        raise AssertionError(f"expected one {kind} {name or ''}, found {len(found)}")
+    return found[0]
+
+
+def kinds(objs):
+    return sorted(o["kind"] for o in objs)
+
+
+def webhooks(objs):
+    return {w["name"]: w for w in one(objs, "ValidatingWebhookConfiguration")["webhooks"]}
+
+
+def excluded_namespaces(hook):
+    terms = hook["namespaceSelector"]["matchExpressions"]
+    return [v for t in terms if t["key"] == "kubernetes.io/metadata.name" and t["operator"] == "NotIn"
+            for v in t["values"]]
+
+
+def resources(hook):
+    return sorted(f"{g or 'core'}/{r}" for rule in hook["rules"] for g in rule["apiGroups"] for r in rule["resources"])
+
+
+def write(name, data, mode="w"):
+    path = os.path.join(TMP, name)
+    with open(path, mode) as f:
+        f.write(data)
+    return path
+
+
+def openssl(*args, input_text=None):
+    return subprocess.run(["openssl", *args], input=input_text, capture_output=True, text=True, timeout=30)
+
+
+def pem_certs(text):
+    return re.findall(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----\n?", text, re.S)
+
+
+def verifies(bundle_pem, cert_pem):
+    bundle, cert = write("bundle.pem", bundle_pem), write("cert.pem", cert_pem)
+    return openssl("verify", "-CAfile", bundle, cert).returncode == 0
+
+
+def pubkey_of(kind, pem):
+    path = write("key-or-cert.pem", pem)
+    r = openssl("x509", "-in", path, "-noout", "-pubkey") if kind == "cert" else openssl("pkey", "-in", path, "-pubout")
+    return r.stdout
+
+
+# ---------------------------------------------------------------- checks ----------------
+
+def test_lint():
+    for mode, extra in (("generate", []), ("cert-manager", []), ("secret", ["certificates.secret.caBundle=Zm9v"])):
+        args = [HELM, "lint", "--strict", CHART, "--namespace", NS, "--set", f"certificates.mode={mode}"]
+        for e in extra:
+            args += ["--set", e]
+        r = sh(args)
+        check(f"helm lint --strict passes in the {mode} certificate mode", r.returncode == 0, r.stdout + r.stderr)
+
+
+def test_default_render():
+    objs = render()
+    check("default render has every object of the install",
+          kinds(objs) == sorted(["ConfigMap", "Deployment", "NetworkPolicy", "PodDisruptionBudget", "Secret",
+                                 "Service", "ServiceAccount", "ValidatingWebhookConfiguration"]), kinds(objs))
+    dep = one(objs, "Deployment")
+    pod = dep["spec"]["template"]["spec"]
+    labels = dep["spec"]["template"]["metadata"]["labels"]
+    c = pod["containers"][0]
+    ports = {p["name"]: p["containerPort"] for p in c["ports"]}
+    check("two replicas, rolling update never below them",
+          dep["spec"]["replicas"] == 2 and dep["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0)
+    anti = pod.get("affinity", {}).get("podAntiAffinity", {})
+    pref = anti.get("preferredDuringSchedulingIgnoredDuringExecution", [])
+    check("pod anti-affinity spreads the replicas over nodes",
+          pref and pref[0]["podAffinityTerm"]["topologyKey"] == "kubernetes.io/hostname"
+          and pref[0]["podAffinityTerm"]["labelSelector"]["matchLabels"].items() <= labels.items(), anti)
+    check("container ports: https 8443 and metrics 9090", ports == {"https": 8443, "metrics": 9090}, ports)
+    probes_ok = all(c[p]["httpGet"]["port"] in ("metrics", 9090) for p in ("livenessProbe", "readinessProbe"))
+    check("liveness probes /healthz and readiness probes /readyz on the plain HTTP port",
+          probes_ok and c["livenessProbe"]["httpGet"]["path"] == "/healthz"
+          and c["readinessProbe"]["httpGet"]["path"] == "/readyz" and "scheme" not in c["readinessProbe"]["httpGet"])
+    res = c.get("resources", {})
+    check("resource requests and limits for cpu and memory",
+          {"cpu", "memory"} <= res.get("requests", {}).keys() and {"cpu", "memory"} <= res.get("limits", {}).keys(), res)
+    psc, csc = pod["securityContext"], c["securityContext"]
+    check("pod runs as non-root with the RuntimeDefault seccomp profile",
+          psc["runAsNonRoot"] is True and psc["runAsUser"] > 0 and psc["seccompProfile"]["type"] == "RuntimeDefault", psc)
+    check("container: read-only root filesystem, no privilege escalation, all capabilities dropped",
+          csc["readOnlyRootFilesystem"] is True and csc["allowPrivilegeEscalation"] is False
+          and csc["capabilities"]["drop"] == ["ALL"] and csc["runAsNonRoot"] is True
+          and csc["seccompProfile"]["type"] == "RuntimeDefault", csc)
+    pre = c["lifecycle"]["preStop"]["exec"]["command"]
+    drain = next(int(a.split("=", 1)[1]) for a in c["args"] if a.startswith("--drain-timeout="))
+    check("preStop pauses before SIGTERM, and the grace period covers pause + drain",
+          pre[0] == "sleep" and int(pre[1]) >= 5 and pod["terminationGracePeriodSeconds"] > int(pre[1]) + drain,
+          f"{pre} drain {drain} grace {pod['terminationGracePeriodSeconds']}")
+    check("the pod mounts no service account token (schemagate never calls the API)",
+          pod["automountServiceAccountToken"] is False and one(objs, "ServiceAccount")["automountServiceAccountToken"] is False)
+    args = c["args"]
+    mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
+    check("serve reads config and certificate from the mounted volumes",
+          args[0] == "serve" and "--config=/etc/schemagate/config/config.json" in args
+          and "--tls-cert-file=/etc/schemagate/tls/tls.crt" in args
+          and "--tls-private-key-file=/etc/schemagate/tls/tls.key" in args
+          and mounts.get("config") == "/etc/schemagate/config" and mounts.get("tls") == "/etc/schemagate/tls", args)
+    tls_vol = next(v for v in pod["volumes"] if v["name"] == "tls")
+    check("no subPath mounts (they would never see a rotated Secret)",
+          all("subPath" not in m for m in c["volumeMounts"]))
+    secret = one(objs, "Secret")
+    check("the TLS volume is the chart's generated Secret", tls_vol["secret"]["secretName"] == secret["metadata"]["name"])
+
+    svc = one(objs, "Service")
+    svc_ports = {p["name"]: (p["port"], p["targetPort"]) for p in svc["spec"]["ports"]}
+    check("Service 443 -> the https port (8443)", svc_ports.get("https") == (443, "https"), svc_ports)
+    check("Service selects the pods", svc["spec"]["selector"].items() <= labels.items())
+    pdb = one(objs, "PodDisruptionBudget")
+    check("PodDisruptionBudget keeps one pod up",
+          pdb["spec"]["minAvailable"] == 1 and pdb["spec"]["selector"]["matchLabels"].items() <= labels.items())
+    np = one(objs, "NetworkPolicy")
+    np_ports = sorted(p["port"] for rule in np["spec"]["ingress"] for p in rule["ports"])
+    check("NetworkPolicy admits only the webhook and metrics ports",
+          np["spec"]["policyTypes"] == ["Ingress"] and np_ports == ["https", "metrics"]
+          and np["spec"]["podSelector"]["matchLabels"].items() <= labels.items(), np["spec"])
+
+    hooks = webhooks(objs)
+    check("two webhooks: secrets.schemagate.io and schema.schemagate.io",
+          sorted(hooks) == ["schema.schemagate.io", "secrets.schemagate.io"], sorted(hooks))
+    sec, sch = hooks["secrets.schemagate.io"], hooks["schema.schemagate.io"]
+    check("secrets -> /validate/secrets, schema -> /validate/schema, both on the Service's port 443",
+          sec["clientConfig"]["service"]["path"] == "/validate/secrets"
+          and sch["clientConfig"]["service"]["path"] == "/validate/schema"
+          and all(h["clientConfig"]["service"]["name"] == svc["metadata"]["name"]
+                  and h["clientConfig"]["service"]["namespace"] == NS
+                  and h["clientConfig"]["service"]["port"] == 443 for h in hooks.values()))
+    check("failurePolicy: secrets Fail, schema Fail by default",
+          sec["failurePolicy"] == "Fail" and sch["failurePolicy"] == "Fail")
+    check("both: sideEffects None, admissionReviewVersions [v1], timeoutSeconds 5, matchPolicy Equivalent",
+          all(h["sideEffects"] == "None" and h["admissionReviewVersions"] == ["v1"] and h["timeoutSeconds"] == 5
+              and h["matchPolicy"] == "Equivalent" for h in hooks.values()))
+    check("rules name no subresource (scale and status writes never reach schemagate)",
+          all("/" not in r and "*" not in r for h in hooks.values() for rule in h["rules"] for r in rule["resources"]))
+    check("rules are for CREATE and UPDATE only",
+          all(sorted(rule["operations"]) == ["CREATE", "UPDATE"] for h in hooks.values() for rule in h["rules"]))
+    check("secrets webhook: pods, workloads, configmaps",
+          resources(sec) == sorted(["core/pods", "core/replicationcontrollers", "core/configmaps", "apps/deployments",
+                                    "apps/replicasets", "apps/statefulsets", "apps/daemonsets", "batch/jobs",
+                                    "batch/cronjobs", "argoproj.io/rollouts"]), resources(sec))
+    check("schema webhook: only the workloads that may declare schemagate.io/requires (no pods, no replicasets)",
+          resources(sch) == sorted(["apps/deployments", "apps/statefulsets", "apps/daemonsets", "batch/jobs",
+                                    "batch/cronjobs", "argoproj.io/rollouts"]), resources(sch))
+    check("namespaceSelector excludes kube-system and the release namespace",
+          all(sorted(excluded_namespaces(h)) == sorted(["kube-system", NS]) for h in hooks.values()))
+    conds = {c["name"]: c["expression"] for c in sch.get("matchConditions", [])}
+    check("schema webhook only sees objects that carry schemagate.io/requires (matchConditions)",
+          any("schemagate.io/requires" in e for e in conds.values()), conds)
+
+    # The generated certificate: the caBundle is the CA that signed the serving certificate.
+    data = {k: base64.b64decode(v).decode() for k, v in secret["data"].items()}
+    bundles = {base64.b64decode(h["clientConfig"]["caBundle"]).decode() for h in hooks.values()}
+    check("generated mode: both webhooks carry the same caBundle, which is the Secret's ca.crt",
+          bundles == {data["ca.crt"]}, bundles)
+    check("generated mode: the caBundle verifies the serving certificate", verifies(data["ca.crt"], data["tls.crt"]))
+    check("generated mode: the private key belongs to the serving certificate",
+          pubkey_of("cert", data["tls.crt"]) == pubkey_of("key", data["tls.key"]) != "")
+    sans = openssl("x509", "-in", write("tls.crt", data["tls.crt"]), "-noout", "-ext", "subjectAltName").stdout
+    name = svc["metadata"]["name"]
+    check("generated mode: the certificate names the Service (name.ns.svc and .cluster.local)",
+          f"DNS:{name}.{NS}.svc," in sans and f"DNS:{name}.{NS}.svc.cluster.local" in sans, sans)
+    check("generated mode: Secret type kubernetes.io/tls with its expiry annotated",
+          secret["type"] == "kubernetes.io/tls" and int(secret["metadata"]["annotations"]["schemagate.io/not-after"]) > 0)
+
+    cm = json.loads(one(objs, "ConfigMap")["data"]["config.json"])
+    check("config exempts kube-system and the release namespace",
+          {"kube-system", NS} <= set(cm["exempt_namespaces"]), cm)
+    pod_file = write("pod.json", json.dumps({"apiVersion": "v1", "kind": "Pod",
+                                             "metadata": {"name": "p", "namespace": "shop"},
+                                             "spec": {"containers": [{"name": "c", "image": "nginx"}]}}))
+    r = subprocess.run([os.path.join(BIN, "schemagate"), "review", "--config", write("config.json", json.dumps(cm)),
+                        pod_file], capture_output=True, text=True, timeout=60)
+    check("schemagate loads the rendered config", r.returncode == 0, r.stderr)
+    check("the pod template rolls when the config changes",
+          "checksum/config" in dep["spec"]["template"]["metadata"]["annotations"])
+
+
+def test_value_combinations():
+    objs = render("webhook.timeoutSeconds=10", "webhook.schema.failurePolicy=Ignore",
+                  "json:webhook.excludeNamespaces=[\"monitoring\"]", "podAntiAffinity=hard",
+                  "json:databases={\"orders\":{\"tool\":\"flyway\",\"namespaces\":[\"shop\",\"shop-*\"],"
+                  "\"conninfoSecret\":{\"name\":\"orders-db\",\"key\":\"dsn\"}},"
+                  "\"billing\":{\"tool\":\"liquibase\",\"table\":\"billing.databasechangelog\","
+                  "\"onUnreachable\":\"allow\",\"namespaces\":[\"billing\"],"
+                  "\"conninfoSecret\":{\"name\":\"billing-db\"}}}")
+    hooks = webhooks(objs)
+    check("timeoutSeconds is a value (10)", all(h["timeoutSeconds"] == 10 for h in hooks.values()))
+    check("schema failurePolicy is a value (Ignore); secrets stays Fail",
+          hooks["schema.schemagate.io"]["failurePolicy"] == "Ignore"
+          and hooks["secrets.schemagate.io"]["failurePolicy"] == "Fail")
+    check("extra excluded namespaces reach both the selector and the config",
+          all("monitoring" in excluded_namespaces(h) for h in hooks.values())
+          and "monitoring" in json.loads(one(objs, "ConfigMap")["data"]["config.json"])["exempt_namespaces"])
+    pod = one(objs, "Deployment")["spec"]["template"]["spec"]
+    check("podAntiAffinity=hard requires one pod per node",
+          "requiredDuringSchedulingIgnoredDuringExecution" in pod["affinity"]["podAntiAffinity"])
+    cm = json.loads(one(objs, "ConfigMap")["data"]["config.json"])
+    mounts = {m["name"]: m["mountPath"] for m in pod["containers"][0]["volumeMounts"]}
+    vols = {v["name"]: v for v in pod["volumes"]}
+    good = True
+    for name, secret_name, key in (("orders", "orders-db", "dsn"), ("billing", "billing-db", "conninfo")):
+        db = cm["databases"].get(name, {})
+        vol = next((n for n, p in mounts.items() if db.get("conninfo_file", "").startswith(p + "/")), None)
+        good &= vol is not None and vols[vol]["secret"]["secretName"] == secret_name \
+            and vols[vol]["secret"]["items"] == [{"key": key, "path": os.path.basename(db["conninfo_file"])}]
+    check("each database's conninfo_file is a file of a volume from the Secret named in values", good, cm["databases"])
+    check("database settings reach the config",
+          cm["databases"]["orders"] == {"tool": "flyway", "namespaces": ["shop", "shop-*"], "on_unreachable": "deny",
+                                        "conninfo_file": "/etc/schemagate/db/orders/conninfo"}
+          and cm["databases"]["billing"]["table"] == "billing.databasechangelog"
+          and cm["databases"]["billing"]["on_unreachable"] == "allow", cm["databases"])
+    r = subprocess.run([os.path.join(BIN, "schemagate"), "review", "--config", write("config2.json", json.dumps(cm)),
+                        os.path.join(TMP, "pod.json")], capture_output=True, text=True, timeout=60)
+    check("schemagate loads the rendered config with databases", r.returncode == 0, r.stderr)
+
+    old = webhooks(render(kube="1.27.0"))
+    check("on Kubernetes < 1.28 no matchConditions are rendered",
+          all("matchConditions" not in h for h in old.values()))
+    objs = render("networkPolicy.enabled=false", "podDisruptionBudget.enabled=false", "webhook.argoRollouts=false",
+                  "serviceMonitor.enabled=true")
+    check("networkPolicy/podDisruptionBudget can be disabled, a ServiceMonitor enabled",
+          "NetworkPolicy" not in kinds(objs) and "PodDisruptionBudget" not in kinds(objs)
+          and one(objs, "ServiceMonitor")["spec"]["endpoints"][0]["port"] == "metrics")
+    check("argoRollouts=false drops the rollouts rules",
+          all("argoproj.io" not in rule["apiGroups"] for h in webhooks(objs).values() for rule in h["rules"]))
+
+
+def test_cert_manager_mode():
+    objs = render("certificates.mode=cert-manager")
+    certs = {o["metadata"]["name"]: o for o in objs if o["kind"] == "Certificate"}
+    serving = certs.get("schemagate-serving")
+    dep = one(objs, "Deployment")
+    tls_vol = next(v for v in dep["spec"]["template"]["spec"]["volumes"] if v["name"] == "tls")
+    check("cert-manager mode: a serving Certificate for the Service, written to the pods' TLS Secret",
+          serving is not None and serving["spec"]["secretName"] == tls_vol["secret"]["secretName"]
+          and "schemagate.sg-test.svc" in serving["spec"]["dnsNames"], certs)
+    vwc = one(objs, "ValidatingWebhookConfiguration")
+    check("cert-manager mode: cainjector fills the caBundle from that Certificate",
+          vwc["metadata"]["annotations"].get("cert-manager.io/inject-ca-from") == f"{NS}/schemagate-serving"
+          and all("caBundle" not in h["clientConfig"] for h in vwc["webhooks"]))
+    check("cert-manager mode: a self-signed CA chain when no issuer is given",
+          sorted(o["metadata"]["name"] for o in objs if o["kind"] == "Issuer") == ["schemagate-ca", "schemagate-selfsigned"]
+          and certs.get("schemagate-ca", {}).get("spec", {}).get("isCA") is True and "Secret" not in kinds(objs))
+    check("cert-manager mode: renewal before schemagate's 30-day warning",
+          serving["spec"]["renewBefore"] == "1080h" and serving["spec"]["duration"] == "2160h")
+    objs = render("certificates.mode=cert-manager", "certificates.certManager.issuerRef.name=corp-ca",
+                  "certificates.certManager.issuerRef.kind=ClusterIssuer")
+    serving = one(objs, "Certificate")
+    check("cert-manager mode: an existing issuer is used as given",
+          serving["spec"]["issuerRef"] == {"name": "corp-ca", "kind": "ClusterIssuer"} and "Issuer" not in kinds(objs))
+
+
+def test_secret_mode():
+    bundle = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").decode()
+    objs = render("certificates.mode=secret", "certificates.secret.name=my-tls", f"certificates.secret.caBundle={bundle}")
+    dep = one(objs, "Deployment")
+    tls_vol = next(v for v in dep["spec"]["template"]["spec"]["volumes"] if v["name"] == "tls")
+    check("secret mode: the pods mount the named Secret, the chart makes none",
+          tls_vol["secret"]["secretName"] == "my-tls" and "Secret" not in kinds(objs) and "Certificate" not in kinds(objs))
+    check("secret mode: both webhooks carry the given caBundle",
+          all(h["clientConfig"]["caBundle"] == bundle for h in webhooks(objs).values()))
+    r = helm_template("certificates.mode=secret")
+    check("secret mode without caBundle is refused, naming schemagate-certs",
+          r.returncode != 0 and "schemagate-certs" in r.stderr, r.stderr)
+
+
+def test_refusals():
+    cases = [
+        (["certificates.mode=bogus"], "certificates.mode must be one of"),
+        (["webhook.schema.failurePolicy=Maybe"], "failurePolicy must be Fail or Ignore"),
+        (["webhook.timeoutSeconds=31"], "timeoutSeconds must be 1-30"),
+        (["webhook.timeoutSeconds=3", "config.schema.timeout_ms=2500"], "timeout_ms (2500) must be at least 1000 ms below"),
+        (["json:databases={\"orders\":{\"tool\":\"flyway\"}}"], "databases.orders.conninfoSecret.name is required"),
+        (["json:databases={\"bad name\":{\"tool\":\"flyway\",\"conninfoSecret\":{\"name\":\"x\"}}}"], "not a usable name"),
+    ]
+    for sets, message in cases:
+        r = helm_template(*sets)
+        check(f"refused with a clear message: {' '.join(sets)}", r.returncode != 0 and message in r.stderr, r.stderr)
+
+
+def test_install_yaml():
+    path = os.path.join(ROOT, "manifests", "install.yaml")
+    fresh = sh([os.path.join(ROOT, "scripts", "render-install.sh")])
+    with open(path) as f:
+        committed = f.read()
+    check("manifests/install.yaml equals a fresh render (run `make manifests`)",
+          fresh.returncode == 0 and fresh.stdout == committed,
+          fresh.stderr or "".join(l for l in __import__("difflib").unified_diff(
+              committed.splitlines(True), fresh.stdout.splitlines(True), "install.yaml", "fresh", n=1))[:3000])
+    objs = parse(committed)
+    check("install.yaml creates its namespace and uses the schemagate-tls Secret",
+          one(objs, "Namespace")["metadata"]["name"] == "schemagate-system"
+          and "Secret" not in kinds(objs)
+          and next(v for v in one(objs, "Deployment")["spec"]["template"]["spec"]["volumes"]
+                   if v["name"] == "tls")["secret"]["secretName"] == "schemagate-tls")
+    check("install.yaml's caBundle is the ${CA_BUNDLE} placeholder (refused by the apiserver until replaced)",
+          all(h["clientConfig"]["caBundle"] == "${CA_BUNDLE}" for h in webhooks(objs).values()))
+
+    # The documented procedure: schemagate-certs makes the Secret and the bundle.
+    certs = os.path.join(TMP, "certs")
+    certs_bin = os.path.join(BIN, "schemagate-certs")
+    gen = subprocess.run([certs_bin, "--out", certs, "--service", "schemagate", "--namespace", "schemagate-system"],
+                         capture_output=True, text=True, timeout=60)
+    manifest = subprocess.run([certs_bin, "--out", certs, "--secret-manifest", "schemagate-tls",
+                               "--namespace", "schemagate-system"], capture_output=True, text=True, timeout=60)
+    bundle = subprocess.run([certs_bin, "--out", certs, "--ca-bundle"], capture_output=True, text=True, timeout=60)
+    if gen.returncode or manifest.returncode or bundle.returncode:
+        not_ok("schemagate-certs makes the Secret manifest and the caBundle", gen.stderr + manifest.stderr + bundle.stderr)
+        return
+    sed = subprocess.run(["sed", f"s|\\${{CA_BUNDLE}}|{bundle.stdout.strip()}|", path], capture_output=True, text=True)
+    objs = parse(sed.stdout)
+    secret = one(parse(manifest.stdout), "Secret")
+    crt = base64.b64decode(secret["data"]["tls.crt"]).decode()
+    ca = {base64.b64decode(h["clientConfig"]["caBundle"]).decode() for h in webhooks(objs).values()}
+    check("the README's sed substitution yields a caBundle that verifies the Secret's certificate",
+          len(ca) == 1 and verifies(ca.pop(), crt) and secret["metadata"]["name"] == "schemagate-tls"
+          and secret["metadata"]["namespace"] == "schemagate-system")
+
+
+def test_generated_upgrade():
+    """The lookup of the existing Secret only works against a cluster; a copy of the chart reads
+    it from a value instead, so reuse and renewal are checked offline."""
+    copy = os.path.join(TMP, "chart-copy")
+    shutil.copytree(CHART, copy)
+    webhook_tpl = os.path.join(copy, "templates", "webhook.yaml")
+    with open(webhook_tpl) as f:
+        text = f.read()
+    needle = 'lookup "v1" "Secret" .Release.Namespace $secretName'
+    check("webhook.yaml looks the existing Secret up", needle in text)
+    with open(webhook_tpl, "w") as f:
+        f.write(text.replace(needle, "(.Values.testExistingSecret | default dict)"))
+    first = render(chart=copy)
+    old = one(first, "Secret")
+    old_ca = base64.b64decode(old["data"]["ca.crt"]).decode()
+    old_crt = base64.b64decode(old["data"]["tls.crt"]).decode()
+    import time
+    for label, not_after, reuse in (("far from expiry", int(time.time()) + 300 * 86400, True),
+                                    ("within renewBeforeDays", int(time.time()) + 10 * 86400, False)):
+        existing = {"metadata": {"annotations": {"schemagate.io/not-after": str(not_after)}}, "data": old["data"]}
+        values = write("existing.json", json.dumps({"testExistingSecret": existing}))
+        objs = render(chart=copy, values_file=values)
+        secret = one(objs, "Secret")
+        crt = base64.b64decode(secret["data"]["tls.crt"]).decode()
+        bundle = base64.b64decode(webhooks(objs)["secrets.schemagate.io"]["clientConfig"]["caBundle"]).decode()
+        if reuse:
+            check(f"upgrade {label}: the Secret and caBundle are reused, not regenerated",
+                  secret["data"] == old["data"] and bundle == old_ca)
+        else:
+            check(f"upgrade {label}: a new certificate, and a caBundle trusting both old and new",
+                  crt != old_crt and len(pem_certs(bundle)) == 2 and verifies(bundle, crt) and verifies(bundle, old_crt)
+                  and int(secret["metadata"]["annotations"]["schemagate.io/not-after"]) > not_after)
+
+
+def main():
+    r = subprocess.run([os.path.join(ROOT, "scripts", "install-helm.sh")], capture_output=True, text=True)
+    if r.returncode != 0 or not os.access(HELM, os.X_OK) or not os.access(KUBECTL, os.X_OK):
+        not_ok("helm and kubectl are installed by scripts/install-helm.sh", r.stderr)
+        return
+    for test in (test_lint, test_default_render, test_value_combinations, test_cert_manager_mode,
+                 test_secret_mode, test_refusals, test_install_yaml, test_generated_upgrade):
+        try:
+            test()
+        except Exception as err:  # a render that fails or lacks an object fails that group
+            not_ok(f"{test.__name__} ran to the end", f"{type(err).__name__}: {err}")
+
+
+if __name__ == "__main__":
+    main()
+    REPORT.finish()

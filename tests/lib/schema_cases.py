@@ -1,0 +1,125 @@
+"""tests/lib/schema_cases.py - runs tests/cases/schema/*.json against a real PostgreSQL.
+
+Called by tests/e2e/schema_cases.sh once the harness has started the server (PGHOST/PGPORT/
+PGUSER in the environment). Each case gets a fresh database holding its history fixture and
+history_sql, a conninfo file pointing at it (with a password that must never be echoed), and
+goes through `schemagate review --config` exactly as CI would run it.
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+
+ROOT = os.environ["SCHEMAGATE_ROOT"]
+BIN = os.environ["SCHEMAGATE_BIN_DIR"]
+TMP = os.environ["TEST_TMP"]
+PSQL = os.path.join(os.environ.get("PG_BINDIR", "/usr/lib/postgresql/15/bin"), "psql")
+CASES = os.path.join(ROOT, "tests", "cases", "schema")
+PASSWORD = "sg-case-pw-7f3a"
+
+
+def psql(db, sql):
+    env = dict(os.environ, PGOPTIONS="-c client_min_messages=warning")
+    subprocess.run([PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-f", "-"], input=sql.encode(),
+                   check=True, stdout=subprocess.DEVNULL, env=env)
+
+
+def closed_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def review_doc(case):
+    obj = case["object"]
+    meta = obj.get("metadata", {})
+    api = obj["apiVersion"]
+    group, _, version = api.rpartition("/")
+    req = {
+        "uid": "case-0000",
+        "kind": {"group": group, "version": version, "kind": obj["kind"]},
+        "name": meta.get("name", ""),
+        "namespace": case.get("namespace") or meta.get("namespace") or "default",
+        "operation": case.get("operation", "CREATE"),
+        "dryRun": bool(case.get("dry_run", False)),
+        "object": obj,
+        "oldObject": case.get("old_object"),
+    }
+    return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": req}
+
+
+def run_case(index, path):
+    case = json.load(open(path))
+    name = os.path.relpath(path, CASES)
+    db = "case_%d" % index
+    psql("postgres", 'DROP DATABASE IF EXISTS "%s"; CREATE DATABASE "%s";' % (db, db))
+    sql = []
+    if case.get("history_fixture"):
+        sql.append(open(os.path.join(CASES, "fixtures", case["history_fixture"] + ".sql")).read())
+    sql.extend(case.get("history_sql", []))
+    if sql:
+        psql(db, ";\n".join(sql) + ";\n")
+    port = closed_port() if case.get("unreachable") else os.environ["PGPORT"]
+    conninfo = os.path.join(TMP, "conninfo-%d" % index)
+    with open(conninfo, "w") as f:
+        f.write("host=127.0.0.1 port=%s user=%s dbname=%s password=%s connect_timeout=1\n"
+                % (port, os.environ["PGUSER"], db, PASSWORD))
+    config = case.get("config", {})
+    for d in config.get("databases", {}).values():
+        d["conninfo_file"] = conninfo
+    cfg_path = os.path.join(TMP, "config-%d.json" % index)
+    json.dump(config, open(cfg_path, "w"))
+    in_path = os.path.join(TMP, "review-%d.json" % index)
+    json.dump(review_doc(case), open(in_path, "w"))
+    p = subprocess.run([os.path.join(BIN, "schemagate"), "review", "--config", cfg_path, in_path],
+                       capture_output=True, text=True, timeout=30)
+    problems = []
+    try:
+        resp = json.loads(p.stdout)["response"]
+    except (ValueError, KeyError):
+        return ["no AdmissionReview on stdout (exit %d): %s" % (p.returncode, p.stderr[-500:])]
+    expect = case["expect"]
+    message = resp.get("status", {}).get("message", "")
+    warnings = resp.get("warnings", [])
+    if resp["allowed"] != expect["allowed"]:
+        problems.append("allowed=%s, expected %s" % (resp["allowed"], expect["allowed"]))
+    if p.returncode != (0 if expect["allowed"] else 1):
+        problems.append("exit status %d" % p.returncode)
+    for want in expect.get("message", []):
+        if want not in message:
+            problems.append("message lacks %r" % want)
+    for want in expect.get("warnings", []):
+        if not any(want in w for w in warnings):
+            problems.append("no warning contains %r" % want)
+    if expect.get("no_warnings") and warnings:
+        problems.append("unexpected warnings")
+    if PASSWORD in p.stdout + p.stderr or "user=" in p.stdout + p.stderr:
+        problems.append("conninfo leaked into the output")
+    if problems:
+        problems.append("message: %s | warnings: %s" % (message, warnings))
+    return problems
+
+
+def main():
+    files = sorted(os.path.join(CASES, f) for f in os.listdir(CASES) if f.endswith(".json"))
+    failures = 0
+    for i, path in enumerate(files):
+        name = os.path.basename(path)
+        try:
+            problems = run_case(i, path)
+        except Exception as e:  # a broken case is a failure, not a crash of the suite
+            problems = ["%s: %s" % (type(e).__name__, e)]
+        if problems:
+            failures += 1
+            print("not ok - %s: %s" % (name, "; ".join(problems)))
+        else:
+            print("ok - %s" % name)
+    print("# %d schema cases, %d failed" % (len(files), failures))
+    return 1 if failures or not files else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

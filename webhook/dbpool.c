@@ -1,0 +1,349 @@
+/* dbpool.c - connections for the schema gate. Everything is non-blocking and bounded by the
+ * admission's deadline: libpq's own connect_timeout cannot go below 2 s, so connecting and
+ * querying are driven with PQconnectPoll / PQconsumeInput and poll(2). Sessions are set
+ * read-only with a statement_timeout and lock_timeout, so a query can never write, and a
+ * history table locked by a running migration costs one budget, not a stuck thread. */
+#include "dbpool.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "history.h"
+
+#define CONNINFO_MAX 4096
+
+struct dbpool_slot {
+    PGconn *conn;
+    bool busy;
+};
+
+struct dbpool {
+    const struct database_config *db;
+    int timeout_ms;
+    int size;
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    struct dbpool_slot *slots;
+};
+
+struct dbpool *dbpool_new(const struct database_config *db, int size, int timeout_ms)
+{
+    struct dbpool *pool = calloc(1, sizeof *pool);
+    if (pool == NULL)
+        return NULL;
+    pool->slots = calloc((size_t)size, sizeof *pool->slots);
+    if (pool->slots == NULL) {
+        free(pool);
+        return NULL;
+    }
+    pool->db = db;
+    pool->size = size;
+    pool->timeout_ms = timeout_ms;
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&pool->freed, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_init(&pool->lock, NULL);
+    return pool;
+}
+
+void dbpool_free(struct dbpool *pool)
+{
+    if (pool == NULL)
+        return;
+    for (int i = 0; i < pool->size; i++)
+        if (pool->slots[i].conn)
+            PQfinish(pool->slots[i].conn);
+    pthread_mutex_destroy(&pool->lock);
+    pthread_cond_destroy(&pool->freed);
+    free(pool->slots);
+    free(pool);
+}
+
+/* ---------------------------------------------------------------- waiting -------------- */
+
+/* Waits until the socket is ready for `events` or the deadline passes: 1 ready, 0 timed out,
+ * -1 error. */
+static int wait_socket(PGconn *conn, short events, const struct timespec *deadline)
+{
+    int fd = PQsocket(conn);
+    if (fd < 0)
+        return -1;
+    for (;;) {
+        long left = history_ms_left(deadline);
+        if (left <= 0)
+            return 0;
+        struct pollfd p = {.fd = fd, .events = events};
+        int rc = poll(&p, 1, (int)left);
+        if (rc > 0)
+            return 1;
+        if (rc == 0)
+            return 0;
+        if (errno != EINTR)
+            return -1;
+    }
+}
+
+/* ---------------------------------------------------------------- connecting ----------- */
+
+static int read_conninfo(const struct database_config *db, char *out, size_t n, struct sg_error *err)
+{
+    FILE *f = fopen(db->conninfo_file, "rb");
+    if (f == NULL)
+        return sg_error_set(err, "database %s unreachable (cannot read conninfo_file %s: %s)", db->name,
+                            db->conninfo_file, strerror(errno));
+    size_t len = fread(out, 1, n - 1, f);
+    bool too_long = len == n - 1 && fgetc(f) != EOF;
+    fclose(f);
+    out[len] = '\0';
+    while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == '\r' || out[len - 1] == ' '))
+        out[--len] = '\0';
+    if (too_long || len == 0 || strlen(out) != len)
+        return sg_error_set(err, "database %s unreachable (conninfo_file %s must hold one libpq "
+                            "conninfo or URI under 4 KiB)", db->name, db->conninfo_file);
+    return 0;
+}
+
+/* A short, safe reason from libpq's message: the raw text can name the user, so it is never
+ * shown; only the host and port are. */
+static const char *failure_reason(const char *message)
+{
+    static const struct {
+        const char *needle, *reason;
+    } reasons[] = {
+        {"Connection refused", "connection refused"},
+        {"timeout expired", "connect timed out"},
+        {"password authentication failed", "authentication failed"},
+        {"no password supplied", "authentication failed (no password)"},
+        {"authentication", "authentication failed"},
+        {"no pg_hba.conf entry", "rejected by pg_hba.conf"},
+        {"does not exist", "database or role does not exist"},
+        {"could not translate host name", "host name not found"},
+        {"Name or service not known", "host name not found"},
+        {"starting up", "server is starting up"},
+        {"shutting down", "server is shutting down"},
+        {"in recovery mode", "server is in recovery"},
+        {"too many connections", "too many connections"},
+        {"remaining connection slots", "too many connections"},
+        {"No route to host", "no route to host"},
+        {"Network is unreachable", "network unreachable"},
+        {"SSL", "TLS negotiation failed"},
+        {"invalid connection option", "conninfo_file has an invalid option"},
+        {"invalid URI", "conninfo_file holds an invalid URI"},
+        {"missing \"=\"", "conninfo_file is not a valid conninfo"},
+    };
+    if (message == NULL)
+        return "connection failed";
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
+        if (strstr(message, reasons[i].needle))
+            return reasons[i].reason;
+    return "connection failed";
+}
+
+static int connect_failed(const struct dbpool *pool, PGconn *conn, const char *reason, struct sg_error *err)
+{
+    const char *host = conn ? PQhost(conn) : NULL;
+    const char *port = conn ? PQport(conn) : NULL;
+    if (reason == NULL)
+        reason = failure_reason(conn ? PQerrorMessage(conn) : NULL);
+    if (host && host[0] && host[0] != '/')
+        sg_error_set(err, "database %s unreachable (%s at %s:%s)", pool->db->name, reason, host,
+                     port && port[0] ? port : "5432");
+    else
+        sg_error_set(err, "database %s unreachable (%s)", pool->db->name, reason);
+    if (conn)
+        PQfinish(conn);
+    return -1;
+}
+
+/* Session settings that make the connection safe to share: read-only, bounded statements,
+ * and a search_path that cannot shadow the functions the history queries call. */
+static int configure_session(const struct dbpool *pool, PGconn *conn, const struct timespec *deadline,
+                             struct sg_error *err)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT set_config('default_transaction_read_only', 'on', false), "
+             "set_config('statement_timeout', '%d', false), set_config('lock_timeout', '%d', false), "
+             "set_config('idle_in_transaction_session_timeout', '%d', false), "
+             "set_config('search_path', 'pg_catalog', false)",
+             pool->timeout_ms, pool->timeout_ms, pool->timeout_ms);
+    struct dbconn c = {.conn = conn};
+    PGresult *res = NULL;
+    bool broken = false;
+    if (dbpool_exec(pool, &c, sql, 0, NULL, deadline, &res, &broken, err) != 0)
+        return -1;
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+    PQclear(res);
+    if (!ok)
+        return sg_error_set(err, "database %s unreachable (could not configure the session)", pool->db->name);
+    return 0;
+}
+
+static PGconn *open_connection(const struct dbpool *pool, const struct timespec *deadline, struct sg_error *err)
+{
+    char conninfo[CONNINFO_MAX];
+    if (read_conninfo(pool->db, conninfo, sizeof conninfo, err) != 0)
+        return NULL;
+    const char *const keys[] = {"dbname", "fallback_application_name", NULL};
+    const char *const values[] = {conninfo, "schemagate", NULL};
+    PGconn *conn = PQconnectStartParams(keys, values, 1);
+    explicit_bzero(conninfo, sizeof conninfo);
+    if (conn == NULL) {
+        sg_error_set(err, "database %s unreachable (out of memory)", pool->db->name);
+        return NULL;
+    }
+    if (PQstatus(conn) == CONNECTION_BAD) {
+        connect_failed(pool, conn, NULL, err);
+        return NULL;
+    }
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+    while (st != PGRES_POLLING_OK) {
+        if (st == PGRES_POLLING_FAILED) {
+            connect_failed(pool, conn, NULL, err);
+            return NULL;
+        }
+        int ready = wait_socket(conn, st == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline);
+        if (ready <= 0) {
+            char reason[64];
+            snprintf(reason, sizeof reason, "connect timed out within the %d ms budget", pool->timeout_ms);
+            connect_failed(pool, conn, ready == 0 ? reason : NULL, err);
+            return NULL;
+        }
+        st = PQconnectPoll(conn);
+    }
+    if (PQsetnonblocking(conn, 1) != 0 || configure_session(pool, conn, deadline, err) != 0) {
+        if (err && strstr(err->message, "unreachable") == NULL)
+            sg_error_set(err, "database %s unreachable (could not configure the session)", pool->db->name);
+        PQfinish(conn);
+        return NULL;
+    }
+    return conn;
+}
+
+/* ---------------------------------------------------------------- borrowing ------------ */
+
+int dbpool_acquire(struct dbpool *pool, const struct timespec *deadline, struct dbconn *out,
+                   struct sg_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->slot = -1;
+    pthread_mutex_lock(&pool->lock);
+    while (out->slot < 0) {
+        int empty = -1;
+        for (int i = 0; i < pool->size && out->slot < 0; i++) {
+            if (pool->slots[i].busy)
+                continue;
+            if (pool->slots[i].conn)
+                out->slot = i;       /* prefer an open connection */
+            else if (empty < 0)
+                empty = i;
+        }
+        if (out->slot < 0 && empty >= 0)
+            out->slot = empty;
+        if (out->slot >= 0)
+            break;
+        if (pthread_cond_timedwait(&pool->freed, &pool->lock, deadline) == ETIMEDOUT) {
+            pthread_mutex_unlock(&pool->lock);
+            return sg_error_set(err, "database %s unreachable (all %d connections busy for the %d ms budget)",
+                                pool->db->name, pool->size, pool->timeout_ms);
+        }
+    }
+    struct dbpool_slot *s = &pool->slots[out->slot];
+    s->busy = true;
+    out->conn = s->conn;
+    s->conn = NULL;
+    pthread_mutex_unlock(&pool->lock);
+
+    if (out->conn && PQstatus(out->conn) != CONNECTION_OK) {
+        PQfinish(out->conn);
+        out->conn = NULL;
+    }
+    if (out->conn == NULL) {
+        out->fresh = true;
+        out->conn = open_connection(pool, deadline, err);
+        if (out->conn == NULL) {
+            dbpool_release(pool, out, true);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void dbpool_release(struct dbpool *pool, struct dbconn *c, bool broken)
+{
+    if (c->slot < 0)
+        return;
+    if (broken && c->conn) {
+        PQfinish(c->conn);
+        c->conn = NULL;
+    }
+    pthread_mutex_lock(&pool->lock);
+    pool->slots[c->slot].conn = c->conn;
+    pool->slots[c->slot].busy = false;
+    pthread_cond_signal(&pool->freed);
+    pthread_mutex_unlock(&pool->lock);
+    c->conn = NULL;
+    c->slot = -1;
+}
+
+/* ---------------------------------------------------------------- querying ------------- */
+
+static int exec_failed(const struct dbpool *pool, bool timed_out, bool *broken, struct sg_error *err)
+{
+    *broken = true;
+    if (timed_out)
+        return sg_error_set(err, "database %s unreachable (no answer within the %d ms budget)", pool->db->name,
+                            pool->timeout_ms);
+    return sg_error_set(err, "database %s unreachable (connection lost)", pool->db->name);
+}
+
+int dbpool_exec(const struct dbpool *pool, struct dbconn *c, const char *sql, int nparams,
+                const char *const *params, const struct timespec *deadline, PGresult **res,
+                bool *broken, struct sg_error *err)
+{
+    PGconn *conn = c->conn;
+    *res = NULL;
+    *broken = false;
+    if (PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0) != 1)
+        return exec_failed(pool, false, broken, err);
+    int flushed;
+    while ((flushed = PQflush(conn)) == 1) {
+        int ready = wait_socket(conn, POLLOUT | POLLIN, deadline);
+        if (ready <= 0)
+            return exec_failed(pool, ready == 0, broken, err);
+        if (PQconsumeInput(conn) != 1)
+            return exec_failed(pool, false, broken, err);
+    }
+    if (flushed < 0)
+        return exec_failed(pool, false, broken, err);
+    PGresult *first = NULL;
+    for (;;) {
+        while (PQisBusy(conn)) {
+            int ready = wait_socket(conn, POLLIN, deadline);
+            if (ready <= 0 || PQconsumeInput(conn) != 1) {
+                PQclear(first);
+                return exec_failed(pool, ready == 0, broken, err);
+            }
+        }
+        PGresult *r = PQgetResult(conn);
+        if (r == NULL)
+            break;
+        if (first == NULL)
+            first = r;
+        else
+            PQclear(r);
+    }
+    if (first == NULL || PQstatus(conn) != CONNECTION_OK) {
+        /* The server ended the session (restart, admin shutdown) while we asked. */
+        PQclear(first);
+        return exec_failed(pool, false, broken, err);
+    }
+    *res = first;
+    return 0;
+}

@@ -1,0 +1,10 @@
+/* gate.h - the schema gate (DESIGN.md step 6): deny a rollout until the migrations named in
+ * its `schemagate.io/requires` annotation are applied, reading history through history.h. */
+#ifndef SCHEMAGATE_GATE_H
+#define SCHEMAGATE_GATE_H
+
+#include "decision.h"
+
+void gate_check(const struct check_context *ctx, struct verdict *v);
+
+#endif
