@@ -7,6 +7,7 @@
 
 #include "gate.h"
 #include "hygiene.h"
+#include "secrets.h"
 
 typedef void (*check_fn)(const struct check_context *ctx, struct verdict *v);
 
@@ -14,6 +15,7 @@ static const struct {
     unsigned bit;
     check_fn run;
 } check_table[] = {
+    {CHECK_SECRETS, secrets_check},
     {CHECK_HYGIENE, hygiene_check},
     {CHECK_SCHEMA, gate_check},
 };

@@ -1,0 +1,79 @@
+/* redact.c - masking remembered credential values in outgoing text. Longest values are tried
+ * first at each position, so a value that contains another is masked whole. */
+#include "redact.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shellparse.h"
+
+void redact_init(struct redact_set *r)
+{
+    memset(r, 0, sizeof *r);
+}
+
+void redact_free(struct redact_set *r)
+{
+    for (size_t i = 0; i < r->count; i++)
+        free(r->values[i]);
+    free(r->values);
+    memset(r, 0, sizeof *r);
+}
+
+void redact_add(struct redact_set *r, const char *value, size_t len)
+{
+    while (len > 0 && isspace((unsigned char)value[0]))
+        value++, len--;
+    while (len > 0 && isspace((unsigned char)value[len - 1]))
+        len--;
+    if (len < REDACT_MIN_LEN)
+        return;
+    for (size_t i = 0; i < r->count; i++)
+        if (strlen(r->values[i]) == len && memcmp(r->values[i], value, len) == 0)
+            return;
+    if (r->count == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 8;
+        char **values = realloc(r->values, cap * sizeof *values);
+        if (values == NULL) {
+            r->failed = true;
+            return;
+        }
+        r->values = values;
+        r->cap = cap;
+    }
+    char *copy = strndup(value, len);
+    if (copy == NULL) {
+        r->failed = true;
+        return;
+    }
+    /* Shell-cooked text marks single-quoted dollars; the world sees a plain "$". */
+    for (char *c = copy; *c; c++)
+        if (*c == SHELL_LITERAL_DOLLAR)
+            *c = '$';
+    r->values[r->count++] = copy;
+}
+
+void redact_apply(const struct redact_set *r, const char *text, struct strbuf *out)
+{
+    if (r->failed) {
+        strbuf_puts(out, "(message withheld: out of memory while redacting)");
+        return;
+    }
+    size_t i = 0, n = strlen(text);
+    while (i < n) {
+        size_t best = 0;
+        for (size_t k = 0; k < r->count; k++) {
+            size_t len = strlen(r->values[k]);
+            if (len > best && len <= n - i && memcmp(text + i, r->values[k], len) == 0)
+                best = len;
+        }
+        if (best > 0) {
+            strbuf_puts(out, REDACT_MASK);
+            i += best;
+        } else {
+            strbuf_putc(out, text[i]);
+            i++;
+        }
+    }
+}

@@ -1,0 +1,402 @@
+/* secretclass.c - the word lists behind "credential-sounding name" and "credential value".
+ * A name is a credential when its last credential word (password, token, secret, key after a
+ * qualifier such as api/secret/private) is followed only by neutral words (b64, value, base);
+ * anything else after it (name, file, ttl, length) makes it configuration about a credential. */
+#include "secretclass.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#define NAME_WORDS_MAX 24
+#define NAME_WORD_MAX 40
+
+struct name_words {
+    char word[NAME_WORDS_MAX][NAME_WORD_MAX];
+    size_t count;
+};
+
+static bool in_list(const char *word, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(word, *list) == 0)
+            return true;
+    return false;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static bool in_list_ci(const char *s, size_t len, const char *const *list)
+{
+    for (; *list; list++)
+        if (strlen(*list) == len && strncasecmp(s, *list, len) == 0)
+            return true;
+    return false;
+}
+
+/* Splits on every non-alphanumeric character and on camelCase boundaries; lower-cases. */
+static void split_words(const char *name, size_t len, struct name_words *w)
+{
+    w->count = 0;
+    size_t cur = 0;
+    for (size_t i = 0; i <= len && w->count < NAME_WORDS_MAX; i++) {
+        unsigned char c = i < len ? (unsigned char)name[i] : 0;
+        bool alnum = c && isalnum(c);
+        bool camel = alnum && i > 0 && isupper(c) && islower((unsigned char)name[i - 1]);
+        if ((!alnum || camel) && cur > 0) {
+            w->word[w->count][cur] = '\0';
+            w->count++;
+            cur = 0;
+        }
+        if (alnum && w->count < NAME_WORDS_MAX && cur < NAME_WORD_MAX - 1)
+            w->word[w->count][cur++] = (char)tolower(c);
+    }
+}
+
+enum word_kind { WORD_PLAIN, WORD_PASSWORD, WORD_SECRET, WORD_TOKEN, WORD_KEY, WORD_CREDENTIAL, WORD_AUTH };
+
+static const char *const password_words[] = {
+    "pass", "passwd", "pwd", "pw", "pword", "pswd", "passw", "dbpass", "mongopass", "smtppass",
+    "rootpass", "adminpass", "userpass", "redispass", "mysqlpass", "pgpass", "passwort", NULL,
+};
+
+static enum word_kind word_kind(const char *w)
+{
+    /* Words naming a place or a reference are never credentials: pgpassfile, keyfile. */
+    if (ends_with(w, "file") || ends_with(w, "path") || ends_with(w, "dir") || ends_with(w, "name"))
+        return WORD_PLAIN;
+    if (strstr(w, "password") || strstr(w, "passphrase") || strstr(w, "contrasena") || in_list(w, password_words))
+        return WORD_PASSWORD;
+    if (strcmp(w, "secret") == 0 || strcmp(w, "secrets") == 0 || (ends_with(w, "secret") && strlen(w) > 6) ||
+        strcmp(w, "cookie") == 0)
+        return WORD_SECRET;
+    if (strcmp(w, "token") == 0 || strcmp(w, "tokens") == 0 || ends_with(w, "token") || strcmp(w, "apikey") == 0 ||
+        ends_with(w, "apikey"))
+        return WORD_TOKEN;
+    if (strcmp(w, "key") == 0 || strcmp(w, "keys") == 0)
+        return WORD_KEY;
+    if (strcmp(w, "credential") == 0 || strcmp(w, "credentials") == 0 || strcmp(w, "creds") == 0 ||
+        strcmp(w, "cred") == 0)
+        return WORD_CREDENTIAL;
+    if (strcmp(w, "auth") == 0 || strcmp(w, "authorization") == 0 || strcmp(w, "authtoken") == 0)
+        return WORD_AUTH;
+    return WORD_PLAIN;
+}
+
+/* Words that make "key" a credential when they come before it (API_KEY, SIGNING_KEY). */
+static const char *const key_qualifiers[] = {
+    "secret", "api", "private", "priv", "signing", "sign", "encryption", "encrypt", "crypt", "crypto",
+    "master", "app", "license", "licence", "session", "hmac", "jwt", "cookie", "webhook", "service",
+    "account", "storage", "sas", "ssh", "shared", "client", "auth", "cipher", "aes", "subscription",
+    "admin", "root", "ingest", "deploy", "pat", "access_secret", "write", "management", "encrypted",
+    "symmetric", "token", NULL,
+};
+
+/* Words that may follow the credential word without changing what the value is. */
+static const char *const neutral_suffixes[] = {
+    "b64", "base64", "hex", "enc", "encoded", "value", "val", "plain", "plaintext", "raw", "str",
+    "string", "text", "secure", "old", "new", "current", "curr", "prev", "previous", "next", "primary",
+    "secondary", "base", "key", "literal", "data", "content", "contents", NULL,
+};
+
+static bool is_number_word(const char *w)
+{
+    for (; *w; w++)
+        if (!isdigit((unsigned char)*w))
+            return false;
+    return true;
+}
+
+bool secretclass_name(const char *name, size_t len)
+{
+    struct name_words w;
+    split_words(name, len, &w);
+    size_t last = NAME_WORDS_MAX;
+    enum word_kind kind = WORD_PLAIN;
+    for (size_t i = 0; i < w.count; i++) {
+        enum word_kind k = word_kind(w.word[i]);
+        if (k == WORD_KEY) {
+            bool qualified = false;
+            for (size_t j = 0; j < i; j++)
+                if (in_list(w.word[j], key_qualifiers) || word_kind(w.word[j]) == WORD_SECRET)
+                    qualified = true;
+            /* JWT_PUBLIC_KEY, STRIPE_PUBLISHABLE_KEY: public halves are not secrets. */
+            if (i > 0 && (strcmp(w.word[i - 1], "public") == 0 || strcmp(w.word[i - 1], "publishable") == 0 ||
+                          strcmp(w.word[i - 1], "pub") == 0))
+                qualified = false;
+            if (!qualified)
+                continue;
+        }
+        if (k != WORD_PLAIN) {
+            last = i;
+            kind = k;
+        }
+    }
+    if (last == NAME_WORDS_MAX)
+        return false;
+    for (size_t i = last + 1; i < w.count; i++)
+        if (!in_list(w.word[i], neutral_suffixes) && !is_number_word(w.word[i]))
+            return false;
+    /* Names that point at a Secret rather than hold a value: DB_PASSWORD_SECRET_KEY,
+     * passwordKey, existingSecret. */
+    bool password_before = false;
+    for (size_t i = 0; i < last; i++)
+        if (word_kind(w.word[i]) == WORD_PASSWORD)
+            password_before = true;
+    if (password_before && (kind == WORD_SECRET || kind == WORD_KEY))
+        return false;
+    for (size_t i = 0; i < last; i++)
+        if (strcmp(w.word[i], "existing") == 0)
+            return false;
+    if (last + 1 < w.count && strcmp(w.word[last + 1], "key") == 0 && kind != WORD_SECRET)
+        return false;   /* passwordKey, tokenKey: the key name inside a Secret */
+    return true;
+}
+
+bool secretclass_is_authorization(const char *name, size_t len)
+{
+    static const char *const names[] = {"authorization", "proxy-authorization", NULL};
+    return in_list_ci(name, len, names);
+}
+
+/* ---- values ------------------------------------------------------------------------------ */
+
+static bool all_chars(const char *s, size_t len, const char *set)
+{
+    if (len == 0)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (strchr(set, s[i]) == NULL)
+            return false;
+    return true;
+}
+
+static bool starts_with(const char *s, size_t len, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return len >= n && strncmp(s, prefix, n) == 0;
+}
+
+static bool contains(const char *s, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(s + i, needle, n) == 0)
+            return true;
+    return false;
+}
+
+/* Whole-value placeholders: __X__, <x>, %(x)s, %X%, @X@, #{x}, {x}, [[x]], ((x)), {{ x }}. */
+static bool is_placeholder(const char *v, size_t n)
+{
+    if (n >= 5 && starts_with(v, n, "__") && v[n - 1] == '_' && v[n - 2] == '_')
+        return true;
+    if (n >= 3 && v[0] == '<' && v[n - 1] == '>')
+        return true;
+    if (n >= 4 && starts_with(v, n, "%(") && v[n - 1] == 's' && v[n - 2] == ')')
+        return true;
+    if (n >= 3 && ((v[0] == '%' && v[n - 1] == '%') || (v[0] == '@' && v[n - 1] == '@')))
+        return true;
+    if (n >= 3 && (starts_with(v, n, "#{") || v[0] == '{') && v[n - 1] == '}')
+        return true;
+    if (n >= 4 && ((starts_with(v, n, "[[") && v[n - 1] == ']') || (starts_with(v, n, "((") && v[n - 1] == ')')))
+        return true;
+    if (contains(v, n, "{{") && contains(v, n, "}}"))
+        return true;
+    if (contains(v, n, "${") || contains(v, n, "$("))
+        return true;
+    return false;
+}
+
+static bool is_masked(const char *v, size_t n)
+{
+    static const char *const words[] = {
+        "redacted", "<redacted>", "[redacted]", "hidden", "masked", "prompt", "none", "null", "nil", "~",
+        "undefined", "unset", "n/a", "-", "--", "...", "\"\"", "''", NULL,
+    };
+    if (all_chars(v, n, "*") || (n >= 3 && all_chars(v, n, "xX")) || all_chars(v, n, ".") || all_chars(v, n, "#"))
+        return true;
+    if (starts_with(v, n, "\xe2\x80\xa2"))
+        return true; /* •••• */
+    return in_list_ci(v, n, words);
+}
+
+static bool is_boolean(const char *v, size_t n)
+{
+    static const char *const words[] = {
+        "true", "false", "yes", "no", "on", "off", "y", "n", "enabled", "disabled", "enable", "disable",
+        "required", "optional", "always", "never", "auto", NULL,
+    };
+    return in_list_ci(v, n, words);
+}
+
+static bool is_number(const char *v, size_t n)
+{
+    size_t i = 0;
+    if (n > 0 && (v[0] == '-' || v[0] == '+'))
+        i = 1;
+    if (i >= n)
+        return false;
+    bool dot = false;
+    size_t digits = 0;
+    for (; i < n; i++) {
+        if (v[i] == '.' && !dot) {
+            dot = true;
+            continue;
+        }
+        if (!isdigit((unsigned char)v[i]))
+            return false;
+        digits++;
+    }
+    /* A long run of digits can be a PIN-style password; counts, ports and TTLs are short. */
+    return dot || digits < 6;
+}
+
+static bool is_duration(const char *v, size_t n)
+{
+    static const char *const units[] = {"ns", "us", "ms", "s", "m", "h", "d", "w", "y", NULL};
+    size_t i = 0;
+    bool any = false;
+    while (i < n) {
+        size_t start = i;
+        while (i < n && (isdigit((unsigned char)v[i]) || v[i] == '.'))
+            i++;
+        if (i == start)
+            return false;
+        size_t u = i;
+        while (i < n && isalpha((unsigned char)v[i]))
+            i++;
+        if (i == u || !in_list_ci(v + u, i - u, units))
+            return false;
+        any = true;
+    }
+    return any;
+}
+
+static bool is_algorithm(const char *v, size_t n)
+{
+    static const char *const words[] = {
+        "argon2", "argon2id", "argon2i", "argon2d", "bcrypt", "scrypt", "pbkdf2", "pbkdf2_sha256",
+        "pbkdf2-sha256", "pbkdf2_sha512", "sha1", "sha-1", "sha256", "sha-256", "sha384", "sha512", "sha-512",
+        "md5", "hs256", "hs384", "hs512", "rs256", "rs384", "rs512", "es256", "es384", "es512", "ps256",
+        "eddsa", "ed25519", "rsa", "aes", "aes128", "aes256", "aes-128-gcm", "aes-256-gcm", "aes-256-cbc",
+        "hmac-sha256", "hmacsha256", "scram-sha-256", "scram-sha-1", "trust", "peer", "ident", "cert", "basic",
+        "bearer", "digest", "oauth", "oauth2", "oidc", "ldap", "kerberos", "gssapi", "plain", "md5crypt",
+        "sha256crypt", "sha512crypt", "mysql_native_password", "caching_sha2_password", "iam", "vault",
+        "kubernetes", "aws", "gcp", "azure", "env", "file", "secret", "secretmanager", "secretsmanager",
+        "keyvault", "random", "generate", "generated", NULL,
+    };
+    return in_list_ci(v, n, words);
+}
+
+/* Paths and pointers to where the secret really lives. */
+static bool is_reference(const char *v, size_t n)
+{
+    static const char *const prefixes[] = {
+        "/", "~/", "./", "../", "file:", "filesystem:", "classpath:", "vault:", "ref+", "arn:", "ENC[",
+        "sops:", "sm://", "awssm:", "secretsmanager:", "secretmanager:", "azurekeyvault:", "akv:",
+        "gcpsm:", "op://", "bws:", "doppler:", "env:", "secret:", "secretref:", "keyvault:", "!vault",
+        "@/", "$__file{", "$__env{", NULL,
+    };
+    for (const char *const *p = prefixes; *p; p++)
+        if (starts_with(v, n, *p))
+            return true;
+    if (n > 3 && isalpha((unsigned char)v[0]) && v[1] == ':' && v[2] == '\\')
+        return true; /* C:\path */
+    if (contains(v, n, "://"))
+        return true; /* URLs: a password inside is found by the URI detector */
+    if (starts_with(v, n, "projects/") && contains(v, n, "/secrets/"))
+        return true;
+    /* Relative store paths such as secret/data/db or database/creds/app. */
+    size_t slashes = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] == '/')
+            slashes++;
+        else if (!(islower((unsigned char)v[i]) || isdigit((unsigned char)v[i]) || strchr("_.-", v[i])))
+            return false;
+    }
+    return slashes >= 1 && v[0] != '/' && v[n - 1] != '/';
+}
+
+/* Hashes, public keys and certificates are not credential material. */
+static bool is_public_material(const char *v, size_t n)
+{
+    if (starts_with(v, n, "-----BEGIN") && !contains(v, n, "PRIVATE KEY"))
+        return true;
+    static const char *const prefixes[] = {
+        "ssh-rsa ", "ssh-ed25519 ", "ecdsa-sha2-", "$2a$", "$2b$", "$2y$", "$argon2", "$6$", "$5$", "$1$",
+        "{SSHA}", "{SHA}", "{bcrypt}", "{noop}" /* Spring: noop prefix is plaintext, handled below */,
+        "sha256:", "sha512:", "pbkdf2_sha256$", "SCRAM-SHA-256$", NULL,
+    };
+    if (starts_with(v, n, "{noop}"))
+        return false;
+    for (const char *const *p = prefixes; *p; p++)
+        if (starts_with(v, n, *p))
+            return true;
+    if (n == 35 && starts_with(v, n, "md5") && all_chars(v + 3, 32, "0123456789abcdef"))
+        return true; /* PostgreSQL md5 password hash */
+    return false;
+}
+
+/* Code that fetches the value at run time: os.environ['X'], getenv("X"), process.env.X. */
+static bool is_code_reference(const char *v, size_t n)
+{
+    static const char *const prefixes[] = {"process.env.", "os.environ", "System.getenv", "ENV.fetch", NULL};
+    for (const char *const *p = prefixes; *p; p++)
+        if (starts_with(v, n, *p))
+            return true;
+    size_t i = 0;
+    if (n == 0 || !(isalpha((unsigned char)v[0]) || v[0] == '_'))
+        return false;
+    while (i < n && (isalnum((unsigned char)v[i]) || v[i] == '_' || v[i] == '.'))
+        i++;
+    return i < n && (v[i] == '(' || v[i] == '[') && memchr(v, '.', i) != NULL;
+}
+
+bool secretclass_slot_value(const char *v, size_t n)
+{
+    while (n > 0 && isspace((unsigned char)v[0]))
+        v++, n--;
+    while (n > 0 && isspace((unsigned char)v[n - 1]))
+        n--;
+    if (n == 0 || (n == 1 && !isalnum((unsigned char)v[0])))
+        return false;
+    return !is_placeholder(v, n) && !is_masked(v, n);
+}
+
+bool secretclass_value(const char *v, size_t n)
+{
+    while (n > 0 && isspace((unsigned char)v[0]))
+        v++, n--;
+    while (n > 0 && isspace((unsigned char)v[n - 1]))
+        n--;
+    if (n <= 1)
+        return false;
+    if (!secretclass_slot_value(v, n))
+        return false;
+    if (is_boolean(v, n) || is_number(v, n) || is_duration(v, n) || is_algorithm(v, n))
+        return false;
+    if (is_reference(v, n) || is_public_material(v, n) || is_code_reference(v, n))
+        return false;
+    if (v[0] == '$' && n > 1 && (isalpha((unsigned char)v[1]) || v[1] == '_'))
+        return false;   /* $VAR: an unexpanded variable */
+    static const char *const option_lists[] = {"id=", "type=", "src=", "source=", "name=", "key=", NULL};
+    for (const char *const *o = option_lists; *o; o++)
+        if (starts_with(v, n, *o))
+            return false;   /* --secret id=npm,src=/run/secrets/npm: options naming a secret */
+    return true;
+}
+
+bool secretclass_default_looking(const char *v, size_t n)
+{
+    static const char *const words[] = {
+        "changeme", "change-me", "change_me", "changeit", "password", "passw0rd", "admin", "root",
+        "postgres", "mysql", "secret", "guest", "test", "example", "default", "letmein", "12345678", "123456",
+        "qwerty", "pass", "sa", "user", NULL,
+    };
+    return in_list_ci(v, n, words);
+}

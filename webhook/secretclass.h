@@ -1,0 +1,31 @@
+/* secretclass.h - is this name credential-sounding, and is this value credential material?
+ * Names are split into words (FLYWAY_PASSWORD, spring.datasource.password, clientSecret) and
+ * judged by their last credential word and what follows it; values by their shape, never by
+ * entropy. References ($(X), ${X}) are not judged here: secretref.h resolves them. */
+#ifndef SCHEMAGATE_SECRETCLASS_H
+#define SCHEMAGATE_SECRETCLASS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* True when a value stored under this name would be a credential (FLYWAY_PASSWORD, API_KEY,
+ * DJANGO_SECRET_KEY), false for names of files, Secrets, lengths, TTLs (PGPASSFILE,
+ * DB_PASSWORD_SECRET_NAME, PASSWORD_MIN_LENGTH). */
+bool secretclass_name(const char *name, size_t len);
+
+/* True for an HTTP authorization header name (its value carries a scheme word). */
+bool secretclass_is_authorization(const char *name, size_t len);
+
+/* A value under a credential-sounding name: false for empty values, booleans, small numbers,
+ * durations, algorithm names, paths, URLs, Secret-manager references, hashes, public keys and
+ * placeholders; true otherwise (default-looking values such as "changeme" included). */
+bool secretclass_value(const char *value, size_t len);
+
+/* A value found in a password position (after -password=, in URI userinfo): false only for
+ * empty values, placeholders, masks (***) and magic words such as liquibase's PROMPT. */
+bool secretclass_slot_value(const char *value, size_t len);
+
+/* True for values that look like a default or example password (changeme, admin, postgres). */
+bool secretclass_default_looking(const char *value, size_t len);
+
+#endif

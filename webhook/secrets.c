@@ -1,0 +1,456 @@
+/* secrets.c - where credentials hide in an object (containers, init and ephemeral containers:
+ * env, command, args, hooks, probes; annotations; ConfigMap data) and the one redacted denial
+ * that names them. The judging itself lives in secretscan.c. */
+#include "secrets.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fieldpath.h"
+#include "podspec.h"
+#include "redact.h"
+#include "secretref.h"
+#include "secretshape.h"
+#include "strbuf.h"
+
+#define SECRETS_SHOWN 4            /* paths named in the message before "and N more" */
+#define SECRETS_MESSAGE_SOFT_MAX 640
+#define SECRETS_LAST_APPLIED "kubectl.kubernetes.io/last-applied-configuration"
+
+static void scan_object(const char *group, const char *kind, const cJSON *object, struct secret_findings *f,
+                        int depth);
+
+/* ---- argv vectors with a path per element ------------------------------------------------ */
+
+struct argv_list {
+    char **argv;       /* borrowed from the JSON */
+    char **paths;      /* owned */
+    size_t count;
+    size_t cap;
+    bool failed;
+};
+
+static void argv_list_add(struct argv_list *l, char *text, const char *path)
+{
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        char **argv = realloc(l->argv, cap * sizeof *argv);
+        if (argv == NULL) {
+            l->failed = true;
+            return;
+        }
+        l->argv = argv;
+        char **paths = realloc(l->paths, cap * sizeof *paths);
+        if (paths == NULL) {
+            l->failed = true;
+            return;
+        }
+        l->paths = paths;
+        l->cap = cap;
+    }
+    char *copy = strdup(path);
+    if (copy == NULL) {
+        l->failed = true;
+        return;
+    }
+    l->argv[l->count] = text;
+    l->paths[l->count] = copy;
+    l->count++;
+}
+
+/* Appends the string items of parent[key] with their paths; returns how many. */
+static size_t argv_list_take(struct argv_list *l, const cJSON *parent, const char *key, struct field_path *path)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(parent, key);
+    if (!cJSON_IsArray(list))
+        return 0;
+    size_t mark = fieldpath_push_key(path, key);
+    size_t index = 0, added = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, list) {
+        if (cJSON_IsString(item)) {
+            size_t m = fieldpath_push_index(path, index);
+            argv_list_add(l, item->valuestring, path->text);
+            fieldpath_pop(path, m);
+            added++;
+        }
+        index++;
+    }
+    fieldpath_pop(path, mark);
+    return added;
+}
+
+static void argv_list_free(struct argv_list *l)
+{
+    for (size_t i = 0; i < l->count; i++)
+        free(l->paths[i]);
+    free(l->paths);
+    free(l->argv);
+    memset(l, 0, sizeof *l);
+}
+
+/* ---- containers -------------------------------------------------------------------------- */
+
+struct container_scan {
+    struct secret_findings *f;
+    struct env_table env;
+    const char *image;
+};
+
+static void scan_exec(struct container_scan *cs, const cJSON *handler, struct field_path *path)
+{
+    const cJSON *exec = cJSON_GetObjectItemCaseSensitive(handler, "exec");
+    if (!cJSON_IsObject(exec))
+        return;
+    size_t mark = fieldpath_push_key(path, "exec");
+    struct argv_list l = {0};
+    argv_list_take(&l, exec, "command", path);
+    /* Kubernetes does not expand $(VAR) in exec handlers; the shell sees it as written. */
+    struct scan_site site = {path->text, PLACE_COMMAND, &cs->env, SIZE_MAX, false};
+    if (l.failed)
+        cs->f->failed = true;
+    else
+        secretscan_argv(cs->f, &site, l.argv, l.paths, l.count, true, cs->image);
+    argv_list_free(&l);
+    fieldpath_pop(path, mark);
+}
+
+static void scan_http_headers(struct container_scan *cs, const cJSON *handler, struct field_path *path)
+{
+    const cJSON *http = cJSON_GetObjectItemCaseSensitive(handler, "httpGet");
+    const cJSON *headers = cJSON_GetObjectItemCaseSensitive(http, "httpHeaders");
+    if (!cJSON_IsArray(headers))
+        return;
+    size_t mark = fieldpath_push_key(path, "httpGet");
+    fieldpath_push_key(path, "httpHeaders");
+    size_t index = 0;
+    const cJSON *h;
+    cJSON_ArrayForEach(h, headers) {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "name"));
+        const char *value = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "value"));
+        if (value) {
+            size_t m = fieldpath_push_index(path, index);
+            fieldpath_push_key(path, "value");
+            struct scan_site site = {path->text, PLACE_HEADER, &cs->env, SIZE_MAX, false};
+            secretscan_named(cs->f, &site, "secrets.http-header", name ? name : "", value, strlen(value));
+            fieldpath_pop(path, m);
+        }
+        index++;
+    }
+    fieldpath_pop(path, mark);
+}
+
+static void scan_handler(struct container_scan *cs, const cJSON *handler, struct field_path *path)
+{
+    scan_exec(cs, handler, path);
+    scan_http_headers(cs, handler, path);
+}
+
+static int scan_container(const struct container_view *c, void *arg)
+{
+    struct secret_findings *f = arg;
+    struct container_scan cs = {.f = f};
+    if (secretref_env_build(&cs.env, c->container, c->path.text) != 0)
+        f->failed = true;
+    cs.image = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c->container, "image"));
+
+    for (size_t i = 0; i < cs.env.count; i++) {
+        const struct env_entry *e = &cs.env.items[i];
+        if (e->source != ENV_LITERAL)
+            continue;
+        struct scan_site site = {e->path, PLACE_ENV, &cs.env, e->index, true};
+        secretscan_named(f, &site, "secrets.env-literal", e->name, e->value, strlen(e->value));
+    }
+
+    struct field_path path = c->path;
+    struct argv_list l = {0};
+    bool has_command = argv_list_take(&l, c->container, "command", &path) > 0;
+    argv_list_take(&l, c->container, "args", &path);
+    struct scan_site site = {c->path.text, PLACE_COMMAND, &cs.env, SIZE_MAX, true};
+    if (l.failed)
+        f->failed = true;
+    else
+        secretscan_argv(f, &site, l.argv, l.paths, l.count, has_command, cs.image);
+    argv_list_free(&l);
+
+    const cJSON *lifecycle = cJSON_GetObjectItemCaseSensitive(c->container, "lifecycle");
+    static const char *const hooks[] = {"postStart", "preStop"};
+    for (size_t h = 0; h < 2; h++) {
+        const cJSON *handler = cJSON_GetObjectItemCaseSensitive(lifecycle, hooks[h]);
+        if (!cJSON_IsObject(handler))
+            continue;
+        size_t mark = fieldpath_push_key(&path, "lifecycle");
+        fieldpath_push_key(&path, hooks[h]);
+        scan_handler(&cs, handler, &path);
+        fieldpath_pop(&path, mark);
+    }
+    static const char *const probes[] = {"livenessProbe", "readinessProbe", "startupProbe"};
+    for (size_t p = 0; p < 3; p++) {
+        const cJSON *probe = cJSON_GetObjectItemCaseSensitive(c->container, probes[p]);
+        if (!cJSON_IsObject(probe))
+            continue;
+        size_t mark = fieldpath_push_key(&path, probes[p]);
+        scan_handler(&cs, probe, &path);
+        fieldpath_pop(&path, mark);
+    }
+    secretref_env_free(&cs.env);
+    return 0;
+}
+
+/* ---- ConfigMaps -------------------------------------------------------------------------- */
+
+static void scan_configmap(const cJSON *object, struct secret_findings *f)
+{
+    struct field_path path;
+    fieldpath_init(&path, NULL);
+    const cJSON *item;
+    size_t mark = fieldpath_push_key(&path, "data");
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(object, "data")) {
+        if (!cJSON_IsString(item) || item->string == NULL)
+            continue;
+        size_t m = fieldpath_push_key(&path, item->string);
+        struct scan_site site = {path.text, PLACE_CONFIGMAP, NULL, SIZE_MAX, false};
+        secretscan_named(f, &site, "secrets.configmap", item->string, item->valuestring, strlen(item->valuestring));
+        fieldpath_pop(&path, m);
+    }
+    fieldpath_pop(&path, mark);
+    mark = fieldpath_push_key(&path, "binaryData");
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(object, "binaryData")) {
+        if (!cJSON_IsString(item) || item->string == NULL)
+            continue;
+        size_t len = strlen(item->valuestring);
+        char *decoded = malloc(len / 4 * 3 + 8);
+        if (decoded == NULL) {
+            f->failed = true;
+            return;
+        }
+        long n = secretshape_base64_decode(item->valuestring, len, decoded, len / 4 * 3 + 8);
+        /* Binary content (no text) holds nothing our shapes can read. */
+        if (n > 0 && memchr(decoded, '\0', (size_t)n) == NULL) {
+            size_t m = fieldpath_push_key(&path, item->string);
+            struct scan_site site = {path.text, PLACE_CONFIGMAP, NULL, SIZE_MAX, false};
+            secretscan_named(f, &site, "secrets.configmap", item->string, decoded, (size_t)n);
+            fieldpath_pop(&path, m);
+        }
+        free(decoded);
+    }
+    fieldpath_pop(&path, mark);
+}
+
+/* ---- annotations ------------------------------------------------------------------------- */
+
+static void scan_last_applied(const char *text, const char *path, struct secret_findings *f, int depth)
+{
+    cJSON *copy = cJSON_Parse(text);
+    if (!cJSON_IsObject(copy)) {
+        cJSON_Delete(copy);
+        return;
+    }
+    const char *api = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(copy, "apiVersion"));
+    const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(copy, "kind"));
+    if (api && kind) {
+        char group[128] = "";
+        const char *slash = strchr(api, '/');
+        if (slash)
+            snprintf(group, sizeof group, "%.*s", (int)(slash - api), api);
+        struct secret_findings inner;
+        secretscan_init(&inner);
+        if (!(strcmp(group, "") == 0 && strcmp(kind, "Secret") == 0))
+            scan_object(group, kind, copy, &inner, depth + 1);
+        for (size_t i = 0; i < inner.count; i++) {
+            char label[FIELDPATH_MAX + 16];
+            snprintf(label, sizeof label, "copy of %s", inner.items[i].path);
+            secretscan_add(f, path, inner.items[i].rule, label, PLACE_ANNOTATION, inner.items[i].default_looking);
+        }
+        for (size_t i = 0; i < inner.redact.count; i++)
+            redact_add(&f->redact, inner.redact.values[i], strlen(inner.redact.values[i]));
+        if (inner.failed || inner.redact.failed)
+            f->failed = true;
+        secretscan_free(&inner);
+    }
+    cJSON_Delete(copy);
+}
+
+/* nginx.ingress.kubernetes.io/auth-secret: basic-auth, ...-tls-secret: ns/name: annotations
+ * whose key ends in "secret" and whose value is a Kubernetes object name point at a Secret. */
+static bool annotation_names_secret(const char *key, const char *value)
+{
+    size_t kl = strlen(key);
+    if (kl < 6 || strcasecmp(key + kl - 6, "secret") != 0 || value[0] == '\0')
+        return false;
+    size_t slashes = 0;
+    for (const char *c = value; *c; c++) {
+        if (*c == '/')
+            slashes++;
+        else if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '.'))
+            return false;
+    }
+    return slashes <= 1 && value[0] != '-' && value[0] != '/';
+}
+
+static void scan_annotations(const cJSON *metadata, const char *prefix, struct secret_findings *f, int depth)
+{
+    const cJSON *annotations = cJSON_GetObjectItemCaseSensitive(metadata, "annotations");
+    if (!cJSON_IsObject(annotations))
+        return;
+    struct field_path path;
+    fieldpath_init(&path, prefix);
+    fieldpath_push_key(&path, "annotations");
+    const cJSON *item;
+    cJSON_ArrayForEach(item, annotations) {
+        if (!cJSON_IsString(item) || item->string == NULL)
+            continue;
+        const char *key = item->string;
+        /* Helm's checksum/secret is a hash of a Secret, not the Secret. */
+        if (strncmp(key, "checksum/", 9) == 0)
+            continue;
+        size_t m = fieldpath_push_key(&path, key);
+        if (strcmp(key, SECRETS_LAST_APPLIED) == 0) {
+            if (depth == 0)
+                scan_last_applied(item->valuestring, path.text, f, depth);
+        } else if (!annotation_names_secret(key, item->valuestring)) {
+            const char *slash = strrchr(key, '/');
+            struct scan_site site = {path.text, PLACE_ANNOTATION, NULL, SIZE_MAX, false};
+            secretscan_named(f, &site, "secrets.annotation", slash ? slash + 1 : key, item->valuestring,
+                             strlen(item->valuestring));
+        }
+        fieldpath_pop(&path, m);
+    }
+}
+
+/* ---- objects ----------------------------------------------------------------------------- */
+
+static void scan_object(const char *group, const char *kind, const cJSON *object, struct secret_findings *f,
+                        int depth)
+{
+    bool core = group == NULL || group[0] == '\0';
+    if (core && strcmp(kind, "ConfigMap") == 0)
+        scan_configmap(object, f);
+    struct pod_spec pod;
+    if (podspec_find(group, kind, object, &pod))
+        podspec_foreach_container(&pod, scan_container, f);
+    scan_annotations(cJSON_GetObjectItemCaseSensitive(object, "metadata"), "metadata", f, depth);
+    if (strcmp(kind, "CronJob") == 0) {
+        const cJSON *jt = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(object, "spec"),
+                                                           "jobTemplate");
+        scan_annotations(cJSON_GetObjectItemCaseSensitive(jt, "metadata"), "spec.jobTemplate.metadata", f, depth);
+    }
+    if (pod.template_metadata)
+        scan_annotations(pod.template_metadata, pod.template_metadata_path, f, depth);
+}
+
+void secrets_scan(const char *group, const char *kind, const cJSON *object, struct secret_findings *out)
+{
+    if (kind == NULL || !cJSON_IsObject(object))
+        return;
+    if ((group == NULL || group[0] == '\0') && strcmp(kind, "Secret") == 0)
+        return;   /* that is where credentials belong */
+    scan_object(group, kind, object, out, 0);
+}
+
+/* ---- the verdict ------------------------------------------------------------------------- */
+
+static const char *place_advice(enum finding_place place)
+{
+    switch (place) {
+    case PLACE_ENV:
+        return "use valueFrom.secretKeyRef or envFrom.secretRef";
+    case PLACE_COMMAND:
+        return "pass it as $(VAR) with VAR from valueFrom.secretKeyRef or envFrom.secretRef, or read a file "
+               "mounted from a Secret";
+    case PLACE_HEADER:
+        return "probe headers cannot reference a Secret; use an exec probe that reads a file mounted from a Secret";
+    case PLACE_CONFIGMAP:
+        return "move it to a Secret (envFrom.secretRef or a mounted Secret file) and leave a ${VAR} placeholder "
+               "in the ConfigMap";
+    case PLACE_ANNOTATION:
+        return "remove it from the annotation and keep it in a Secret";
+    }
+    return "keep it in a Secret";
+}
+
+static const char *place_rule(enum finding_place place)
+{
+    if (place == PLACE_CONFIGMAP)
+        return "secrets.configmap";
+    if (place == PLACE_ANNOTATION)
+        return "secrets.annotation";
+    return NULL;
+}
+
+static void put_label(struct strbuf *sb, const char *label)
+{
+    for (const char *c = label; *c; c++)
+        strbuf_putc(sb, (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c);
+}
+
+static void secrets_report(struct secret_findings *f, enum sg_action action, struct verdict *v)
+{
+    if (f->failed) {
+        v->failed = true;   /* an incomplete scan must not pass for a clean one */
+        return;
+    }
+    if (f->count == 0)
+        return;
+    struct strbuf msg;
+    strbuf_init(&msg, 0);
+    strbuf_printf(&msg, "plaintext credential%s in ", f->count > 1 ? "s" : "");
+    size_t shown = 0;
+    for (; shown < f->count && shown < SECRETS_SHOWN; shown++) {
+        if (shown > 0 && msg.len > SECRETS_MESSAGE_SOFT_MAX)
+            break;
+        const struct secret_finding *it = &f->items[shown];
+        strbuf_printf(&msg, "%s%s (", shown ? ", " : "", it->path);
+        put_label(&msg, it->label);
+        strbuf_puts(&msg, it->default_looking ? ", a default-looking value that is still the real one)" : ")");
+    }
+    if (shown < f->count)
+        strbuf_printf(&msg, " and %zu more", f->count - shown);
+    bool advised[PLACE_ANNOTATION + 1] = {false};
+    for (size_t i = 0; i < f->count; i++) {
+        enum finding_place p = f->items[i].place;
+        if (!advised[p]) {
+            advised[p] = true;
+            strbuf_printf(&msg, "; %s", place_advice(p));
+        }
+    }
+    struct strbuf out;
+    strbuf_init(&out, 0);
+    redact_apply(&f->redact, strbuf_cstr(&msg), &out);
+    if (msg.failed || out.failed) {
+        v->failed = true;
+    } else {
+        const char *text = strbuf_cstr(&out);
+        /* The same message under every rule that fired: the verdict keeps one copy of it. */
+        for (size_t i = 0; i < f->count; i++) {
+            verdict_report(v, action, f->items[i].rule, "%s", text);
+            const char *pr = place_rule(f->items[i].place);
+            if (pr)
+                verdict_report(v, action, pr, "%s", text);
+        }
+    }
+    strbuf_free(&msg);
+    strbuf_free(&out);
+}
+
+void secrets_check(const struct check_context *ctx, struct verdict *v)
+{
+    const struct config *cfg = ctx->cfg;
+    const struct admission_request *req = ctx->req;
+    if (cfg->secrets.action == SG_ACTION_OFF || req->object == NULL)
+        return;
+    if (config_list_matches(&cfg->secrets.exempt_namespaces, req->namespace_))
+        return;
+    char workload[512];
+    snprintf(workload, sizeof workload, "%s/%s", req->namespace_, req->name);
+    if (config_list_matches(&cfg->secrets.exempt_workloads, workload))
+        return;
+    struct secret_findings f;
+    secretscan_init(&f);
+    secrets_scan(req->group, req->kind, req->object, &f);
+    secrets_report(&f, cfg->secrets.action, v);
+    secretscan_free(&f);
+}

@@ -1,0 +1,516 @@
+/* secretscan.c - judging spans as credentials. Detectors (secretshape.c, secretargv.c,
+ * shellparse.c) say where a credential would sit; the judge follows references through the
+ * env table and shell assignments, classifies what is left, and records findings by path. */
+#include "secretscan.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "secretargv.h"
+#include "secretclass.h"
+#include "secretshape.h"
+#include "shellparse.h"
+
+#define SCAN_REF_DEPTH 4
+#define SCAN_SHELL_DEPTH 3
+#define SCAN_SHELL_VARS 128
+#define SCAN_LABEL_MAX 96
+#define SCAN_BASIC_MAX 512
+
+struct shell_var {
+    char *name;
+    char *value;
+};
+
+struct shell_vars {
+    struct shell_var items[SCAN_SHELL_VARS];
+    size_t count;
+};
+
+struct judge {
+    struct secret_findings *f;
+    const struct scan_site *site;
+    struct shell_vars *shell;   /* set inside a shell script: $VAR is a run-time expansion */
+    int depth;
+};
+
+/* ---- findings ---------------------------------------------------------------------------- */
+
+void secretscan_init(struct secret_findings *f)
+{
+    memset(f, 0, sizeof *f);
+    redact_init(&f->redact);
+}
+
+void secretscan_free(struct secret_findings *f)
+{
+    for (size_t i = 0; i < f->count; i++) {
+        free(f->items[i].path);
+        free(f->items[i].label);
+    }
+    free(f->items);
+    redact_free(&f->redact);
+    memset(f, 0, sizeof *f);
+}
+
+void secretscan_add(struct secret_findings *f, const char *path, const char *rule, const char *label,
+                    enum finding_place place, bool default_looking)
+{
+    for (size_t i = 0; i < f->count; i++)
+        if (strcmp(f->items[i].path, path) == 0)
+            return;   /* one finding per field is enough to act on */
+    if (f->count == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 8;
+        struct secret_finding *items = realloc(f->items, cap * sizeof *items);
+        if (items == NULL) {
+            f->failed = true;
+            return;
+        }
+        f->items = items;
+        f->cap = cap;
+    }
+    struct secret_finding *it = &f->items[f->count];
+    it->path = strdup(path);
+    it->label = strdup(label ? label : "");
+    it->rule = rule;
+    it->place = place;
+    it->default_looking = default_looking;
+    if (it->path == NULL || it->label == NULL) {
+        free(it->path);
+        free(it->label);
+        f->failed = true;
+        return;
+    }
+    f->count++;
+}
+
+static void record(struct judge *j, const char *rule, const char *label, const char *value, size_t len)
+{
+    redact_add(&j->f->redact, value, len);
+    secretscan_add(j->f, j->site->path, rule, label, j->site->place, secretclass_default_looking(value, len));
+}
+
+/* ---- the judge --------------------------------------------------------------------------- */
+
+static void judge_value(struct judge *j, const char *rule, const char *label, const char *value, size_t len,
+                        bool named);
+
+static const struct shell_var *shell_lookup(const struct shell_vars *vars, const char *name, size_t len)
+{
+    if (vars == NULL)
+        return NULL;
+    for (size_t i = vars->count; i-- > 0;)
+        if (strlen(vars->items[i].name) == len && memcmp(vars->items[i].name, name, len) == 0)
+            return &vars->items[i];
+    return NULL;
+}
+
+/* A reference reached a literal env var: judge that literal, at its own path. */
+static void follow_env(struct judge *j, const struct env_entry *e)
+{
+    if (e->source != ENV_LITERAL || j->depth >= SCAN_REF_DEPTH)
+        return;
+    struct scan_site site = {e->path, PLACE_ENV, j->site->env, e->index, true};
+    struct judge inner = {j->f, &site, NULL, j->depth + 1};
+    judge_value(&inner, "secrets.env-literal", e->name, e->value, strlen(e->value), false);
+}
+
+static void follow_shell(struct judge *j, const struct shell_var *var)
+{
+    if (j->depth >= SCAN_REF_DEPTH)
+        return;
+    struct judge inner = {j->f, j->site, j->shell, j->depth + 1};
+    judge_value(&inner, "secrets.shell-assignment", var->name, var->value, strlen(var->value), false);
+}
+
+struct ref_walk {
+    struct judge *j;
+    size_t refs;
+};
+
+static void on_ref(const struct ref *r, void *arg)
+{
+    struct ref_walk *w = arg;
+    struct judge *j = w->j;
+    const struct env_table *env = j->site->env;
+    if (r->kind == REF_ESCAPED)
+        return;
+    w->refs++;
+    if (r->name_len == 0)
+        return;
+    if (r->kind == REF_K8S) {
+        /* Unresolved, it stays as text: a shell command substitution or a literal "$(X)". */
+        const struct env_entry *e = j->site->k8s_expand && env
+                                        ? secretref_env_lookup(env, r->name, r->name_len, j->site->env_limit)
+                                        : NULL;
+        if (e)
+            follow_env(j, e);
+    } else if (r->kind == REF_BRACE || r->kind == REF_DOLLAR) {
+        const struct shell_var *var = shell_lookup(j->shell, r->name, r->name_len);
+        if (var) {
+            follow_shell(j, var);
+            return;
+        }
+        const struct env_entry *e = env ? secretref_env_lookup(env, r->name, r->name_len, SIZE_MAX) : NULL;
+        if (e)
+            follow_env(j, e);
+    }
+}
+
+/* "Basic dXNlcjpwdw==" / "Bearer abc": the credential after the scheme word, or NULL when the
+ * header does not hold one (a Basic value that does not decode to user:password). */
+static const char *authorization_credential(const char *value, size_t len, size_t *out_len)
+{
+    size_t sp = 0;
+    while (sp < len && !isspace((unsigned char)value[sp]))
+        sp++;
+    if (sp == len) {
+        *out_len = len;
+        return value;
+    }
+    const char *cred = value + sp;
+    size_t n = len - sp;
+    while (n > 0 && isspace((unsigned char)*cred))
+        cred++, n--;
+    if (sp == 5 && strncasecmp(value, "basic", 5) == 0 && secretref_scan(cred, n, 0, NULL, NULL, NULL) == 0) {
+        char decoded[SCAN_BASIC_MAX];
+        long d = secretshape_base64_decode(cred, n, decoded, sizeof decoded);
+        if (d <= 0 || memchr(decoded, ':', (size_t)d) == NULL)
+            return NULL;
+    }
+    *out_len = n;
+    return cred;
+}
+
+static void judge_value(struct judge *j, const char *rule, const char *label, const char *value, size_t len,
+                        bool named)
+{
+    while (len > 0 && isspace((unsigned char)value[0]))
+        value++, len--;
+    while (len > 0 && isspace((unsigned char)value[len - 1]))
+        len--;
+    if (len == 0)
+        return;
+    if (named && secretclass_is_authorization(label, strlen(label))) {
+        value = authorization_credential(value, len, &len);
+        if (value == NULL)
+            return;
+        named = false;
+    }
+    struct ref_walk w = {j, 0};
+    secretref_scan(value, len, j->shell ? SECRETREF_SHELL : 0, on_ref, &w, NULL);
+    if (w.refs > 0)
+        return;   /* judged by where the references lead */
+    bool secret = named ? secretclass_value(value, len) : secretclass_slot_value(value, len);
+    if (secret)
+        record(j, rule, label, value, len);
+}
+
+/* ---- shapes in text ---------------------------------------------------------------------- */
+
+struct text_walk {
+    struct judge *j;
+    bool flag_element;   /* the text is one argv element starting with "-" */
+};
+
+static void copy_label(char *out, size_t n, const char *prefix, const char *text, size_t len)
+{
+    snprintf(out, n, "%s%.*s", prefix, (int)(len < SCAN_LABEL_MAX ? len : SCAN_LABEL_MAX), text);
+}
+
+static void on_shape(const struct shape_hit *h, void *arg)
+{
+    struct text_walk *w = arg;
+    char label[SCAN_LABEL_MAX + 32];
+    switch (h->kind) {
+    case SHAPE_URI:
+        copy_label(label, sizeof label, "", h->key, h->key_len);
+        strncat(label, " URI password", sizeof label - strlen(label) - 1);
+        judge_value(w->j, "secrets.uri-userinfo", label, h->value, h->value_len, false);
+        break;
+    case SHAPE_DSN:
+        judge_value(w->j, "secrets.uri-userinfo", "DSN password", h->value, h->value_len, false);
+        break;
+    case SHAPE_KEY_VALUE:
+        copy_label(label, sizeof label, "", h->key, h->key_len);
+        judge_value(w->j, w->flag_element && h->offset == 0 ? "secrets.cli-flag" : "secrets.embedded-credential",
+                    label, h->value, h->value_len, true);
+        break;
+    case SHAPE_PRIVATE_KEY:
+        judge_value(w->j, "secrets.private-key", "private key", h->value, h->value_len, false);
+        break;
+    case SHAPE_PGPASS:
+        judge_value(w->j, "secrets.embedded-credential", ".pgpass line", h->value, h->value_len, false);
+        break;
+    case SHAPE_SQL:
+        judge_value(w->j, "secrets.embedded-credential", "SQL password literal", h->value, h->value_len, false);
+        break;
+    case SHAPE_TOKEN:
+        judge_value(w->j, "secrets.token", "API token", h->value, h->value_len, false);
+        break;
+    }
+}
+
+static void judge_text(struct judge *j, const char *text, size_t len, bool flag_element)
+{
+    struct text_walk w = {j, flag_element};
+    secretshape_scan(text, len, on_shape, &w);
+}
+
+void secretscan_text(struct secret_findings *f, const struct scan_site *site, const char *text, size_t len)
+{
+    struct judge j = {f, site, NULL, 0};
+    judge_text(&j, text, len, false);
+}
+
+void secretscan_named(struct secret_findings *f, const struct scan_site *site, const char *rule,
+                      const char *name, const char *value, size_t len)
+{
+    struct judge j = {f, site, NULL, 0};
+    size_t name_len = name ? strlen(name) : 0;
+    if (name && (secretclass_name(name, name_len) || secretclass_is_authorization(name, name_len)))
+        judge_value(&j, rule, name, value, len, true);
+    judge_text(&j, value, len, false);
+}
+
+/* ---- argv -------------------------------------------------------------------------------- */
+
+struct argv_walk {
+    struct judge *j;           /* site path replaced per element when paths != NULL */
+    char *const *paths;
+};
+
+static void judge_flag_hit(struct judge *j, const struct argv_hit *h)
+{
+    char label[SCAN_LABEL_MAX + 32];
+    copy_label(label, sizeof label, "", h->flag, h->flag_len);
+    const char *v = h->value;
+    size_t n = h->value_len;
+    switch (h->kind) {
+    case ARGV_PASSWORD:
+        judge_value(j, "secrets.cli-flag", label, v, n, false);
+        break;
+    case ARGV_NAMED:
+        judge_value(j, "secrets.cli-flag", label, v, n, true);
+        break;
+    case ARGV_USERPASS: {
+        const char *colon = memchr(v, ':', n);
+        if (colon)   /* "user" alone makes curl prompt */
+            judge_value(j, "secrets.cli-flag", label, colon + 1, n - (size_t)(colon + 1 - v), false);
+        break;
+    }
+    case ARGV_HEADER: {
+        const char *colon = memchr(v, ':', n);
+        if (colon == NULL)
+            break;
+        size_t nl = (size_t)(colon - v);
+        while (nl > 0 && isspace((unsigned char)v[nl - 1]))
+            nl--;
+        char name[SCAN_LABEL_MAX];
+        copy_label(name, sizeof name, "", v, nl);
+        if (secretclass_name(name, strlen(name)) || secretclass_is_authorization(name, strlen(name)))
+            judge_value(j, "secrets.http-header", name, colon + 1, n - (size_t)(colon - v) - 1, true);
+        break;
+    }
+    case ARGV_SET: {
+        size_t s = 0;
+        for (size_t i = 0; i <= n; i++) {
+            if (i < n && (v[i] != ',' || (i > 0 && v[i - 1] == '\\')))
+                continue;
+            const char *eq = memchr(v + s, '=', i - s);
+            if (eq) {
+                char key[SCAN_LABEL_MAX];
+                copy_label(key, sizeof key, "", v + s, (size_t)(eq - (v + s)));
+                if (secretclass_name(key, strlen(key)))
+                    judge_value(j, "secrets.cli-flag", key, eq + 1, (size_t)(v + i - eq - 1), true);
+            }
+            s = i + 1;
+        }
+        break;
+    }
+    }
+}
+
+static void on_argv_hit(const struct argv_hit *h, void *arg)
+{
+    struct argv_walk *w = arg;
+    if (w->paths == NULL) {
+        judge_flag_hit(w->j, h);
+        return;
+    }
+    struct scan_site site = *w->j->site;
+    site.path = w->paths[h->index];
+    struct judge j = {w->j->f, &site, w->j->shell, w->j->depth};
+    judge_flag_hit(&j, h);
+}
+
+/* ---- shell scripts ----------------------------------------------------------------------- */
+
+struct shell_walk {
+    struct judge *j;
+    int depth;
+};
+
+static void shell_script(struct judge *j, const char *script, int depth);
+
+static void shell_assign(struct judge *j, const char *word)
+{
+    const char *eq = strchr(word, '=');
+    if (eq == NULL)
+        return;
+    size_t nl = (size_t)(eq - word);
+    if (nl > 0 && word[nl - 1] == '+')
+        nl--;
+    char name[SCAN_LABEL_MAX];
+    copy_label(name, sizeof name, "", word, nl);
+    const char *value = eq + 1;
+    if (secretclass_name(name, strlen(name)))
+        judge_value(j, "secrets.shell-assignment", name, value, strlen(value), true);
+    judge_text(j, value, strlen(value), false);
+    struct shell_vars *vars = j->shell;
+    struct shell_var *slot = NULL;
+    for (size_t i = 0; i < vars->count && !slot; i++)
+        if (strcmp(vars->items[i].name, name) == 0)
+            slot = &vars->items[i];
+    if (slot == NULL) {
+        if (vars->count == SCAN_SHELL_VARS)
+            return;
+        slot = &vars->items[vars->count];
+        slot->name = strdup(name);
+        slot->value = NULL;
+        if (slot->name == NULL) {
+            j->f->failed = true;
+            return;
+        }
+        vars->count++;
+    }
+    free(slot->value);
+    slot->value = strdup(value);
+    if (slot->value == NULL) {
+        slot->value = NULL;
+        vars->count--;
+        free(slot->name);
+        j->f->failed = true;
+    }
+}
+
+static bool is_declaration(const char *word)
+{
+    static const char *const words[] = {"export", "declare", "local", "readonly", "typeset", NULL};
+    for (const char *const *w = words; *w; w++)
+        if (strcmp(word, *w) == 0)
+            return true;
+    return false;
+}
+
+#define SHELL_ARGV_MAX 256
+
+static void on_command(const struct shell_command *cmd, void *arg)
+{
+    struct shell_walk *sw = arg;
+    struct judge *j = sw->j;
+    char *argv[SHELL_ARGV_MAX] = {NULL};
+    size_t argc = 0;
+    for (size_t i = 0; i < cmd->count; i++) {
+        const struct shell_word *w = &cmd->words[i];
+        if (w->role == SHELL_ASSIGN)
+            shell_assign(j, w->text);
+        else if (w->role == SHELL_ARG && argc < SHELL_ARGV_MAX)
+            argv[argc++] = w->text;
+    }
+    size_t start = secretargv_skip_wrappers(argv, argc);
+    /* env X=1 cmd: the wrapper's assignments are assignments too. */
+    for (size_t i = 0; i < start; i++)
+        if (strchr(argv[i], '=') && argv[i][0] != '-')
+            shell_assign(j, argv[i]);
+    if (start < argc && is_declaration(shellparse_basename(argv[start]))) {
+        for (size_t i = start + 1; i < argc; i++)
+            if (strchr(argv[i], '=') && argv[i][0] != '-')
+                shell_assign(j, argv[i]);
+    } else if (start < argc) {
+        long si = shellparse_script_index(argv + start, argc - start);
+        if (si >= 0 && sw->depth < SCAN_SHELL_DEPTH) {
+            shell_script(j, argv[start + (size_t)si], sw->depth + 1);
+            for (size_t i = start + (size_t)si + 1; i < argc; i++)
+                judge_text(j, argv[i], strlen(argv[i]), argv[i][0] == '-');
+        } else {
+            struct argv_walk aw = {j, NULL};
+            secretargv_scan(argv + start, argc - start, true, NULL, on_argv_hit, &aw);
+            for (size_t i = start; i < argc; i++)
+                judge_text(j, argv[i], strlen(argv[i]), argv[i][0] == '-');
+        }
+    }
+    for (size_t i = 0; i < cmd->count; i++) {
+        const struct shell_word *w = &cmd->words[i];
+        if (w->role == SHELL_HEREDOC || w->role == SHELL_HERESTRING) {
+            judge_text(j, w->text, strlen(w->text), false);
+        } else if (w->role == SHELL_HEREDOC_LITERAL) {
+            /* Written as is: ${X} in it is a placeholder for whatever reads the file. */
+            struct judge literal = {j->f, j->site, NULL, j->depth};
+            judge_text(&literal, w->text, strlen(w->text), false);
+        }
+    }
+}
+
+static void shell_script(struct judge *j, const char *script, int depth)
+{
+    struct shell_walk sw = {j, depth};
+    if (shellparse_run(script, strlen(script), on_command, &sw) != 0)
+        j->f->failed = true;
+}
+
+static void shell_vars_free(struct shell_vars *vars)
+{
+    for (size_t i = 0; i < vars->count; i++) {
+        free(vars->items[i].name);
+        free(vars->items[i].value);
+    }
+    vars->count = 0;
+}
+
+void secretscan_argv(struct secret_findings *f, const struct scan_site *site, char *const *argv,
+                     char *const *paths, size_t argc, bool has_command, const char *image)
+{
+    if (argc == 0)
+        return;
+    size_t start = has_command ? secretargv_skip_wrappers(argv, argc) : 0;
+    long si = has_command && start < argc ? shellparse_script_index(argv + start, argc - start) : -1;
+    if (si >= 0)
+        si += (long)start;
+    if (!has_command && argc >= 2 && argv[0][0] == '-' && argv[0][1] != '-' && strchr(argv[0], 'c') &&
+        strlen(argv[0]) <= 6)
+        si = 1;   /* args ["-c", "script"] for an image whose entrypoint is a shell */
+    if (si >= 0) {
+        struct shell_vars *vars = calloc(1, sizeof *vars);
+        if (vars == NULL) {
+            f->failed = true;
+            return;
+        }
+        struct scan_site script_site = *site;
+        script_site.path = paths[si];
+        struct judge j = {f, &script_site, vars, 0};
+        shell_script(&j, argv[si], 0);
+        shell_vars_free(vars);
+        free(vars);
+        for (size_t i = (size_t)si + 1; i < argc; i++) {
+            struct scan_site s = *site;
+            s.path = paths[i];
+            struct judge pj = {f, &s, NULL, 0};
+            judge_text(&pj, argv[i], strlen(argv[i]), argv[i][0] == '-');
+        }
+        return;
+    }
+    struct judge j = {f, site, NULL, 0};
+    struct argv_walk aw = {&j, paths};
+    secretargv_scan(argv, argc, has_command, image, on_argv_hit, &aw);
+    for (size_t i = 0; i < argc; i++) {
+        struct scan_site s = *site;
+        s.path = paths[i];
+        struct judge ej = {f, &s, NULL, 0};
+        judge_text(&ej, argv[i], strlen(argv[i]), argv[i][0] == '-');
+    }
+}

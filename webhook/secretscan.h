@@ -1,0 +1,67 @@
+/* secretscan.h - the judge of the secret scan: given a field (its path, its container's env
+ * table) and its text, decide which spans are plaintext credentials and record findings.
+ * References are followed to their source: a $(VAR) or $VAR that reaches a literal env value
+ * is a finding at that env value's path. secrets.c walks objects and calls in here. */
+#ifndef SCHEMAGATE_SECRETSCAN_H
+#define SCHEMAGATE_SECRETSCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "redact.h"
+#include "secretref.h"
+
+enum finding_place {
+    PLACE_ENV,          /* env[].value */
+    PLACE_COMMAND,      /* command, args, exec probes and hooks */
+    PLACE_HEADER,       /* httpGet header values */
+    PLACE_CONFIGMAP,    /* ConfigMap data / binaryData */
+    PLACE_ANNOTATION,   /* metadata.annotations */
+};
+
+struct secret_finding {
+    char *path;
+    const char *rule;        /* "secrets.env-literal", ... (static) */
+    char *label;             /* what the user recognizes: env name, flag, key */
+    enum finding_place place;
+    bool default_looking;    /* changeme, postgres, admin: reported with that reason */
+};
+
+struct secret_findings {
+    struct secret_finding *items;
+    size_t count;
+    size_t cap;
+    struct redact_set redact;   /* every value judged a credential, reported or deduplicated */
+    bool failed;
+};
+
+/* Where a text lives. */
+struct scan_site {
+    const char *path;
+    enum finding_place place;
+    const struct env_table *env;  /* the container's env (NULL outside containers) */
+    size_t env_limit;             /* env[i].value sees entries before i; otherwise SIZE_MAX */
+    bool k8s_expand;              /* Kubernetes expands $(VAR) here (env values, command, args) */
+};
+
+void secretscan_init(struct secret_findings *f);
+void secretscan_free(struct secret_findings *f);
+
+/* A named value: env var, ConfigMap key, annotation, header. Judged by name (when the name
+ * sounds like a credential) and by the shapes inside the value. */
+void secretscan_named(struct secret_findings *f, const struct scan_site *site, const char *rule,
+                      const char *name, const char *value, size_t len);
+
+/* Free text (a config file, an annotation value): shapes only. */
+void secretscan_text(struct secret_findings *f, const struct scan_site *site, const char *text, size_t len);
+
+/* An argv vector (command + args, or an exec probe's command); paths[i] is element i's path.
+ * Runs the tool flag tables, the shell tokenizer for `sh -c` scripts, and shapes per element. */
+void secretscan_argv(struct secret_findings *f, const struct scan_site *site, char *const *argv,
+                     char *const *paths, size_t argc, bool has_command, const char *image);
+
+/* Records a finding found elsewhere (for copies such as last-applied-configuration). */
+void secretscan_add(struct secret_findings *f, const char *path, const char *rule, const char *label,
+                    enum finding_place place, bool default_looking);
+
+#endif

@@ -1,0 +1,530 @@
+/* secretshape.c - the value-shape detectors of the secret scan. Each detector walks the text
+ * once and reports spans; none of them looks at entropy, and none decides on its own whether
+ * a span is a placeholder (the judge in secretscan.c does, with the env table at hand). */
+#include "secretshape.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "secretclass.h"
+#include "secretref.h"
+
+#define SHAPE_JSON_DEPTH 3
+
+static void emit(secretshape_fn fn, void *ctx, enum shape_kind kind, const char *key, size_t key_len,
+                 const char *value, size_t value_len, size_t offset)
+{
+    struct shape_hit h = {kind, key, key_len, value, value_len, offset, false, false};
+    fn(&h, ctx);
+}
+
+static bool scheme_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '+' || c == '.' || c == '-';
+}
+
+/* ---- URI userinfo ------------------------------------------------------------------------ */
+
+/* Stops where an authority cannot continue; reference constructs count as one unit so that
+ * "{{ .Data.username }}:{{ .Data.password }}@db" is read as userinfo. */
+static bool authority_stop(char c)
+{
+    return isspace((unsigned char)c) || strchr("/?#\"'<>\\`", c) != NULL;
+}
+
+static void scan_uris(const char *t, size_t len, secretshape_fn fn, void *ctx)
+{
+    for (size_t i = 0; i + 3 <= len; i++) {
+        if (memcmp(t + i, "://", 3) != 0)
+            continue;
+        size_t s = i;
+        while (s > 0 && scheme_char(t[s - 1]))
+            s--;
+        if (s == i || !isalpha((unsigned char)t[s]))
+            continue;
+        size_t a = i + 3, at = 0, end = a;
+        bool found_at = false;
+        while (end < len) {
+            size_t n = secretref_construct_len(t + end, len - end);
+            if (n > 0) {
+                end += n;
+                continue;
+            }
+            if (authority_stop(t[end]))
+                break;
+            if (t[end] == '@') {
+                at = end;
+                found_at = true;
+            }
+            end++;
+        }
+        if (!found_at)
+            continue;
+        size_t colon = 0;
+        bool found_colon = false;
+        for (size_t k = a; k < at;) {
+            size_t n = secretref_construct_len(t + k, at - k);
+            if (n > 0) {
+                k += n;
+                continue;
+            }
+            if (t[k] == ':') {
+                colon = k;
+                found_colon = true;
+                break;
+            }
+            k++;
+        }
+        if (!found_colon || colon + 1 >= at)
+            continue;
+        emit(fn, ctx, SHAPE_URI, t + s, i - s, t + colon + 1, at - colon - 1, colon + 1);
+        i = at;
+    }
+}
+
+/* ---- Go MySQL DSN: user:pass@tcp(host:3306)/db ------------------------------------------- */
+
+static void scan_go_dsn(const char *t, size_t len, secretshape_fn fn, void *ctx)
+{
+    static const char *const nets[] = {"@tcp(", "@tcp4(", "@tcp6(", "@unix(", "@(", NULL};
+    for (size_t i = 0; i < len; i++) {
+        if (t[i] != '@')
+            continue;
+        bool net = false;
+        for (const char *const *p = nets; *p; p++)
+            if (len - i >= strlen(*p) && memcmp(t + i, *p, strlen(*p)) == 0)
+                net = true;
+        if (!net)
+            continue;
+        size_t s = i;
+        while (s > 0 && !isspace((unsigned char)t[s - 1]) && !strchr("\"'=,`", t[s - 1]))
+            s--;
+        /* mysql://user:pass@tcp(...) is a URI: scan_uris reports it. */
+        bool uri = false;
+        for (size_t k = s; k + 2 < i; k++)
+            if (memcmp(t + k, "://", 3) == 0)
+                uri = true;
+        const char *colon = memchr(t + s, ':', i - s);
+        if (uri || colon == NULL || colon + 1 >= t + i)
+            continue;
+        emit(fn, ctx, SHAPE_DSN, NULL, 0, colon + 1, (size_t)(t + i - colon - 1), (size_t)(colon + 1 - t));
+    }
+}
+
+/* ---- key=value --------------------------------------------------------------------------- */
+
+static bool key_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-';
+}
+
+static bool inline_stop(char c)
+{
+    return isspace((unsigned char)c) || strchr(";&,\"'`|<>)}]", c) != NULL;
+}
+
+/* Start of the line holding position i, and whether only indentation, a YAML "- ", or an
+ * "export " precedes `key_start` on it. Comment lines report comment = true. */
+static bool opens_line(const char *t, size_t key_start, bool *comment)
+{
+    size_t ls = key_start;
+    while (ls > 0 && t[ls - 1] != '\n')
+        ls--;
+    size_t k = ls;
+    while (k < key_start && (t[k] == ' ' || t[k] == '\t'))
+        k++;
+    *comment = k < key_start + 1 && (t[k] == '#' || t[k] == ';' || (t[k] == '/' && t[k + 1] == '/'));
+    if (k + 2 <= key_start && t[k] == '-' && t[k + 1] == ' ')
+        k += 2;
+    if (k + 7 <= key_start && memcmp(t + k, "export ", 7) == 0)
+        k += 7;
+    while (k < key_start && (t[k] == ' ' || t[k] == '\t' || t[k] == '"' || t[k] == '\''))
+        k++;
+    return k == key_start;
+}
+
+/* The value after a separator at `v`: quoted, rest of the line, or up to an inline stop. */
+static void kv_value(const char *t, size_t len, size_t v, bool line_mode, bool authorization,
+                     size_t *out_start, size_t *out_len)
+{
+    while (v < len && (t[v] == ' ' || t[v] == '\t'))
+        v++;
+    *out_start = v;
+    *out_len = 0;
+    if (v >= len)
+        return;
+    if (t[v] == '"' || t[v] == '\'') {
+        char q = t[v];
+        size_t e = v + 1;
+        while (e < len && t[e] != q && t[e] != '\n') {
+            if (t[e] == '\\' && q == '"' && e + 1 < len)
+                e++;
+            e++;
+        }
+        *out_start = v + 1;
+        *out_len = (e < len ? e : len) - v - 1;
+        return;
+    }
+    size_t e = v;
+    if (line_mode) {
+        while (e < len && t[e] != '\n' && t[e] != '\r') {
+            if ((t[e] == '#' || t[e] == ';') && e > v && (t[e - 1] == ' ' || t[e - 1] == '\t'))
+                break;   /* trailing comment */
+            e++;
+        }
+        while (e > v && (isspace((unsigned char)t[e - 1]) || t[e - 1] == ','))
+            e--;
+        *out_len = e - v;
+        return;
+    }
+    if (authorization) {   /* "Basic dXNlcjpwdw==": the scheme word and the credential */
+        while (e < len && !strchr("\"'\n\r;,", t[e]))
+            e++;
+        *out_len = e - v;
+        return;
+    }
+    while (e < len) {
+        size_t n = secretref_construct_len(t + e, len - e);
+        if (n > 0) {
+            e += n;
+            continue;
+        }
+        if (inline_stop(t[e]))
+            break;
+        e++;
+    }
+    *out_len = e - v;
+}
+
+static void scan_key_values(const char *t, size_t len, secretshape_fn fn, void *ctx)
+{
+    for (size_t i = 1; i < len; i++) {
+        char c = t[i];
+        if (c != '=' && c != ':')
+            continue;
+        char next = i + 1 < len ? t[i + 1] : '\0';
+        char prev = t[i - 1];
+        if (c == '=' && (next == '=' || strchr("=!<>~+", prev)))
+            continue;
+        if (c == ':' && (next == '/' || next == ':' || prev == ':' || next == '='))
+            continue;
+        size_t ke = i;
+        while (ke > 0 && (t[ke - 1] == ' ' || t[ke - 1] == '\t'))
+            ke--;
+        size_t ks = ke;
+        bool quoted = false;
+        if (ks > 0 && (t[ks - 1] == '"' || t[ks - 1] == '\'')) {
+            char q = t[ks - 1];
+            ke = ks - 1;
+            ks = ke;
+            while (ks > 0 && t[ks - 1] != q && t[ks - 1] != '\n' && ke - ks < 128)
+                ks--;
+            if (ks == 0 || t[ks - 1] != q)
+                continue;
+            quoted = true;
+        } else {
+            while (ks > 0 && key_char(t[ks - 1]))
+                ks--;
+        }
+        if (ks == ke)
+            continue;
+        /* YAML and JSON separators: "key: value" / "key":value; never "host:5432", and never
+         * SQL's "PASSWORD :'var'" (psql variables). */
+        if (c == ':' && !quoted && ((next != ' ' && next != '\t' && next != '"' && next != '\'') || ke != i))
+            continue;
+        bool comment = false;
+        bool line_mode = opens_line(t, quoted ? ks - 1 : ks, &comment);
+        if (comment)
+            continue;
+        const char *key = t + ks;
+        size_t key_len = ke - ks;
+        if (key_len >= 2 && key[0] == '-' && key[1] == 'D')
+            key += 2, key_len -= 2;
+        while (key_len > 0 && key[0] == '-')
+            key++, key_len--;
+        bool authorization = secretclass_is_authorization(key, key_len);
+        if (key_len == 0 || (!authorization && !secretclass_name(key, key_len)))
+            continue;
+        /* A flag-looking key ("--password=...") is an argv element, never a config line. */
+        if (t[ks] == '-')
+            line_mode = false;
+        size_t vs, vl;
+        kv_value(t, len, i + 1, line_mode, authorization, &vs, &vl);
+        struct shape_hit h = {SHAPE_KEY_VALUE, key, key_len, t + vs, vl, ks, line_mode, false};
+        fn(&h, ctx);
+    }
+}
+
+/* redis.conf style "requirepass VALUE" lines. */
+static void scan_directives(const char *t, size_t len, secretshape_fn fn, void *ctx)
+{
+    static const char *const directives[] = {"requirepass", "masterauth", NULL};
+    for (size_t i = 0; i < len; i++) {
+        if (i > 0 && t[i - 1] != '\n')
+            continue;
+        size_t k = i;
+        while (k < len && (t[k] == ' ' || t[k] == '\t'))
+            k++;
+        for (const char *const *d = directives; *d; d++) {
+            size_t n = strlen(*d);
+            if (len - k > n && strncmp(t + k, *d, n) == 0 && (t[k + n] == ' ' || t[k + n] == '\t')) {
+                size_t vs, vl;
+                kv_value(t, len, k + n, true, false, &vs, &vl);
+                struct shape_hit h = {SHAPE_KEY_VALUE, t + k, n, t + vs, vl, k, true, false};
+                fn(&h, ctx);
+            }
+        }
+    }
+}
+
+/* ---- JSON documents inside a value ------------------------------------------------------- */
+
+static void walk_json(const cJSON *node, int depth, secretshape_fn fn, void *ctx)
+{
+    const cJSON *item;
+    cJSON_ArrayForEach(item, node) {
+        if (cJSON_IsString(item)) {
+            const char *s = item->valuestring;
+            size_t n = strlen(s);
+            if (item->string && (secretclass_name(item->string, strlen(item->string)) ||
+                                 secretclass_is_authorization(item->string, strlen(item->string)))) {
+                struct shape_hit h = {SHAPE_KEY_VALUE, item->string, strlen(item->string), s, n, 0, false, true};
+                fn(&h, ctx);
+            }
+            if (depth < SHAPE_JSON_DEPTH)
+                secretshape_scan(s, n, fn, ctx);
+        } else if (cJSON_IsObject(item) || cJSON_IsArray(item)) {
+            walk_json(item, depth, fn, ctx);
+        }
+    }
+}
+
+static bool scan_json(const char *t, size_t len, secretshape_fn fn, void *ctx)
+{
+    size_t s = 0;
+    while (s < len && isspace((unsigned char)t[s]))
+        s++;
+    if (s >= len || (t[s] != '{' && t[s] != '['))
+        return false;
+    cJSON *doc = cJSON_ParseWithLength(t, len);
+    if (doc == NULL)
+        return false;
+    walk_json(doc, 1, fn, ctx);
+    cJSON_Delete(doc);
+    return true;
+}
+
+/* ---- PEM, .pgpass, SQL, vendor tokens ---------------------------------------------------- */
+
+static const char *find(const char *t, size_t len, size_t from, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = from; i + n <= len; i++)
+        if (memcmp(t + i, needle, n) == 0)
+            return t + i;
+    return NULL;
+}
+
+static void scan_private_keys(const char *t, size_t len, secretshape_fn fn, void *ctx)
+{
+    size_t from = 0;
+    const char *begin;
+    while ((begin = find(t, len, from, "-----BEGIN ")) != NULL) {
+        size_t b = (size_t)(begin - t);
+        const char *hdr_end = find(t, len, b + 11, "-----");
+        if (hdr_end == NULL)
+            return;
+        size_t he = (size_t)(hdr_end - t);
+        bool priv = find(t, he, b, "PRIVATE KEY") != NULL;
+        const char *end = find(t, len, he + 5, "-----END ");
+        size_t e = end ? (size_t)(end - t) : len;
+        if (end) {
+            const char *tail = find(t, len, e + 9, "-----");
+            e = tail ? (size_t)(tail - t) + 5 : len;
+        }
+        if (priv)
+            emit(fn, ctx, SHAPE_PRIVATE_KEY, NULL, 0, t + b, e - b, b);
+        from = e > b ? e : b + 1;
+    }
+}
+
+static bool token_boundary(char c)
+{
+    return isspace((unsigned char)c) || strchr("\"'`=,;()[]{}<>|", c) != NULL;
+}
+
+static void scan_pgpass_token(const char *t, size_t s, size_t e, secretshape_fn fn, void *ctx)
+{
+    size_t starts[6], count = 1;
+    starts[0] = s;
+    for (size_t k = s; k < e; k++) {
+        if (t[k] == '\\' && k + 1 < e) {
+            k++;
+            continue;
+        }
+        if (t[k] == ':') {
+            if (count == 5)
+                return;
+            starts[count++] = k + 1;
+        }
+    }
+    if (count != 5)
+        return;
+    size_t port_len = starts[2] - 1 - starts[1];
+    bool port = (port_len == 1 && t[starts[1]] == '*') || (port_len >= 1 && port_len <= 5);
+    for (size_t k = starts[1]; port && t[starts[1]] != '*' && k < starts[2] - 1; k++)
+        port = isdigit((unsigned char)t[k]);
+    if (!port || starts[1] - 1 == s || starts[3] - 1 == starts[2] || starts[4] - 1 == starts[3] || starts[4] >= e)
+        return;
+    /* The user field names someone ("app" or "*"); "10:30:00:12:13" is a time, not a .pgpass. */
+    bool user = false;
+    for (size_t k = starts[3]; k < starts[4] - 1; k++)
+        user = user || isalpha((unsigned char)t[k]) || t[k] == '*';
+    if (!user)
+        return;
+    emit(fn, ctx, SHAPE_PGPASS, NULL, 0, t + starts[4], e - starts[4], starts[4]);
+}
+
+static bool has_prefix_at(const char *t, size_t len, size_t i, const char *p)
+{
+    size_t n = strlen(p);
+    return len - i >= n && memcmp(t + i, p, n) == 0;
+}
+
+static bool jwt_like(const char *t, size_t n)
+{
+    if (n < 30 || memcmp(t, "eyJ", 3) != 0)
+        return false;
+    size_t dots = 0, seg = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (t[k] == '.') {
+            if (seg < 8)
+                return false;
+            dots++;
+            seg = 0;
+        } else if (isalnum((unsigned char)t[k]) || t[k] == '-' || t[k] == '_') {
+            seg++;
+        } else {
+            return false;
+        }
+    }
+    return dots == 2 && seg >= 8;
+}
+
+static void scan_vendor_token(const char *t, size_t s, size_t e, secretshape_fn fn, void *ctx)
+{
+    static const struct {
+        const char *prefix;
+        size_t min_len;
+    } vendors[] = {
+        {"ghp_", 36}, {"gho_", 36}, {"ghu_", 36}, {"ghs_", 36}, {"ghr_", 36}, {"github_pat_", 40},
+        {"glpat-", 24}, {"xoxb-", 20}, {"xoxp-", 20}, {"xoxa-", 20}, {"xoxr-", 20}, {"sk_live_", 24},
+        {"rk_live_", 24}, {"AIza", 39}, {"npm_", 36}, {"hvs.", 24}, {"dop_v1_", 40},
+    };
+    size_t n = e - s;
+    for (size_t v = 0; v < sizeof vendors / sizeof vendors[0]; v++) {
+        if (n >= vendors[v].min_len && has_prefix_at(t, e, s, vendors[v].prefix)) {
+            emit(fn, ctx, SHAPE_TOKEN, NULL, 0, t + s, n, s);
+            return;
+        }
+    }
+    if (jwt_like(t + s, n))
+        emit(fn, ctx, SHAPE_TOKEN, NULL, 0, t + s, n, s);
+}
+
+static void scan_tokens(const char *t, size_t len, secretshape_fn fn, void *ctx)
+{
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && token_boundary(t[i]))
+            i++;
+        size_t s = i;
+        while (i < len && !token_boundary(t[i]))
+            i++;
+        if (i > s && memchr(t + s, '/', i - s) == NULL) {
+            scan_pgpass_token(t, s, i, fn, ctx);
+            scan_vendor_token(t, s, i, fn, ctx);
+        }
+    }
+}
+
+static void scan_sql(const char *t, size_t len, secretshape_fn fn, void *ctx)
+{
+    static const char *const markers[] = {"password", "identified by", NULL};
+    for (size_t i = 0; i < len; i++) {
+        for (const char *const *m = markers; *m; m++) {
+            size_t n = strlen(*m);
+            if (len - i <= n || strncasecmp(t + i, *m, n) != 0 || (i > 0 && isalnum((unsigned char)t[i - 1])))
+                continue;
+            size_t v = i + n;
+            if (v >= len || (t[v] != ' ' && t[v] != '\t'))
+                continue;
+            while (v < len && (t[v] == ' ' || t[v] == '\t'))
+                v++;
+            if (v >= len || t[v] != '\'')
+                continue;
+            const char *close = memchr(t + v + 1, '\'', len - v - 1);
+            if (close == NULL)
+                continue;
+            /* Only in a statement about a role or user. */
+            size_t st = i;
+            while (st > 0 && t[st - 1] != ';' && i - st < 300)
+                st--;
+            bool about_role = false;
+            for (size_t k = st; k + 4 <= i; k++)
+                if (strncasecmp(t + k, "role", 4) == 0 || strncasecmp(t + k, "user", 4) == 0)
+                    about_role = true;
+            if (about_role)
+                emit(fn, ctx, SHAPE_SQL, NULL, 0, t + v + 1, (size_t)(close - t - v - 1), v + 1);
+        }
+    }
+}
+
+void secretshape_scan(const char *text, size_t len, secretshape_fn fn, void *ctx)
+{
+    if (text == NULL || len == 0)
+        return;
+    scan_private_keys(text, len, fn, ctx);
+    scan_uris(text, len, fn, ctx);
+    scan_go_dsn(text, len, fn, ctx);
+    if (!scan_json(text, len, fn, ctx))
+        scan_key_values(text, len, fn, ctx);
+    scan_directives(text, len, fn, ctx);
+    scan_tokens(text, len, fn, ctx);
+    scan_sql(text, len, fn, ctx);
+}
+
+long secretshape_base64_decode(const char *text, size_t len, char *out, size_t out_size)
+{
+    unsigned int acc = 0;
+    int bits = 0;
+    size_t o = 0;
+    while (len > 0 && (text[len - 1] == '=' || isspace((unsigned char)text[len - 1])))
+        len--;
+    if (len == 0)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        int v;
+        if (c >= 'A' && c <= 'Z') v = c - 'A';
+        else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+        else if (c >= '0' && c <= '9') v = c - '0' + 52;
+        else if (c == '+' || c == '-') v = 62;
+        else if (c == '/' || c == '_') v = 63;
+        else if (c == '\n' || c == '\r') continue;
+        else return -1;
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (o + 1 >= out_size)
+                return -1;
+            out[o++] = (char)((acc >> bits) & 0xff);
+        }
+    }
+    out[o] = '\0';
+    return (long)o;
+}
