@@ -5,7 +5,12 @@ Each body is a real Deployment from `kubectl create deployment ... --dry-run=cli
 filled out the way production manifests are (labels, annotations, probes, resources, volume
 mounts, env from ConfigMaps and Secrets, sidecars) until the whole AdmissionReview reaches its
 size target, then wrapped the way the kube-apiserver sends it (compact JSON, CREATE, userInfo,
-oldObject null, dryRun false). No body carries a literal credential: every one must be allowed.
+oldObject null, dryRun false). No body carries a literal credential, so every one is allowed,
+except the two extra rows:
+- deployment-16k-leak: the 16 KB body plus one literal DB_PASSWORD in its last container's env,
+  which the secret scan denies (the deny path's cost);
+- gate-orders: bench/gate/deployment.json (namespace shop, `schemagate.io/requires: orders@1.10`)
+  wrapped the same way, for the schema gate's columns.
 
 Usage: bench/make-bodies.py [OUTDIR]   (default: bench/bodies next to this script)
 The generated files are committed so that every run measures the same bytes; rerun this only
@@ -155,11 +160,32 @@ def build(name, size, containers):
     return encode(review(name, obj))
 
 
+def build_leak(name):
+    """The 16 KB body with one plaintext credential appended to its last container's env."""
+    size, containers = SIZES["deployment-16k"]
+    obj = json.loads(build(name, size, containers))["request"]["object"]
+    obj["spec"]["template"]["spec"]["containers"][-1]["env"].append(
+        {"name": "DB_PASSWORD", "value": "Vq8mZ2pLx91rTeW4"})
+    return encode(review(name, obj))
+
+
+def build_gate(name):
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "gate", "deployment.json")) as f:
+        return encode(review(name, json.load(f)))
+
+
+EXTRA = {"deployment-16k-leak": build_leak, "gate-orders": build_gate}
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "bodies")
     os.makedirs(out, exist_ok=True)
-    for name, (size, containers) in SIZES.items():
-        text = build(name, size, containers)
+    makers = {name: (lambda n=name, s=size, c=containers: build(n, s, c))
+              for name, (size, containers) in SIZES.items()}
+    makers.update({name: (lambda n=name, f=fn: f(n)) for name, fn in EXTRA.items()})
+    for name, make in makers.items():
+        text = make()
+        containers = len(json.loads(text)["request"]["object"]["spec"]["template"]["spec"]["containers"])
         path = os.path.join(out, name + ".json")
         with open(path, "w") as f:
             f.write(text)
