@@ -95,26 +95,32 @@ int server_parse_address(const char *text, struct sockaddr_storage *out, struct 
 
 /* ---------------------------------------------------------------- responses ------------ */
 
-static enum MHD_Result send_json(struct server *s, struct MHD_Connection *conn, int status, char *json)
+/* Queues `body` (malloc'd; ownership passes to MHD, or it is freed here on failure). */
+static enum MHD_Result send_body(struct MHD_Connection *conn, int status, const char *type, char *body,
+                                 bool close_after)
 {
-    if (json == NULL) {
-        static const char oom[] = "{\"error\":\"out of memory\",\"code\":500}";
-        status = 500;
-        json = strdup(oom);
-        if (json == NULL)
-            return MHD_NO;
-    }
-    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(json), json, MHD_RESPMEM_MUST_FREE);
+    if (body == NULL)
+        return MHD_NO;
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
     if (r == NULL) {
-        free(json);
+        free(body);
         return MHD_NO;
     }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    if (atomic_load(&s->draining))
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    if (close_after)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned int)status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+static enum MHD_Result send_json(struct server *s, struct MHD_Connection *conn, int status, char *json)
+{
+    if (json == NULL) {
+        status = 500;
+        json = strdup("{\"error\":\"out of memory\",\"code\":500}");
+    }
+    return send_body(conn, status, "application/json", json, atomic_load(&s->draining));
 }
 
 static enum MHD_Result send_error(struct server *s, struct MHD_Connection *conn, int status,
@@ -236,17 +242,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const char *type, char *text)
 {
-    if (text == NULL)
-        return MHD_NO;
-    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-    if (r == NULL) {
-        free(text);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    enum MHD_Result ret = MHD_queue_response(conn, (unsigned int)status, r);
-    MHD_destroy_response(r);
-    return ret;
+    return send_body(conn, status, type, text, false);
 }
 
 static enum MHD_Result on_metrics_port(void *cls, struct MHD_Connection *conn, const char *url,
