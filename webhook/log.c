@@ -1,10 +1,11 @@
-/* log.c - JSON log lines. A line is built whole and written with a single fwrite under the
- * stdio lock, so lines from concurrent request threads never interleave. */
+/* log.c - JSON log lines. A line is built whole and written with a single stdio call (which
+ * holds the stream lock), so lines from concurrent request threads never interleave. */
 #include "log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static void log_timestamp(char *out, size_t n)
@@ -18,17 +19,23 @@ static void log_timestamp(char *out, size_t n)
     snprintf(out, n, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
 }
 
+/* Lines up to this long are printed into a stack buffer (no malloc on the request path). */
+#define LOG_LINE_STACK 4096
+
+/* One write(2) per line: stderr is unbuffered, so the newline goes out with the text. */
 static void log_write(cJSON *line)
 {
-    char *text = line ? cJSON_PrintUnformatted(line) : NULL;
-    if (text) {
-        flockfile(stderr);
-        fputs(text, stderr);
-        fputc('\n', stderr);
-        fflush(stderr);
-        funlockfile(stderr);
+    char buf[LOG_LINE_STACK];
+    if (line && cJSON_PrintPreallocated(line, buf, (int)sizeof buf - 1, 0)) {
+        size_t n = strlen(buf);
+        buf[n++] = '\n';
+        fwrite(buf, 1, n, stderr);
+    } else if (line) {
+        char *text = cJSON_PrintUnformatted(line);
+        if (text)
+            fprintf(stderr, "%s\n", text);
+        free(text);
     }
-    free(text);
     cJSON_Delete(line);
 }
 
