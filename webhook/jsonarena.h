@@ -10,8 +10,9 @@
 
 struct json_arena;
 
-/* NULL on out of memory. */
-struct json_arena *json_arena_create(void);
+/* An arena sized for parsing `input_len` bytes of JSON in one chunk (0: a default size), so a
+ * typical request needs a single allocation. NULL on out of memory. */
+struct json_arena *json_arena_create(size_t input_len);
 /* Frees the arena and every tree parsed into it. */
 void json_arena_destroy(struct json_arena *arena);
 

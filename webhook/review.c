@@ -133,7 +133,7 @@ int review_parse(const char *body, size_t len, struct admission_request *req, st
     memset(req, 0, sizeof *req);
     if (len == 0)
         return sg_error_set(err, "empty body; expected an AdmissionReview JSON document");
-    struct json_arena *arena = json_arena_create();
+    struct json_arena *arena = json_arena_create(len);
     if (arena == NULL)
         return sg_error_set(err, "out of memory");
     const char *end = NULL;

@@ -156,7 +156,7 @@ static bool content_type_is_json(const char *ct)
 
 /* Refusals that can be decided from the request line and headers alone. */
 static int precheck(struct MHD_Connection *conn, const char *url, const char *method, unsigned *checks,
-                    const char **message)
+                    size_t *content_length, const char **message)
 {
     *checks = route(url);
     if (*checks == 0) {
@@ -172,10 +172,12 @@ static int precheck(struct MHD_Connection *conn, const char *url, const char *me
         return 415;
     }
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl && strtoull(cl, NULL, 10) > SERVER_BODY_MAX) {
+    unsigned long long length = cl ? strtoull(cl, NULL, 10) : 0;
+    if (length > SERVER_BODY_MAX) {
         *message = "body larger than 3 MiB (the kube-apiserver's own request limit)";
         return 413;
     }
+    *content_length = (size_t)length;
     return 0;
 }
 
@@ -194,11 +196,13 @@ static enum MHD_Result on_webhook(void *cls, struct MHD_Connection *conn, const 
         *con_cls = rs;
         atomic_fetch_add(&s->active, 1);
         const char *message = NULL;
-        int status = precheck(conn, url, method, &rs->checks, &message);
+        size_t length = 0;
+        int status = precheck(conn, url, method, &rs->checks, &length, &message);
         if (status != 0) {
             rs->responded = true;
             return send_error(s, conn, status, message);
         }
+        strbuf_presize(&rs->body, length);
         return MHD_YES;
     }
     if (rs->responded) {
@@ -220,6 +224,7 @@ static enum MHD_Result on_webhook(void *cls, struct MHD_Connection *conn, const 
         return send_error(s, conn, 413, "body larger than 3 MiB (the kube-apiserver's own request limit)");
     struct admission_result result = {0};
     admission_handle(rs->body.data ? rs->body.data : "", rs->body.len, s->cfg, rs->checks, s->history, &result);
+    strbuf_free(&rs->body);        /* not needed while the response is sent */
     return send_json(s, conn, result.http_status, result.body);
 }
 
@@ -313,6 +318,10 @@ static struct MHD_Daemon *start_webhook_port(const struct server_options *opt, s
         MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)opt->threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)opt->max_connections,
+        /* Headers and read buffer per connection; bodies go to their own buffer. The
+         * apiserver's headers are a few hundred bytes, so 8 KiB is ample and a quarter of the
+         * memory a kept-alive connection would otherwise hold. */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(8 * 1024),
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)opt->connection_timeout_s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_END);

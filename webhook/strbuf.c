@@ -51,6 +51,17 @@ static bool strbuf_reserve(struct strbuf *sb, size_t extra)
     return true;
 }
 
+void strbuf_presize(struct strbuf *sb, size_t n)
+{
+    if (sb->failed || n <= sb->cap || n == (size_t)-1 || (sb->limit && n > sb->limit))
+        return;
+    char *p = realloc(sb->data, n + 1);
+    if (p == NULL)
+        return;                    /* appends will try again and mark the failure */
+    sb->data = p;
+    sb->cap = n + 1;
+}
+
 void strbuf_append(struct strbuf *sb, const char *s, size_t n)
 {
     if (!strbuf_reserve(sb, n))

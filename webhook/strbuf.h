@@ -18,6 +18,10 @@ struct strbuf {
 void strbuf_init(struct strbuf *sb, size_t limit);
 void strbuf_free(struct strbuf *sb);
 void strbuf_reset(struct strbuf *sb);
+/* Sizes the buffer for `n` bytes in one allocation when the final size is known in advance
+ * (a Content-Length), instead of growing by doubling. A size past the limit is ignored here and
+ * fails at append time. */
+void strbuf_presize(struct strbuf *sb, size_t n);
 void strbuf_append(struct strbuf *sb, const char *s, size_t n);
 void strbuf_puts(struct strbuf *sb, const char *s);
 void strbuf_putc(struct strbuf *sb, char c);

@@ -143,7 +143,7 @@ struct decisions {
 /* Parses text with both parsers; wherever both build a tree, the trees must be identical. */
 static struct decisions compare_parsers(const char *text, size_t len)
 {
-    struct json_arena *arena = json_arena_create();
+    struct json_arena *arena = json_arena_create(0);
     assert_non_null(arena);
     struct outcome c = parse_cjson(text, len);
     struct outcome a = parse_arena(arena, text, len);
@@ -202,7 +202,7 @@ static size_t check_dir(const char *dir)
         size_t len = 0;
         char *text = testutil_read_file(files[i], &len);
         assert_non_null(text);
-        struct json_arena *arena = json_arena_create();
+        struct json_arena *arena = json_arena_create(0);
         struct outcome a = parse_arena(arena, text, len);
         if (!a.document)
             fail_msg("%s: rejected at byte %zu", files[i], (size_t)(a.end - text));
@@ -532,7 +532,7 @@ static void mutate_and_compare(const char *body, size_t len, struct json_arena *
     cJSON_Delete(c.tree);
     if (a.tree) {   /* a fresh arena now and then, so chunk reuse and release both get exercised */
         json_arena_destroy(*arena);
-        *arena = json_arena_create();
+        *arena = json_arena_create(0);
         assert_non_null(*arena);
     }
     free(m);
@@ -546,7 +546,7 @@ static void test_mutations(void **state)
                            "../shared/fixtures/apiserver/admissionreview-job-create.json"};
     rng_state = 20261121;
     struct mutation_tally tally = {0};
-    struct json_arena *arena = json_arena_create();
+    struct json_arena *arena = json_arena_create(0);
     assert_non_null(arena);
     for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
         char path[4096];
