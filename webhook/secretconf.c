@@ -61,9 +61,10 @@ static struct span trim_semicolon(struct span v)
     return v;
 }
 
-/* One directive line. `tok` holds its tokens; `off` is where the line starts in the text. */
-static void scan_directive_line(const char *t, struct span *tok, size_t n, size_t off, secretshape_fn fn,
-                                void *ctx)
+/* One directive line. `tok` holds its tokens; `off` is where the line starts in the text;
+ * `netrc` says the text is a .netrc file (it has a "machine" line). */
+static void scan_directive_line(const char *t, struct span *tok, size_t n, size_t off, bool netrc,
+                                secretshape_fn fn, void *ctx)
 {
     if (n == 0 || tok[0].s[0] == '#' || tok[0].s[0] == ';' || (tok[0].n >= 2 && strncmp(tok[0].s, "//", 2) == 0))
         return;
@@ -76,10 +77,10 @@ static void scan_directive_line(const char *t, struct span *tok, size_t n, size_
         emit(fn, ctx, tok[1].s, tok[1].n, tok[3].s, tok[3].n, off, true);
         return;
     }
+    bool machine_line = span_is(tok[0], "machine") || span_is(tok[0], "default");
     for (size_t i = 0; i + 1 < n; i++) {
         /* haproxy "user NAME insecure-password V"; .netrc "machine H login U password V" */
-        bool netrc = span_is(tok[0], "machine") || span_is(tok[0], "default");
-        if (span_is(tok[i], "insecure-password") || (netrc && span_is(tok[i], "password"))) {
+        if (span_is(tok[i], "insecure-password") || (machine_line && span_is(tok[i], "password"))) {
             emit(fn, ctx, tok[i].s, tok[i].n, tok[i + 1].s, tok[i + 1].n, (size_t)(tok[i].s - t), false);
             return;
         }
@@ -93,19 +94,24 @@ static void scan_directive_line(const char *t, struct span *tok, size_t n, size_
         }
     }
     /* Two-token "NAME VALUE" lines (fluent-bit "HTTP_Passwd V", .netrc "password V"), never the
-     * passwd command or a flag. */
+     * passwd command or a flag. Outside a .netrc the value must hold a digit or a symbol, so
+     * prose such as "Password rotation" is not read as a setting. */
     if (n == 2 && !span_is(tok[0], "passwd") && tok[1].s[0] != '-' && secretclass_name(tok[0].s, tok[0].n)) {
-        bool identifier = true;
+        bool identifier = true, plain_word = true;
         for (size_t k = 0; k < tok[0].n; k++)
             if (!(isalnum((unsigned char)tok[0].s[k]) || tok[0].s[k] == '_' || tok[0].s[k] == '.' || tok[0].s[k] == '-'))
                 identifier = false;
-        if (identifier)
+        for (size_t k = 0; k < tok[1].n; k++)
+            if (!isalpha((unsigned char)tok[1].s[k]))
+                plain_word = false;
+        if (identifier && (netrc || !plain_word))
             emit(fn, ctx, tok[0].s, tok[0].n, tok[1].s, tok[1].n, off, true);
     }
 }
 
 static void scan_directives(const char *t, size_t len, secretshape_fn fn, void *ctx)
 {
+    bool netrc = len >= 8 && (strncmp(t, "machine ", 8) == 0 || memmem(t, len, "\nmachine ", 9) != NULL);
     size_t i = 0;
     while (i < len) {
         const char *nl = memchr(t + i, '\n', len - i);
@@ -113,7 +119,7 @@ static void scan_directives(const char *t, size_t len, secretshape_fn fn, void *
         struct span tok[CONF_LINE_TOKENS];
         size_t n = split_line(t + i, e - i, tok, CONF_LINE_TOKENS);
         if (n < CONF_LINE_TOKENS)
-            scan_directive_line(t, tok, n, i, fn, ctx);
+            scan_directive_line(t, tok, n, i, netrc, fn, ctx);
         i = e + 1;
     }
 }

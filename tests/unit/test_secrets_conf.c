@@ -63,6 +63,8 @@ static void test_directive_lines(void **state)
     assert_int_equal(conf("passwd root\npassword -d x\n").count, 0);
     assert_int_equal(conf("auth_basic \"Restricted\";\nauth_basic_user_file /etc/nginx/htpasswd;\n").count, 0);
     assert_int_equal(conf("password_hash text NOT NULL,\n").count, 0);
+    assert_int_equal(conf("Password rotation\n").count, 0);   /* prose outside a .netrc */
+    assert_string_equal(conf("machine h\nlogin u\npassword hunter\n").text[0], "password=hunter");
 }
 
 static void test_xml(void **state)
