@@ -134,6 +134,9 @@ static const struct flag_rule registry_rules[] = {
     {NULL, FLAG_EQ, ARGV_PASSWORD},
 };
 
+static const char *const sshpass_names[] = {"sshpass", NULL};
+static const struct flag_rule sshpass_rules[] = {{"-p", FLAG_SHORT, ARGV_PASSWORD}, {NULL, FLAG_EQ, ARGV_PASSWORD}};
+
 static const char *const unknown_names[] = {NULL};
 static const struct flag_rule unknown_rules[] = {{NULL, FLAG_EQ, ARGV_PASSWORD}};
 
@@ -149,6 +152,7 @@ static const struct tool_rules tools[] = {
     {wget_names, wget_rules, true},
     {helm_names, helm_rules, true},
     {registry_names, registry_rules, true},
+    {sshpass_names, sshpass_rules, false},
 };
 static const struct tool_rules unknown_tool = {unknown_names, unknown_rules, true};
 
@@ -297,6 +301,10 @@ void secretargv_scan(char *const *argv, size_t argc, bool has_command, const cha
             if (strcmp(argv[i], "login") == 0)
                 rules = registry_login_rules;
     for (size_t i = start; i < argc; i++) {
+        /* sshpass runs a command: its options end at the first word that is not one. */
+        if (rules == sshpass_rules && argv[i][0] != '-' &&
+            !(i > start && strlen(argv[i - 1]) == 2 && strchr("fdpP", argv[i - 1][1])))
+            break;
         if (argv[i][0] != '-')
             continue;
         if (strcmp(argv[i], "--") == 0)

@@ -134,6 +134,8 @@ static void test_server_and_login_flags(void **state)
     assert_string_equal(FLAGS("podman", "login", "-ppw19", "registry").text[0], "-p@2=pw19");
     assert_int_equal(FLAGS("docker", "run", "-d", "-p", "8080:80", "img").count, 0);
     assert_int_equal(FLAGS("docker", "login", "-u", "ci", "--password-stdin", "registry").count, 0);
+    assert_string_equal(FLAGS("sshpass", "-p", "pw20", "ssh", "u@h").text[0], "-p@2=pw20");
+    assert_int_equal(FLAGS("sshpass", "-f", "/run/secrets/ssh", "ssh", "-p", "2222", "u@h").count, 0);
 }
 
 int main(void)
