@@ -48,8 +48,14 @@ static const struct flag_rule mysql_rules[] = {
 static const char *const sqlcmd_names[] = {"sqlcmd", "bcp", "osql", "isql", NULL};
 static const struct flag_rule sqlcmd_rules[] = {{"-P", FLAG_SHORT, ARGV_PASSWORD}, {NULL, FLAG_EQ, ARGV_PASSWORD}};
 
-static const char *const redis_names[] = {"redis-cli", "redis-benchmark", "keydb-cli", "valkey-cli", NULL};
+static const char *const redis_names[] = {
+    "redis-cli", "redis-benchmark", "keydb-cli", "valkey-cli", "redis-server", "redis-sentinel", "valkey-server",
+    "keydb-server", NULL,
+};
+/* The servers take config directives as flags: redis-server --requirepass V. */
 static const struct flag_rule redis_rules[] = {
+    {"--requirepass", FLAG_NEXT_OR_EQ, ARGV_PASSWORD},
+    {"--masterauth", FLAG_NEXT_OR_EQ, ARGV_PASSWORD},
     {"-a", FLAG_SHORT, ARGV_PASSWORD},
     {"--pass", FLAG_NEXT_OR_EQ, ARGV_PASSWORD},
     {NULL, FLAG_EQ, ARGV_PASSWORD},
@@ -113,7 +119,13 @@ static const struct flag_rule helm_rules[] = {
 static const char *const registry_names[] = {
     "docker", "podman", "skopeo", "buildah", "crane", "oras", "regctl", "nerdctl", "kaniko", NULL,
 };
-/* No "-p": for docker run and podman run it publishes a port. */
+/* No "-p": for docker run and podman run it publishes a port; only "login" reads it as the
+ * password (registry_login_rules). */
+static const struct flag_rule registry_login_rules[] = {
+    {"-p", FLAG_SHORT, ARGV_PASSWORD},
+    {"--password", FLAG_NEXT_OR_EQ, ARGV_PASSWORD},
+    {NULL, FLAG_EQ, ARGV_PASSWORD},
+};
 static const struct flag_rule registry_rules[] = {
     {"--password", FLAG_NEXT_OR_EQ, ARGV_PASSWORD},
     {"--creds", FLAG_NEXT_OR_EQ, ARGV_USERPASS},
@@ -121,6 +133,9 @@ static const struct flag_rule registry_rules[] = {
     {"--dest-creds", FLAG_NEXT_OR_EQ, ARGV_USERPASS},
     {NULL, FLAG_EQ, ARGV_PASSWORD},
 };
+
+static const char *const sshpass_names[] = {"sshpass", NULL};
+static const struct flag_rule sshpass_rules[] = {{"-p", FLAG_SHORT, ARGV_PASSWORD}, {NULL, FLAG_EQ, ARGV_PASSWORD}};
 
 static const char *const unknown_names[] = {NULL};
 static const struct flag_rule unknown_rules[] = {{NULL, FLAG_EQ, ARGV_PASSWORD}};
@@ -137,6 +152,7 @@ static const struct tool_rules tools[] = {
     {wget_names, wget_rules, true},
     {helm_names, helm_rules, true},
     {registry_names, registry_rules, true},
+    {sshpass_names, sshpass_rules, false},
 };
 static const struct tool_rules unknown_tool = {unknown_names, unknown_rules, true};
 
@@ -279,13 +295,22 @@ void secretargv_scan(char *const *argv, size_t argc, bool has_command, const cha
     } else {
         tool = tool_for(image, true);
     }
+    const struct flag_rule *rules = tool->rules;
+    if (rules == registry_rules)
+        for (size_t i = start; i < argc && argv[i][0] != '-'; i++)
+            if (strcmp(argv[i], "login") == 0)
+                rules = registry_login_rules;
     for (size_t i = start; i < argc; i++) {
+        /* sshpass runs a command: its options end at the first word that is not one. */
+        if (rules == sshpass_rules && argv[i][0] != '-' &&
+            !(i > start && strlen(argv[i - 1]) == 2 && strchr("fdpP", argv[i - 1][1])))
+            break;
         if (argv[i][0] != '-')
             continue;
         if (strcmp(argv[i], "--") == 0)
             break;
         bool matched = false;
-        for (const struct flag_rule *r = tool->rules; r->flag && !matched; r++)
+        for (const struct flag_rule *r = rules; r->flag && !matched; r++)
             matched = apply_rule(r, argv, argc, i, fn, ctx);
         if (!matched && tool->generic)
             apply_generic(argv, argc, i, fn, ctx);

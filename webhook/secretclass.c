@@ -288,7 +288,7 @@ static bool is_algorithm(const char *v, size_t n)
         "bearer", "digest", "oauth", "oauth2", "oidc", "ldap", "kerberos", "gssapi", "plain", "md5crypt",
         "sha256crypt", "sha512crypt", "mysql_native_password", "caching_sha2_password", "iam", "vault",
         "kubernetes", "aws", "gcp", "azure", "env", "file", "secret", "secretmanager", "secretsmanager",
-        "keyvault", "random", "generate", "generated", NULL,
+        "keyvault", "random", "generate", "generated", "container", "application", NULL,
     };
     return in_list_ci(v, n, words);
 }
@@ -300,7 +300,7 @@ static bool is_reference(const char *v, size_t n)
         "/", "~/", "./", "../", "file:", "filesystem:", "classpath:", "vault:", "ref+", "arn:", "ENC[",
         "sops:", "sm://", "awssm:", "secretsmanager:", "secretmanager:", "azurekeyvault:", "akv:",
         "gcpsm:", "op://", "bws:", "doppler:", "env:", "secret:", "secretref:", "keyvault:", "!vault",
-        "@/", "$__file{", "$__env{", NULL,
+        "@/", "$__file{", "$__env{", "gcp:secretmanager:", "aws:secretsmanager:", "aws:ssm:", NULL,
     };
     for (const char *const *p = prefixes; *p; p++)
         if (starts_with(v, n, *p))
@@ -342,10 +342,14 @@ static bool is_public_material(const char *v, size_t n)
     return false;
 }
 
-/* Code that fetches the value at run time: os.environ['X'], getenv("X"), process.env.X. */
+/* Code that fetches the value at run time: os.environ['X'], getenv("X"), process.env.X,
+ * PHP/Laravel env('X', ''). */
 static bool is_code_reference(const char *v, size_t n)
 {
-    static const char *const prefixes[] = {"process.env.", "os.environ", "System.getenv", "ENV.fetch", NULL};
+    static const char *const prefixes[] = {
+        "process.env.", "os.environ", "System.getenv", "ENV.fetch", "ENV[", "env(", "getenv(", "get_env(",
+        "env_var(", NULL,
+    };
     for (const char *const *p = prefixes; *p; p++)
         if (starts_with(v, n, *p))
             return true;

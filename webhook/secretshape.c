@@ -4,12 +4,14 @@
 #include "secretshape.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
 #include <cjson/cJSON.h>
 
 #include "secretclass.h"
+#include "secretconf.h"
 #include "secretref.h"
 
 #define SHAPE_JSON_DEPTH 3
@@ -215,6 +217,7 @@ static void scan_key_values(const char *t, size_t len, secretshape_fn fn, void *
         while (ke > 0 && (t[ke - 1] == ' ' || t[ke - 1] == '\t'))
             ke--;
         size_t ks = ke;
+        size_t line_at = SIZE_MAX;   /* where the written key starts, when not at ks */
         bool quoted = false;
         if (ks > 0 && (t[ks - 1] == '"' || t[ks - 1] == '\'')) {
             char q = t[ks - 1];
@@ -225,6 +228,20 @@ static void scan_key_values(const char *t, size_t len, secretshape_fn fn, void *
             if (ks == 0 || t[ks - 1] != q)
                 continue;
             quoted = true;
+            line_at = ks - 1;
+        } else if (ks > 0 && t[ks - 1] == ']' && c == '=') {
+            /* php-fpm env[DB_PASSWORD] = V; PHP $cfg['Servers'][1]['password'] = 'V' */
+            ke = ks - 1;
+            ks = ke;
+            while (ks > 0 && t[ks - 1] != '[' && t[ks - 1] != '\n' && ke - ks < 128)
+                ks--;
+            if (ks == 0 || t[ks - 1] != '[')
+                continue;
+            line_at = ks - 1;
+            while (line_at > 0 && (key_char(t[line_at - 1]) || strchr("[]'\"$", t[line_at - 1])))
+                line_at--;
+            if (ke - ks >= 2 && (t[ks] == '\'' || t[ks] == '"') && t[ke - 1] == t[ks])
+                ks++, ke--;
         } else {
             while (ks > 0 && key_char(t[ks - 1]))
                 ks--;
@@ -236,7 +253,7 @@ static void scan_key_values(const char *t, size_t len, secretshape_fn fn, void *
         if (c == ':' && !quoted && ((next != ' ' && next != '\t' && next != '"' && next != '\'') || ke != i))
             continue;
         bool comment = false;
-        bool line_mode = opens_line(t, quoted ? ks - 1 : ks, &comment);
+        bool line_mode = opens_line(t, line_at != SIZE_MAX ? line_at : ks, &comment);
         if (comment)
             continue;
         const char *key = t + ks;
@@ -251,32 +268,12 @@ static void scan_key_values(const char *t, size_t len, secretshape_fn fn, void *
         /* A flag-looking key ("--password=...") is an argv element, never a config line. */
         if (t[ks] == '-')
             line_mode = false;
+        /* PHP, Ruby and Logstash hashes: 'password' => 'V', an inline value after the arrow. */
+        bool arrow = c == '=' && next == '>';
         size_t vs, vl;
-        kv_value(t, len, i + 1, line_mode, authorization, &vs, &vl);
+        kv_value(t, len, arrow ? i + 2 : i + 1, line_mode && !arrow, authorization, &vs, &vl);
         struct shape_hit h = {SHAPE_KEY_VALUE, key, key_len, t + vs, vl, ks, line_mode, false};
         fn(&h, ctx);
-    }
-}
-
-/* redis.conf style "requirepass VALUE" lines. */
-static void scan_directives(const char *t, size_t len, secretshape_fn fn, void *ctx)
-{
-    static const char *const directives[] = {"requirepass", "masterauth", NULL};
-    for (size_t i = 0; i < len; i++) {
-        if (i > 0 && t[i - 1] != '\n')
-            continue;
-        size_t k = i;
-        while (k < len && (t[k] == ' ' || t[k] == '\t'))
-            k++;
-        for (const char *const *d = directives; *d; d++) {
-            size_t n = strlen(*d);
-            if (len - k > n && strncmp(t + k, *d, n) == 0 && (t[k + n] == ' ' || t[k + n] == '\t')) {
-                size_t vs, vl;
-                kv_value(t, len, k + n, true, false, &vs, &vl);
-                struct shape_hit h = {SHAPE_KEY_VALUE, t + k, n, t + vs, vl, k, true, false};
-                fn(&h, ctx);
-            }
-        }
     }
 }
 
@@ -492,7 +489,7 @@ void secretshape_scan(const char *text, size_t len, secretshape_fn fn, void *ctx
     scan_go_dsn(text, len, fn, ctx);
     if (!scan_json(text, len, fn, ctx))
         scan_key_values(text, len, fn, ctx);
-    scan_directives(text, len, fn, ctx);
+    secretconf_scan(text, len, fn, ctx);
     scan_tokens(text, len, fn, ctx);
     scan_sql(text, len, fn, ctx);
 }

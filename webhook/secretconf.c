@@ -1,0 +1,253 @@
+/* secretconf.c - credentials in config-file syntaxes that are not KEY=VALUE: directive lines
+ * ("requirepass V", "sentinel auth-pass M V", fluent-bit "HTTP_Passwd V", .netrc, haproxy
+ * "insecure-password V", nginx "proxy_set_header Authorization 'Basic ...'"), XML elements and
+ * properties, and PHP define('KEY', 'V'). Reports KEY_VALUE hits; the judge decides on values. */
+#include "secretconf.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "secretclass.h"
+
+#define CONF_LINE_TOKENS 8
+
+struct span {
+    const char *s;
+    size_t n;
+};
+
+static void emit(secretshape_fn fn, void *ctx, const char *key, size_t key_len, const char *value,
+                 size_t value_len, size_t offset, bool line_start)
+{
+    struct shape_hit h = {SHAPE_KEY_VALUE, key, key_len, value, value_len, offset, line_start, false};
+    fn(&h, ctx);
+}
+
+static bool span_is(struct span a, const char *word)
+{
+    return a.n == strlen(word) && strncasecmp(a.s, word, a.n) == 0;
+}
+
+/* Splits one line into whitespace-separated tokens; a quoted token keeps its quotes out. */
+static size_t split_line(const char *t, size_t len, struct span *tok, size_t max)
+{
+    size_t count = 0, i = 0;
+    while (i < len && count < max) {
+        while (i < len && (t[i] == ' ' || t[i] == '\t'))
+            i++;
+        if (i >= len)
+            break;
+        size_t s = i;
+        if (t[i] == '"' || t[i] == '\'') {
+            char q = t[i];
+            const char *close = memchr(t + i + 1, q, len - i - 1);
+            size_t e = close ? (size_t)(close - t) : len;
+            tok[count++] = (struct span){t + s + 1, e - s - 1};
+            i = e < len ? e + 1 : len;
+            continue;
+        }
+        while (i < len && t[i] != ' ' && t[i] != '\t')
+            i++;
+        tok[count++] = (struct span){t + s, i - s};
+    }
+    return count;
+}
+
+static struct span trim_semicolon(struct span v)
+{
+    while (v.n > 0 && (v.s[v.n - 1] == ';' || v.s[v.n - 1] == '\r'))
+        v.n--;
+    return v;
+}
+
+/* One directive line. `tok` holds its tokens; `off` is where the line starts in the text;
+ * `netrc` says the text is a .netrc file (it has a "machine" line). */
+static void scan_directive_line(const char *t, struct span *tok, size_t n, size_t off, bool netrc,
+                                secretshape_fn fn, void *ctx)
+{
+    if (n == 0 || tok[0].s[0] == '#' || tok[0].s[0] == ';' || (tok[0].n >= 2 && strncmp(tok[0].s, "//", 2) == 0))
+        return;
+    /* redis.conf / sentinel.conf */
+    if (n >= 2 && (span_is(tok[0], "requirepass") || span_is(tok[0], "masterauth"))) {
+        emit(fn, ctx, tok[0].s, tok[0].n, tok[1].s, tok[1].n, off, true);
+        return;
+    }
+    if (n >= 4 && span_is(tok[0], "sentinel") && span_is(tok[1], "auth-pass")) {
+        emit(fn, ctx, tok[1].s, tok[1].n, tok[3].s, tok[3].n, off, true);
+        return;
+    }
+    bool machine_line = span_is(tok[0], "machine") || span_is(tok[0], "default");
+    for (size_t i = 0; i + 1 < n; i++) {
+        /* haproxy "user NAME insecure-password V"; .netrc "machine H login U password V" */
+        if (span_is(tok[i], "insecure-password") || (machine_line && span_is(tok[i], "password"))) {
+            emit(fn, ctx, tok[i].s, tok[i].n, tok[i + 1].s, tok[i + 1].n, (size_t)(tok[i].s - t), false);
+            return;
+        }
+        /* nginx "proxy_set_header Authorization "Basic ..."": a header set to a literal. */
+        if (i > 0 && secretclass_is_authorization(tok[i].s, tok[i].n) && memchr(tok[i + 1].s, '$', tok[i + 1].n) == NULL) {
+            struct span v = trim_semicolon(tok[i + 1]);
+            if (v.n > 0 && memchr(v.s, ' ', v.n) != NULL) {
+                emit(fn, ctx, tok[i].s, tok[i].n, v.s, v.n, (size_t)(tok[i].s - t), false);
+                return;
+            }
+        }
+    }
+    /* Two-token "NAME VALUE" lines (fluent-bit "HTTP_Passwd V", .netrc "password V"), never the
+     * passwd command or a flag. Outside a .netrc the value must hold a digit or a symbol, so
+     * prose such as "Password rotation" is not read as a setting. */
+    if (n == 2 && !span_is(tok[0], "passwd") && tok[1].s[0] != '-' && secretclass_name(tok[0].s, tok[0].n)) {
+        bool identifier = true, plain_word = true;
+        for (size_t k = 0; k < tok[0].n; k++)
+            if (!(isalnum((unsigned char)tok[0].s[k]) || tok[0].s[k] == '_' || tok[0].s[k] == '.' || tok[0].s[k] == '-'))
+                identifier = false;
+        for (size_t k = 0; k < tok[1].n; k++)
+            if (!isalpha((unsigned char)tok[1].s[k]))
+                plain_word = false;
+        if (identifier && (netrc || !plain_word))
+            emit(fn, ctx, tok[0].s, tok[0].n, tok[1].s, tok[1].n, off, true);
+    }
+}
+
+static void scan_directives(const char *t, size_t len, secretshape_fn fn, void *ctx)
+{
+    bool netrc = len >= 8 && (strncmp(t, "machine ", 8) == 0 || memmem(t, len, "\nmachine ", 9) != NULL);
+    size_t i = 0;
+    while (i < len) {
+        const char *nl = memchr(t + i, '\n', len - i);
+        size_t e = nl ? (size_t)(nl - t) : len;
+        struct span tok[CONF_LINE_TOKENS];
+        size_t n = split_line(t + i, e - i, tok, CONF_LINE_TOKENS);
+        if (n < CONF_LINE_TOKENS)
+            scan_directive_line(t, tok, n, i, netrc, fn, ctx);
+        i = e + 1;
+    }
+}
+
+/* ---- XML --------------------------------------------------------------------------------- */
+
+/* The value of attribute `name` inside the tag text [s, e), or a zero span. */
+static struct span xml_attr(const char *s, const char *e, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = s; p + n + 2 < e; p++) {
+        if (strncasecmp(p, name, n) != 0 || (p > s && !isspace((unsigned char)p[-1])))
+            continue;
+        const char *q = p + n;
+        while (q < e && isspace((unsigned char)*q))
+            q++;
+        if (q >= e || *q != '=')
+            continue;
+        q++;
+        while (q < e && isspace((unsigned char)*q))
+            q++;
+        if (q >= e || (*q != '"' && *q != '\''))
+            continue;
+        const char *close = memchr(q + 1, *q, (size_t)(e - q - 1));
+        if (close)
+            return (struct span){q + 1, (size_t)(close - q - 1)};
+    }
+    return (struct span){NULL, 0};
+}
+
+/* Element text after the tag ending at `gt`, up to the next "<"; zero span when it holds markup. */
+static struct span xml_text(const char *gt, const char *end)
+{
+    const char *s = gt + 1;
+    const char *lt = memchr(s, '<', (size_t)(end - s));
+    if (lt == NULL || lt + 1 >= end || lt[1] != '/')
+        return (struct span){NULL, 0};
+    return (struct span){s, (size_t)(lt - s)};
+}
+
+static void scan_xml(const char *t, size_t len, secretshape_fn fn, void *ctx)
+{
+    const char *end = t + len;
+    for (const char *lt = memchr(t, '<', len); lt; lt = memchr(lt + 1, '<', (size_t)(end - lt - 1))) {
+        const char *name = lt + 1;
+        if (name >= end || !(isalpha((unsigned char)*name) || *name == '_'))
+            continue;
+        const char *ne = name;
+        while (ne < end && (isalnum((unsigned char)*ne) || strchr("_.-:", *ne)))
+            ne++;
+        const char *gt = memchr(ne, '>', (size_t)(end - ne));
+        if (gt == NULL)
+            return;
+        const char *local = name;   /* drop a namespace prefix */
+        for (const char *c = name; c < ne; c++)
+            if (*c == ':')
+                local = c + 1;
+        bool self_closing = gt > lt && gt[-1] == '/';
+        /* <password>V</password>, <connection.password>V</...> */
+        if (!self_closing && gt == ne && secretclass_name(local, (size_t)(ne - local))) {
+            struct span v = xml_text(gt, end);
+            if (v.s && v.n > 0)
+                emit(fn, ctx, local, (size_t)(ne - local), v.s, v.n, (size_t)(lt - t), false);
+            continue;
+        }
+        /* <property name="K">V</property>, <add key="K" value="V"/>, <Parameter name="K" value="V"/> */
+        struct span k = xml_attr(ne, gt, "name");
+        if (k.s == NULL)
+            k = xml_attr(ne, gt, "key");
+        if (k.s == NULL || !secretclass_name(k.s, k.n))
+            continue;
+        struct span v = xml_attr(ne, gt, "value");
+        if (v.s == NULL && !self_closing)
+            v = xml_text(gt, end);
+        if (v.s && v.n > 0)
+            emit(fn, ctx, k.s, k.n, v.s, v.n, (size_t)(lt - t), false);
+    }
+}
+
+/* ---- PHP define('KEY', 'VALUE') ---------------------------------------------------------- */
+
+static const char *skip_space(const char *p, const char *end)
+{
+    while (p < end && isspace((unsigned char)*p))
+        p++;
+    return p;
+}
+
+static bool php_string(const char **p, const char *end, struct span *out)
+{
+    if (*p >= end || (**p != '\'' && **p != '"'))
+        return false;
+    const char *close = memchr(*p + 1, **p, (size_t)(end - *p - 1));
+    if (close == NULL)
+        return false;
+    *out = (struct span){*p + 1, (size_t)(close - *p - 1)};
+    *p = close + 1;
+    return true;
+}
+
+static void scan_php_define(const char *t, size_t len, secretshape_fn fn, void *ctx)
+{
+    const char *end = t + len;
+    for (const char *p = t; p + 7 < end; p++) {
+        if (strncmp(p, "define", 6) != 0 || (p > t && (isalnum((unsigned char)p[-1]) || p[-1] == '_')))
+            continue;
+        const char *q = skip_space(p + 6, end);
+        if (q >= end || *q != '(')
+            continue;
+        q = skip_space(q + 1, end);
+        struct span k, v;
+        if (!php_string(&q, end, &k) || !secretclass_name(k.s, k.n))
+            continue;
+        q = skip_space(q, end);
+        if (q >= end || *q != ',')
+            continue;
+        q = skip_space(q + 1, end);
+        if (php_string(&q, end, &v))
+            emit(fn, ctx, k.s, k.n, v.s, v.n, (size_t)(p - t), false);
+    }
+}
+
+void secretconf_scan(const char *text, size_t len, secretshape_fn fn, void *ctx)
+{
+    if (text == NULL || len == 0)
+        return;
+    scan_directives(text, len, fn, ctx);
+    if (memchr(text, '<', len))
+        scan_xml(text, len, fn, ctx);
+    scan_php_define(text, len, fn, ctx);
+}

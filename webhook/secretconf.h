@@ -1,0 +1,13 @@
+/* secretconf.h - credentials in config-file syntaxes beyond KEY=VALUE: directive lines (redis,
+ * sentinel, fluent-bit, .netrc, haproxy, nginx headers), XML elements and properties, and PHP
+ * define(). Hits are KEY_VALUE shape hits, judged like every other. */
+#ifndef SCHEMAGATE_SECRETCONF_H
+#define SCHEMAGATE_SECRETCONF_H
+
+#include <stddef.h>
+
+#include "secretshape.h"
+
+void secretconf_scan(const char *text, size_t len, secretshape_fn fn, void *ctx);
+
+#endif
