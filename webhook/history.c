@@ -353,7 +353,7 @@ static int run_lookup(struct real_source *src, const struct database_config *db,
         clock_gettime(CLOCK_MONOTONIC, &start);
         PGresult *res = NULL;
         bool broken = false;
-        int rc = dbpool_exec(pool, &c, sql, nparams, params, deadline, &res, &broken, err);
+        int rc = dbpool_exec_prepared(pool, &c, sql, nparams, params, deadline, &res, &broken, err);
         free(sql);
         if (rc != 0) {
             dbpool_release(pool, &c, true);
