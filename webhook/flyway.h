@@ -24,10 +24,12 @@ struct flyway_answer {
     const struct flyway_row *failed;    /* newest failed row at or below it, or a failed repeatable */
     bool failed_repeatable;
     const struct flyway_row *latest;    /* highest applied version */
+    const char *latest_key;             /* internal */
 };
 
-/* Decides for `required` (a valid Flyway version). Reorders rows; out points into them. Rows
- * whose version is not a Flyway version are ignored, as Flyway cannot have written them. */
-void flyway_decide(struct flyway_row *rows, size_t n, const char *required, struct flyway_answer *out);
+/* Decides for `required` (a valid Flyway version); out points into rows. Rows whose version
+ * is not a Flyway version are ignored, as Flyway cannot have written them. 0, or -1 when out
+ * of memory. */
+int flyway_decide(const struct flyway_row *rows, size_t n, const char *required, struct flyway_answer *out);
 
 #endif

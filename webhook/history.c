@@ -327,7 +327,10 @@ static int read_flyway(const struct database_config *db, const struct requiremen
         kept++;
     }
     struct flyway_answer a;
-    flyway_decide(rows, kept, r->param[0], &a);
+    if (flyway_decide(rows, kept, r->param[0], &a) != 0) {
+        free(rows);
+        return sg_error_set(err, "database %s could not answer (out of memory)", db->name);
+    }
     out->table_found = true;
     out->satisfied = r->at_least ? a.reached : a.applied;
     if (a.failed) {
