@@ -19,6 +19,7 @@
 struct dbpool_slot {
     PGconn *conn;
     bool busy;
+    bool prepared;    /* conn holds the pool's statement (see dbpool_exec_prepared) */
 };
 
 struct dbpool {
@@ -162,7 +163,9 @@ static int connect_failed(const struct dbpool *pool, PGconn *conn, const char *r
 }
 
 /* Session settings that make the connection safe to share: read-only, bounded statements,
- * and a search_path that cannot shadow the functions the history queries call. */
+ * and a search_path that cannot shadow the functions the history queries call. Run once per
+ * new connection; the prepared statement is then planned once (a generic plan: the history
+ * tables are small and the parameters never change the best plan). */
 static int configure_session(const struct dbpool *pool, PGconn *conn, const struct timespec *deadline,
                              struct sg_error *err)
 {
@@ -171,7 +174,8 @@ static int configure_session(const struct dbpool *pool, PGconn *conn, const stru
              "SELECT set_config('default_transaction_read_only', 'on', false), "
              "set_config('statement_timeout', '%d', false), set_config('lock_timeout', '%d', false), "
              "set_config('idle_in_transaction_session_timeout', '%d', false), "
-             "set_config('search_path', 'pg_catalog', false)",
+             "set_config('search_path', 'pg_catalog', false), "
+             "set_config('plan_cache_mode', 'force_generic_plan', false)",
              pool->timeout_ms, pool->timeout_ms, pool->timeout_ms);
     struct dbconn c = {.conn = conn};
     PGresult *res = NULL;
@@ -257,7 +261,9 @@ int dbpool_acquire(struct dbpool *pool, const struct timespec *deadline, struct 
     struct dbpool_slot *s = &pool->slots[out->slot];
     s->busy = true;
     out->conn = s->conn;
+    out->prepared = s->prepared && s->conn != NULL;
     s->conn = NULL;
+    s->prepared = false;
     pthread_mutex_unlock(&pool->lock);
 
     if (out->conn && PQstatus(out->conn) != CONNECTION_OK) {
@@ -266,6 +272,7 @@ int dbpool_acquire(struct dbpool *pool, const struct timespec *deadline, struct 
     }
     if (out->conn == NULL) {
         out->fresh = true;
+        out->prepared = false;
         out->conn = open_connection(pool, deadline, err);
         if (out->conn == NULL) {
             dbpool_release(pool, out, true);
@@ -285,6 +292,7 @@ void dbpool_release(struct dbpool *pool, struct dbconn *c, bool broken)
     }
     pthread_mutex_lock(&pool->lock);
     pool->slots[c->slot].conn = c->conn;
+    pool->slots[c->slot].prepared = c->conn != NULL && c->prepared;
     pool->slots[c->slot].busy = false;
     pthread_cond_signal(&pool->freed);
     pthread_mutex_unlock(&pool->lock);
@@ -303,15 +311,10 @@ static int exec_failed(const struct dbpool *pool, bool timed_out, bool *broken, 
     return sg_error_set(err, "database %s unreachable (connection lost)", pool->db->name);
 }
 
-int dbpool_exec(const struct dbpool *pool, struct dbconn *c, const char *sql, int nparams,
-                const char *const *params, const struct timespec *deadline, PGresult **res,
-                bool *broken, struct sg_error *err)
+/* Sends what PQsend* queued and collects the command's result before the deadline. */
+static int await_result(const struct dbpool *pool, PGconn *conn, const struct timespec *deadline, PGresult **res,
+                        bool *broken, struct sg_error *err)
 {
-    PGconn *conn = c->conn;
-    *res = NULL;
-    *broken = false;
-    if (PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0) != 1)
-        return exec_failed(pool, false, broken, err);
     int flushed;
     while ((flushed = PQflush(conn)) == 1) {
         int ready = wait_socket(conn, POLLOUT | POLLIN, deadline);
@@ -346,4 +349,87 @@ int dbpool_exec(const struct dbpool *pool, struct dbconn *c, const char *sql, in
     }
     *res = first;
     return 0;
+}
+
+int dbpool_exec(const struct dbpool *pool, struct dbconn *c, const char *sql, int nparams,
+                const char *const *params, const struct timespec *deadline, PGresult **res,
+                bool *broken, struct sg_error *err)
+{
+    *res = NULL;
+    *broken = false;
+    if (PQsendQueryParams(c->conn, sql, nparams, NULL, params, NULL, NULL, 0) != 1)
+        return exec_failed(pool, false, broken, err);
+    return await_result(pool, c->conn, deadline, res, broken, err);
+}
+
+static bool has_state(const PGresult *res, const char *state)
+{
+    const char *s = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    return s != NULL && strcmp(s, state) == 0;
+}
+
+/* The statement's name: a hash of its text, so a name the server already knows (a pooler
+ * that hands us another client's session, or a prepare whose answer we missed) is the same
+ * statement, never another configuration's. */
+static void statement_name(const char *sql, char *out, size_t n)
+{
+    unsigned long long h = 14695981039346656037ULL;    /* FNV-1a, 64 bit */
+    for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    snprintf(out, n, "schemagate_%016llx", h);
+}
+
+/* Prepares the statement on c. 0 with *res NULL when it is prepared now; 0 with the error
+ * result in *res when the server refused it (e.g. no history table: prepared on the next try). */
+static int prepare(const struct dbpool *pool, struct dbconn *c, const char *name, const char *sql, int nparams,
+                   const struct timespec *deadline, PGresult **res, bool *broken, struct sg_error *err)
+{
+    if (PQsendPrepare(c->conn, name, sql, nparams, NULL) != 1)
+        return exec_failed(pool, false, broken, err);
+    if (await_result(pool, c->conn, deadline, res, broken, err) != 0)
+        return -1;
+    /* 42P05: the session already has it (same name, so the same text). */
+    if (PQresultStatus(*res) == PGRES_COMMAND_OK || has_state(*res, "42P05")) {
+        PQclear(*res);
+        *res = NULL;
+        c->prepared = true;
+    }
+    return 0;
+}
+
+int dbpool_exec_prepared(const struct dbpool *pool, struct dbconn *c, const char *sql, int nparams,
+                         const char *const *params, const struct timespec *deadline, PGresult **res,
+                         bool *broken, struct sg_error *err)
+{
+    char name[32];
+    statement_name(sql, name, sizeof name);
+    *res = NULL;
+    *broken = false;
+    for (int attempt = 0;; attempt++) {
+        if (!c->prepared) {
+            if (prepare(pool, c, name, sql, nparams, deadline, res, broken, err) != 0 || *res != NULL)
+                return *broken ? -1 : 0;
+        }
+        if (PQsendQueryPrepared(c->conn, name, nparams, params, NULL, NULL, 0) != 1)
+            return exec_failed(pool, false, broken, err);
+        if (await_result(pool, c->conn, deadline, res, broken, err) != 0)
+            return -1;
+        /* 26000: the session lost it (DEALLOCATE, DISCARD, a pooler's other session).
+         * 0A000: "cached plan must not change result type" (a column's type changed): drop
+         * it and prepare it again. One more try, then the error is the answer. */
+        bool lost = has_state(*res, "26000"), stale = has_state(*res, "0A000");
+        if (attempt > 0 || (!lost && !stale))
+            return 0;
+        PQclear(*res);
+        *res = NULL;
+        c->prepared = false;
+        if (stale) {
+            char sql_drop[64];
+            snprintf(sql_drop, sizeof sql_drop, "DEALLOCATE %s", name);
+            if (dbpool_exec(pool, c, sql_drop, 0, NULL, deadline, res, broken, err) != 0)
+                return -1;
+            PQclear(*res);
+            *res = NULL;
+        }
+    }
 }

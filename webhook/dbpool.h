@@ -19,6 +19,7 @@ struct dbconn {
     PGconn *conn;
     int slot;
     bool fresh;    /* opened for this borrow (a failure then is not a stale connection) */
+    bool prepared; /* the session holds the pool's prepared statement */
 };
 
 /* `timeout_ms` becomes the session's statement_timeout and lock_timeout. db must outlive it. */
@@ -38,5 +39,14 @@ void dbpool_release(struct dbpool *pool, struct dbconn *c, bool broken);
 int dbpool_exec(const struct dbpool *pool, struct dbconn *c, const char *sql, int nparams,
                 const char *const *params, const struct timespec *deadline, PGresult **res,
                 bool *broken, struct sg_error *err);
+
+/* Like dbpool_exec for the pool's one statement (each pool serves one database, so one
+ * history query): prepared once per connection under a name derived from its text, then only
+ * executed. Prepared again after a reconnect, when the session lost it (DEALLOCATE, DISCARD,
+ * a pooler) or when the table's column types changed. A statement the server refuses to
+ * prepare (no table yet) returns 0 with that error result in *res, as dbpool_exec does. */
+int dbpool_exec_prepared(const struct dbpool *pool, struct dbconn *c, const char *sql, int nparams,
+                         const char *const *params, const struct timespec *deadline, PGresult **res,
+                         bool *broken, struct sg_error *err);
 
 #endif
