@@ -111,8 +111,57 @@ static bool is_number_word(const char *w)
     return true;
 }
 
+static bool stem_at(const char *s, size_t len, const char *stem)
+{
+    size_t n = strlen(stem);
+    return len >= n && strncasecmp(s, stem, n) == 0;
+}
+
+/* Every word word_kind does not call plain contains one of these stems (password words contain
+ * "pass", "pw" or "pswd"; apikey contains "key"; credential "cred"; authorization "auth"), and
+ * every word is a piece of the name. A name without any stem has no credential word: most
+ * names (LOG_LEVEL, HTTP_PORT) are settled by this one pass, without splitting them. */
+static bool has_credential_stem(const char *name, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        const char *s = name + i;
+        size_t n = len - i;
+        switch (tolower((unsigned char)*s)) {
+        case 'p':
+            if (stem_at(s, n, "pass") || stem_at(s, n, "pw") || stem_at(s, n, "pswd"))
+                return true;
+            break;
+        case 'c':
+            if (stem_at(s, n, "cred") || stem_at(s, n, "cookie") || stem_at(s, n, "contrasena"))
+                return true;
+            break;
+        case 's':
+            if (stem_at(s, n, "secret"))
+                return true;
+            break;
+        case 't':
+            if (stem_at(s, n, "token"))
+                return true;
+            break;
+        case 'k':
+            if (stem_at(s, n, "key"))
+                return true;
+            break;
+        case 'a':
+            if (stem_at(s, n, "auth"))
+                return true;
+            break;
+        default:
+            break;
+        }
+    }
+    return false;
+}
+
 bool secretclass_name(const char *name, size_t len)
 {
+    if (!has_credential_stem(name, len))
+        return false;
     struct name_words w;
     split_words(name, len, &w);
     size_t last = NAME_WORDS_MAX;

@@ -223,8 +223,9 @@ static bool php_string(const char **p, const char *end, struct span *out)
 static void scan_php_define(const char *t, size_t len, secretshape_fn fn, void *ctx)
 {
     const char *end = t + len;
-    for (const char *p = t; p + 7 < end; p++) {
-        if (strncmp(p, "define", 6) != 0 || (p > t && (isalnum((unsigned char)p[-1]) || p[-1] == '_')))
+    const char *p = memmem(t, len, "define", 6);
+    for (; p && p + 7 < end; p = memmem(p + 1, (size_t)(end - p - 1), "define", 6)) {
+        if (p > t && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
             continue;
         const char *q = skip_space(p + 6, end);
         if (q >= end || *q != '(')
@@ -246,7 +247,13 @@ void secretconf_scan(const char *text, size_t len, secretshape_fn fn, void *ctx)
 {
     if (text == NULL || len == 0)
         return;
-    scan_directives(text, len, fn, ctx);
+    /* A directive has two tokens: without a blank or a quote every line is one token. */
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == ' ' || text[i] == '\t' || text[i] == '"' || text[i] == '\'') {
+            scan_directives(text, len, fn, ctx);
+            break;
+        }
+    }
     if (memchr(text, '<', len))
         scan_xml(text, len, fn, ctx);
     scan_php_define(text, len, fn, ctx);

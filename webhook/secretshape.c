@@ -350,7 +350,13 @@ static void scan_private_keys(const char *t, size_t len, secretshape_fn fn, void
 
 static bool token_boundary(char c)
 {
-    return isspace((unsigned char)c) || strchr("\"'`=,;()[]{}<>|", c) != NULL;
+    switch (c) {
+    case '\0': case '"': case '\'': case '`': case '=': case ',': case ';': case '(': case ')':
+    case '[': case ']': case '{': case '}': case '<': case '>': case '|':
+        return true;
+    default:
+        return isspace((unsigned char)c);
+    }
 }
 
 static void scan_pgpass_token(const char *t, size_t s, size_t e, secretshape_fn fn, void *ctx)
@@ -452,6 +458,9 @@ static void scan_sql(const char *t, size_t len, secretshape_fn fn, void *ctx)
 {
     static const char *const markers[] = {"password", "identified by", NULL};
     for (size_t i = 0; i < len; i++) {
+        char first = (char)tolower((unsigned char)t[i]);
+        if (first != 'p' && first != 'i')
+            continue;
         for (const char *const *m = markers; *m; m++) {
             size_t n = strlen(*m);
             if (len - i <= n || strncasecmp(t + i, *m, n) != 0 || (i > 0 && isalnum((unsigned char)t[i - 1])))
@@ -480,17 +489,60 @@ static void scan_sql(const char *t, size_t len, secretshape_fn fn, void *ctx)
     }
 }
 
+/* ---- which detectors can fire ----------------------------------------------------------- */
+
+/* The bytes each detector needs before it can report anything. Most values (ports, names,
+ * hosts, "info") lack all of them, so one pass over the text skips whole detector families. */
+struct text_traits {
+    bool dash;          /* PEM: "-----BEGIN " */
+    bool colon;         /* URI "://", YAML/JSON "key: v" */
+    bool at;            /* Go DSN "@tcp(" */
+    bool equals;        /* key=value */
+    size_t colons;      /* .pgpass needs four */
+};
+
+static struct text_traits text_traits(const char *t, size_t len)
+{
+    struct text_traits tr = {false, false, false, false, 0};
+    for (size_t i = 0; i < len; i++) {
+        switch (t[i]) {
+        case '-':
+            tr.dash = true;
+            break;
+        case ':':
+            tr.colon = true;
+            tr.colons++;
+            break;
+        case '@':
+            tr.at = true;
+            break;
+        case '=':
+            tr.equals = true;
+            break;
+        default:
+            break;
+        }
+    }
+    return tr;
+}
+
 void secretshape_scan(const char *text, size_t len, secretshape_fn fn, void *ctx)
 {
     if (text == NULL || len == 0)
         return;
-    scan_private_keys(text, len, fn, ctx);
-    scan_uris(text, len, fn, ctx);
-    scan_go_dsn(text, len, fn, ctx);
-    if (!scan_json(text, len, fn, ctx))
+    struct text_traits tr = text_traits(text, len);
+    if (tr.dash)
+        scan_private_keys(text, len, fn, ctx);
+    if (tr.colon)
+        scan_uris(text, len, fn, ctx);
+    if (tr.at)
+        scan_go_dsn(text, len, fn, ctx);
+    if (!scan_json(text, len, fn, ctx) && (tr.equals || tr.colon))
         scan_key_values(text, len, fn, ctx);
     secretconf_scan(text, len, fn, ctx);
-    scan_tokens(text, len, fn, ctx);
+    /* A vendor token or JWT is at least 20 bytes; a .pgpass line has four colons. */
+    if (len >= 20 || tr.colons >= 4)
+        scan_tokens(text, len, fn, ctx);
     scan_sql(text, len, fn, ctx);
 }
 
