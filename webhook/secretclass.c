@@ -111,10 +111,13 @@ static bool is_number_word(const char *w)
     return true;
 }
 
+/* `stem` (lower-case letters) starts s, in any case. */
 static bool stem_at(const char *s, size_t len, const char *stem)
 {
-    size_t n = strlen(stem);
-    return len >= n && strncasecmp(s, stem, n) == 0;
+    for (size_t k = 0; stem[k]; k++)
+        if (k >= len || (char)(s[k] | 0x20) != stem[k])
+            return false;
+    return true;
 }
 
 /* Every word word_kind does not call plain contains one of these stems (password words contain
@@ -123,37 +126,16 @@ static bool stem_at(const char *s, size_t len, const char *stem)
  * names (LOG_LEVEL, HTTP_PORT) are settled by this one pass, without splitting them. */
 static bool has_credential_stem(const char *name, size_t len)
 {
+    static const char *const stems[] = {
+        "pass", "pw", "pswd", "contrasena", "secret", "cookie", "token", "key", "cred", "auth", NULL,
+    };
     for (size_t i = 0; i < len; i++) {
-        const char *s = name + i;
-        size_t n = len - i;
-        switch (tolower((unsigned char)*s)) {
-        case 'p':
-            if (stem_at(s, n, "pass") || stem_at(s, n, "pw") || stem_at(s, n, "pswd"))
+        char c = (char)(name[i] | 0x20);   /* ASCII lower case; only letters map onto letters */
+        if (c != 'p' && c != 'c' && c != 's' && c != 't' && c != 'k' && c != 'a')
+            continue;
+        for (const char *const *stem = stems; *stem; stem++)
+            if ((*stem)[0] == c && stem_at(name + i, len - i, *stem))
                 return true;
-            break;
-        case 'c':
-            if (stem_at(s, n, "cred") || stem_at(s, n, "cookie") || stem_at(s, n, "contrasena"))
-                return true;
-            break;
-        case 's':
-            if (stem_at(s, n, "secret"))
-                return true;
-            break;
-        case 't':
-            if (stem_at(s, n, "token"))
-                return true;
-            break;
-        case 'k':
-            if (stem_at(s, n, "key"))
-                return true;
-            break;
-        case 'a':
-            if (stem_at(s, n, "auth"))
-                return true;
-            break;
-        default:
-            break;
-        }
     }
     return false;
 }

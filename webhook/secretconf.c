@@ -111,7 +111,8 @@ static void scan_directive_line(const char *t, struct span *tok, size_t n, size_
 
 static void scan_directives(const char *t, size_t len, secretshape_fn fn, void *ctx)
 {
-    bool netrc = len >= 8 && (strncmp(t, "machine ", 8) == 0 || memmem(t, len, "\nmachine ", 9) != NULL);
+    bool netrc = len >= 8 && (strncmp(t, "machine ", 8) == 0 ||
+                              (memchr(t, '\n', len) != NULL && memmem(t, len, "\nmachine ", 9) != NULL));
     size_t i = 0;
     while (i < len) {
         const char *nl = memchr(t + i, '\n', len - i);
@@ -223,9 +224,11 @@ static bool php_string(const char **p, const char *end, struct span *out)
 static void scan_php_define(const char *t, size_t len, secretshape_fn fn, void *ctx)
 {
     const char *end = t + len;
-    const char *p = memmem(t, len, "define", 6);
-    for (; p && p + 7 < end; p = memmem(p + 1, (size_t)(end - p - 1), "define", 6)) {
-        if (p > t && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+    for (const char *p = t; p + 7 < end; p++) {
+        p = memchr(p, 'd', (size_t)(end - p));   /* step from one "d" to the next */
+        if (p == NULL || p + 7 >= end)
+            break;
+        if (strncmp(p, "define", 6) != 0 || (p > t && (isalnum((unsigned char)p[-1]) || p[-1] == '_')))
             continue;
         const char *q = skip_space(p + 6, end);
         if (q >= end || *q != '(')
