@@ -126,16 +126,21 @@ static bool stem_at(const char *s, size_t len, const char *stem)
  * names (LOG_LEVEL, HTTP_PORT) are settled by this one pass, without splitting them. */
 static bool has_credential_stem(const char *name, size_t len)
 {
-    static const char *const stems[] = {
-        "pass", "pw", "pswd", "contrasena", "secret", "cookie", "token", "key", "cred", "auth", NULL,
-    };
     for (size_t i = 0; i < len; i++) {
-        char c = (char)(name[i] | 0x20);   /* ASCII lower case; only letters map onto letters */
-        if (c != 'p' && c != 'c' && c != 's' && c != 't' && c != 'k' && c != 'a')
-            continue;
-        for (const char *const *stem = stems; *stem; stem++)
-            if ((*stem)[0] == c && stem_at(name + i, len - i, *stem))
-                return true;
+        const char *s = name + i;
+        size_t n = len - i;
+        bool found = false;
+        switch (*s | 0x20) {   /* ASCII lower case; only letters map onto letters */
+        case 'p': found = stem_at(s, n, "pass") || stem_at(s, n, "pw") || stem_at(s, n, "pswd"); break;
+        case 'c': found = stem_at(s, n, "cred") || stem_at(s, n, "cookie") || stem_at(s, n, "contrasena"); break;
+        case 's': found = stem_at(s, n, "secret"); break;
+        case 't': found = stem_at(s, n, "token"); break;
+        case 'k': found = stem_at(s, n, "key"); break;
+        case 'a': found = stem_at(s, n, "auth"); break;
+        default: break;
+        }
+        if (found)
+            return true;
     }
     return false;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fieldpath.h"
+#include "strbuf.h"
 
 /* ---- environment table ------------------------------------------------------------------- */
 
@@ -40,9 +41,13 @@ int secretref_env_build(struct env_table *t, const cJSON *container, const char 
     t->items = calloc((size_t)n, sizeof *t->items);
     if (t->items == NULL)
         return -1;
+    /* Every entry's path goes into one block, NUL after each, in entry order. */
     struct field_path p;
     fieldpath_init(&p, container_path);
     fieldpath_push_key(&p, "env");
+    struct strbuf paths;
+    strbuf_init(&paths, 0);
+    strbuf_presize(&paths, (size_t)n * (p.len + 16));
     size_t index = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, env) {
@@ -72,23 +77,28 @@ int secretref_env_build(struct env_table *t, const cJSON *container, const char 
             }
             size_t mark = fieldpath_push_index(&p, index);
             fieldpath_push_key(&p, "value");
-            entry->path = strdup(p.text);
+            strbuf_append(&paths, p.text, p.len + 1);
             fieldpath_pop(&p, mark);
-            if (entry->path == NULL) {
-                secretref_env_free(t);
-                return -1;
-            }
             t->count++;
         }
         index++;
+    }
+    t->paths = strbuf_take(&paths);
+    if (t->paths == NULL && t->count > 0) {
+        secretref_env_free(t);
+        return -1;
+    }
+    const char *path = t->paths;
+    for (size_t i = 0; i < t->count; i++) {
+        t->items[i].path = path;
+        path += strlen(path) + 1;
     }
     return 0;
 }
 
 void secretref_env_free(struct env_table *t)
 {
-    for (size_t i = 0; i < t->count; i++)
-        free(t->items[i].path);
+    free(t->paths);
     free(t->items);
     memset(t, 0, sizeof *t);
 }

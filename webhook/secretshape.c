@@ -507,12 +507,13 @@ struct text_traits {
     bool colon;         /* URI "://", YAML/JSON "key: v" */
     bool at;            /* Go DSN "@tcp(" */
     bool equals;        /* key=value */
+    bool apostrophe;    /* SQL "PASSWORD '...'" */
     size_t colons;      /* .pgpass needs four */
 };
 
 static struct text_traits text_traits(const char *t, size_t len)
 {
-    struct text_traits tr = {false, false, false, false, 0};
+    struct text_traits tr = {false, false, false, false, false, 0};
     for (size_t i = 0; i < len; i++) {
         switch (t[i]) {
         case '-':
@@ -527,6 +528,9 @@ static struct text_traits text_traits(const char *t, size_t len)
             break;
         case '=':
             tr.equals = true;
+            break;
+        case '\'':
+            tr.apostrophe = true;
             break;
         default:
             break;
@@ -552,7 +556,8 @@ void secretshape_scan(const char *text, size_t len, secretshape_fn fn, void *ctx
     /* A vendor token or JWT is at least 20 bytes; a .pgpass line has four colons. */
     if (len >= VENDOR_TOKEN_MIN || tr.colons >= 4)
         scan_tokens(text, len, tr.colons >= 4, fn, ctx);
-    scan_sql(text, len, fn, ctx);
+    if (tr.apostrophe)
+        scan_sql(text, len, fn, ctx);
 }
 
 long secretshape_base64_decode(const char *text, size_t len, char *out, size_t out_size)
