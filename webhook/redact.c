@@ -59,7 +59,7 @@ void redact_add(struct redact_set *r, const char *value, size_t len)
         if (*c == SHELL_LITERAL_DOLLAR)
             *c = '$';
     r->values[r->count] = copy;
-    r->lengths[r->count] = len;
+    r->lengths[r->count] = strlen(copy);   /* strndup stops early at a NUL */
     r->count++;
 }
 
