@@ -4,12 +4,10 @@
 #include "fieldpath.h"
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 
-static void fieldpath_append(struct field_path *p, const char *s)
+static void fieldpath_append_n(struct field_path *p, const char *s, size_t n)
 {
-    size_t n = strlen(s);
     size_t room = FIELDPATH_MAX - 1 - p->len;
     if (n > room) {
         /* Cut, and mark the cut so nobody mistakes it for the whole path. */
@@ -21,6 +19,11 @@ static void fieldpath_append(struct field_path *p, const char *s)
         p->len += n;
     }
     p->text[p->len] = '\0';
+}
+
+static void fieldpath_append(struct field_path *p, const char *s)
+{
+    fieldpath_append_n(p, s, strlen(s));
 }
 
 void fieldpath_init(struct field_path *p, const char *root)
@@ -54,16 +57,17 @@ size_t fieldpath_push_key(struct field_path *p, const char *key)
         return mark;
     }
     fieldpath_append(p, "[\"");
-    char one[3] = {0};
-    for (const char *c = key; *c; c++) {
-        if (*c == '"' || *c == '\\') {
-            one[0] = '\\';
-            one[1] = *c;
-        } else {
-            one[0] = *c;
-            one[1] = '\0';
-        }
-        fieldpath_append(p, one);
+    /* Runs without a quote or backslash go in at once; those two get a backslash. */
+    const char *run = key;
+    for (const char *c = key;; c++) {
+        if (*c != '\0' && *c != '"' && *c != '\\')
+            continue;
+        fieldpath_append_n(p, run, (size_t)(c - run));
+        if (*c == '\0')
+            break;
+        char escaped[2] = {'\\', *c};
+        fieldpath_append_n(p, escaped, 2);
+        run = c + 1;
     }
     fieldpath_append(p, "\"]");
     return mark;
@@ -72,9 +76,15 @@ size_t fieldpath_push_key(struct field_path *p, const char *key)
 size_t fieldpath_push_index(struct field_path *p, size_t index)
 {
     size_t mark = p->len;
-    char seg[32];
-    snprintf(seg, sizeof seg, "[%zu]", index);
-    fieldpath_append(p, seg);
+    char seg[32];   /* "[index]", digits written from the right */
+    size_t at = sizeof seg;
+    seg[--at] = ']';
+    do {
+        seg[--at] = (char)('0' + index % 10);
+        index /= 10;
+    } while (index > 0);
+    seg[--at] = '[';
+    fieldpath_append_n(p, seg + at, sizeof seg - at);
     return mark;
 }
 

@@ -18,6 +18,7 @@ void redact_free(struct redact_set *r)
     for (size_t i = 0; i < r->count; i++)
         free(r->values[i]);
     free(r->values);
+    free(r->lengths);
     memset(r, 0, sizeof *r);
 }
 
@@ -30,7 +31,7 @@ void redact_add(struct redact_set *r, const char *value, size_t len)
     if (len < REDACT_MIN_LEN)
         return;
     for (size_t i = 0; i < r->count; i++)
-        if (strlen(r->values[i]) == len && memcmp(r->values[i], value, len) == 0)
+        if (r->lengths[i] == len && memcmp(r->values[i], value, len) == 0)
             return;
     if (r->count == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 8;
@@ -40,6 +41,12 @@ void redact_add(struct redact_set *r, const char *value, size_t len)
             return;
         }
         r->values = values;
+        size_t *lengths = realloc(r->lengths, cap * sizeof *lengths);
+        if (lengths == NULL) {
+            r->failed = true;
+            return;
+        }
+        r->lengths = lengths;
         r->cap = cap;
     }
     char *copy = strndup(value, len);
@@ -51,7 +58,9 @@ void redact_add(struct redact_set *r, const char *value, size_t len)
     for (char *c = copy; *c; c++)
         if (*c == SHELL_LITERAL_DOLLAR)
             *c = '$';
-    r->values[r->count++] = copy;
+    r->values[r->count] = copy;
+    r->lengths[r->count] = strlen(copy);   /* strndup stops early at a NUL */
+    r->count++;
 }
 
 void redact_apply(const struct redact_set *r, const char *text, struct strbuf *out)
@@ -61,19 +70,22 @@ void redact_apply(const struct redact_set *r, const char *text, struct strbuf *o
         return;
     }
     size_t i = 0, n = strlen(text);
+    size_t kept = 0;   /* text[kept..i) is copied as is once a mask or the end comes */
     while (i < n) {
         size_t best = 0;
         for (size_t k = 0; k < r->count; k++) {
-            size_t len = strlen(r->values[k]);
-            if (len > best && len <= n - i && memcmp(text + i, r->values[k], len) == 0)
+            size_t len = r->lengths[k];
+            if (len > best && len <= n - i && r->values[k][0] == text[i] && memcmp(text + i, r->values[k], len) == 0)
                 best = len;
         }
         if (best > 0) {
+            strbuf_append(out, text + kept, i - kept);
             strbuf_puts(out, REDACT_MASK);
             i += best;
+            kept = i;
         } else {
-            strbuf_putc(out, text[i]);
             i++;
         }
     }
+    strbuf_append(out, text + kept, n - kept);
 }

@@ -15,6 +15,7 @@
 
 struct redact_set {
     char **values;
+    size_t *lengths;  /* strlen of each value */
     size_t count;
     size_t cap;
     bool failed;     /* out of memory: redact_apply then withholds the whole text */

@@ -57,6 +57,40 @@ static void split_words(const char *name, size_t len, struct name_words *w)
     }
 }
 
+/* `stem` (lower-case letters) starts s, in any case. */
+static bool stem_at(const char *s, size_t len, const char *stem)
+{
+    for (size_t k = 0; stem[k]; k++)
+        if (k >= len || (char)(s[k] | 0x20) != stem[k])
+            return false;
+    return true;
+}
+
+/* Every word word_kind does not call plain contains one of these stems (password words contain
+ * "pass", "pw" or "pswd"; apikey contains "key"; credential "cred"; authorization "auth"), and
+ * every word is a piece of the name. A name without any stem has no credential word: most
+ * names (LOG_LEVEL, HTTP_PORT) are settled by this one pass, without splitting them. */
+static bool has_credential_stem(const char *name, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        const char *s = name + i;
+        size_t n = len - i;
+        bool found = false;
+        switch (*s | 0x20) {   /* ASCII lower case; only letters map onto letters */
+        case 'p': found = stem_at(s, n, "pass") || stem_at(s, n, "pw") || stem_at(s, n, "pswd"); break;
+        case 'c': found = stem_at(s, n, "cred") || stem_at(s, n, "cookie") || stem_at(s, n, "contrasena"); break;
+        case 's': found = stem_at(s, n, "secret"); break;
+        case 't': found = stem_at(s, n, "token"); break;
+        case 'k': found = stem_at(s, n, "key"); break;
+        case 'a': found = stem_at(s, n, "auth"); break;
+        default: break;
+        }
+        if (found)
+            return true;
+    }
+    return false;
+}
+
 enum word_kind { WORD_PLAIN, WORD_PASSWORD, WORD_SECRET, WORD_TOKEN, WORD_KEY, WORD_CREDENTIAL, WORD_AUTH };
 
 static const char *const password_words[] = {
@@ -66,6 +100,8 @@ static const char *const password_words[] = {
 
 static enum word_kind word_kind(const char *w)
 {
+    if (!has_credential_stem(w, strlen(w)))
+        return WORD_PLAIN;
     /* Words naming a place or a reference are never credentials: pgpassfile, keyfile. */
     if (ends_with(w, "file") || ends_with(w, "path") || ends_with(w, "dir") || ends_with(w, "name"))
         return WORD_PLAIN;
@@ -113,17 +149,21 @@ static bool is_number_word(const char *w)
 
 bool secretclass_name(const char *name, size_t len)
 {
+    if (!has_credential_stem(name, len))
+        return false;
     struct name_words w;
     split_words(name, len, &w);
+    enum word_kind kinds[NAME_WORDS_MAX];   /* each word classified once */
+    for (size_t i = 0; i < w.count; i++)
+        kinds[i] = word_kind(w.word[i]);
     size_t last = NAME_WORDS_MAX;
     enum word_kind kind = WORD_PLAIN;
     for (size_t i = 0; i < w.count; i++) {
-        enum word_kind k = word_kind(w.word[i]);
+        enum word_kind k = kinds[i];
         if (k == WORD_KEY) {
             bool qualified = false;
-            for (size_t j = 0; j < i; j++)
-                if (in_list(w.word[j], key_qualifiers) || word_kind(w.word[j]) == WORD_SECRET)
-                    qualified = true;
+            for (size_t j = 0; j < i && !qualified; j++)
+                qualified = kinds[j] == WORD_SECRET || in_list(w.word[j], key_qualifiers);
             /* JWT_PUBLIC_KEY, STRIPE_PUBLISHABLE_KEY: public halves are not secrets. */
             if (i > 0 && (strcmp(w.word[i - 1], "public") == 0 || strcmp(w.word[i - 1], "publishable") == 0 ||
                           strcmp(w.word[i - 1], "pub") == 0))
@@ -145,7 +185,7 @@ bool secretclass_name(const char *name, size_t len)
      * passwordKey, existingSecret. */
     bool password_before = false;
     for (size_t i = 0; i < last; i++)
-        if (word_kind(w.word[i]) == WORD_PASSWORD)
+        if (kinds[i] == WORD_PASSWORD)
             password_before = true;
     if (password_before && (kind == WORD_SECRET || kind == WORD_KEY))
         return false;

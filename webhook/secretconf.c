@@ -111,7 +111,8 @@ static void scan_directive_line(const char *t, struct span *tok, size_t n, size_
 
 static void scan_directives(const char *t, size_t len, secretshape_fn fn, void *ctx)
 {
-    bool netrc = len >= 8 && (strncmp(t, "machine ", 8) == 0 || memmem(t, len, "\nmachine ", 9) != NULL);
+    bool netrc = len >= 8 && (strncmp(t, "machine ", 8) == 0 ||
+                              (memchr(t, '\n', len) != NULL && memmem(t, len, "\nmachine ", 9) != NULL));
     size_t i = 0;
     while (i < len) {
         const char *nl = memchr(t + i, '\n', len - i);
@@ -224,6 +225,9 @@ static void scan_php_define(const char *t, size_t len, secretshape_fn fn, void *
 {
     const char *end = t + len;
     for (const char *p = t; p + 7 < end; p++) {
+        p = memchr(p, 'd', (size_t)(end - p));   /* step from one "d" to the next */
+        if (p == NULL || p + 7 >= end)
+            break;
         if (strncmp(p, "define", 6) != 0 || (p > t && (isalnum((unsigned char)p[-1]) || p[-1] == '_')))
             continue;
         const char *q = skip_space(p + 6, end);
@@ -246,7 +250,13 @@ void secretconf_scan(const char *text, size_t len, secretshape_fn fn, void *ctx)
 {
     if (text == NULL || len == 0)
         return;
-    scan_directives(text, len, fn, ctx);
+    /* A directive has two tokens: without a blank or a quote every line is one token. */
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == ' ' || text[i] == '\t' || text[i] == '"' || text[i] == '\'') {
+            scan_directives(text, len, fn, ctx);
+            break;
+        }
+    }
     if (memchr(text, '<', len))
         scan_xml(text, len, fn, ctx);
     scan_php_define(text, len, fn, ctx);

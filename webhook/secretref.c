@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fieldpath.h"
+#include "strbuf.h"
 
 /* ---- environment table ------------------------------------------------------------------- */
 
@@ -40,14 +41,32 @@ int secretref_env_build(struct env_table *t, const cJSON *container, const char 
     t->items = calloc((size_t)n, sizeof *t->items);
     if (t->items == NULL)
         return -1;
+    /* Every entry's path goes into one block, NUL after each, in entry order. */
+    struct field_path p;
+    fieldpath_init(&p, container_path);
+    fieldpath_push_key(&p, "env");
+    struct strbuf paths;
+    strbuf_init(&paths, 0);
+    strbuf_presize(&paths, (size_t)n * (p.len + 16));
     size_t index = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, env) {
-        const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "name");
+        /* One pass over the entry's members; the first of each name counts and a member
+         * without a name ends the search, as in cJSON_GetObjectItemCaseSensitive. */
+        const cJSON *name = NULL, *value = NULL, *value_from = NULL;
+        const cJSON *m;
+        cJSON_ArrayForEach(m, e) {
+            if (m->string == NULL)
+                break;
+            if (name == NULL && strcmp(m->string, "name") == 0)
+                name = m;
+            else if (value == NULL && strcmp(m->string, "value") == 0)
+                value = m;
+            else if (value_from == NULL && strcmp(m->string, "valueFrom") == 0)
+                value_from = m;
+        }
         if (cJSON_IsString(name)) {
             struct env_entry *entry = &t->items[t->count];
-            const cJSON *value = cJSON_GetObjectItemCaseSensitive(e, "value");
-            const cJSON *value_from = cJSON_GetObjectItemCaseSensitive(e, "valueFrom");
             entry->name = name->valuestring;
             entry->index = index;
             if (cJSON_IsObject(value_from)) {
@@ -56,27 +75,30 @@ int secretref_env_build(struct env_table *t, const cJSON *container, const char 
                 entry->source = ENV_LITERAL;
                 entry->value = cJSON_IsString(value) ? value->valuestring : "";
             }
-            struct field_path p;
-            fieldpath_init(&p, container_path);
-            fieldpath_push_key(&p, "env");
-            fieldpath_push_index(&p, index);
+            size_t mark = fieldpath_push_index(&p, index);
             fieldpath_push_key(&p, "value");
-            entry->path = strdup(p.text);
-            if (entry->path == NULL) {
-                secretref_env_free(t);
-                return -1;
-            }
+            strbuf_append(&paths, p.text, p.len + 1);
+            fieldpath_pop(&p, mark);
             t->count++;
         }
         index++;
+    }
+    t->paths = strbuf_take(&paths);
+    if (t->paths == NULL && t->count > 0) {
+        secretref_env_free(t);
+        return -1;
+    }
+    const char *path = t->paths;
+    for (size_t i = 0; i < t->count; i++) {
+        t->items[i].path = path;
+        path += strlen(path) + 1;
     }
     return 0;
 }
 
 void secretref_env_free(struct env_table *t)
 {
-    for (size_t i = 0; i < t->count; i++)
-        free(t->items[i].path);
+    free(t->paths);
     free(t->items);
     memset(t, 0, sizeof *t);
 }

@@ -23,12 +23,13 @@ struct env_entry {
     enum env_source source;
     const char *value;     /* the literal (ENV_LITERAL), else NULL */
     size_t index;          /* position in env[] */
-    char *path;            /* "...containers[0].env[3].value" */
+    const char *path;      /* "...containers[0].env[3].value", inside env_table.paths */
 };
 
 struct env_table {
     struct env_entry *items;
     size_t count;
+    char *paths;           /* owned: the entries' paths, one allocation */
     bool from_secret;      /* envFrom[].secretRef present */
     bool from_configmap;   /* envFrom[].configMapRef present */
 };

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "fieldpath.h"
+#include "jsonarena.h"
 #include "podspec.h"
 #include "redact.h"
 #include "secretref.h"
@@ -242,13 +243,9 @@ static void scan_configmap(const cJSON *object, struct secret_findings *f)
 
 /* ---- annotations ------------------------------------------------------------------------- */
 
-static void scan_last_applied(const char *text, const char *path, struct secret_findings *f, int depth)
+/* Findings inside a parsed last-applied-configuration, reported at the annotation. */
+static void scan_copy(const cJSON *copy, const char *path, struct secret_findings *f, int depth)
 {
-    cJSON *copy = cJSON_Parse(text);
-    if (!cJSON_IsObject(copy)) {
-        cJSON_Delete(copy);
-        return;
-    }
     const char *api = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(copy, "apiVersion"));
     const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(copy, "kind"));
     if (api && kind) {
@@ -266,12 +263,28 @@ static void scan_last_applied(const char *text, const char *path, struct secret_
             secretscan_add(f, path, inner.items[i].rule, label, PLACE_ANNOTATION, inner.items[i].default_looking);
         }
         for (size_t i = 0; i < inner.redact.count; i++)
-            redact_add(&f->redact, inner.redact.values[i], strlen(inner.redact.values[i]));
+            redact_add(&f->redact, inner.redact.values[i], inner.redact.lengths[i]);
         if (inner.failed || inner.redact.failed)
             f->failed = true;
         secretscan_free(&inner);
     }
-    cJSON_Delete(copy);
+}
+
+/* The copy is parsed into a private arena (one allocation, freed at once); what the arena's
+ * stricter parser refuses, cJSON may still read, so that is tried next, as before. */
+static void scan_last_applied(const char *text, const char *path, struct secret_findings *f, int depth)
+{
+    size_t len = strlen(text);
+    struct json_arena *arena = json_arena_create(len);
+    const char *end = NULL;
+    const cJSON *copy = arena ? json_arena_parse(arena, text, len, &end) : NULL;
+    cJSON *owned = NULL;
+    if (copy == NULL)
+        copy = owned = cJSON_Parse(text);
+    if (cJSON_IsObject(copy))
+        scan_copy(copy, path, f, depth);
+    cJSON_Delete(owned);
+    json_arena_destroy(arena);
 }
 
 /* nginx.ingress.kubernetes.io/auth-secret: basic-auth, ...-tls-secret: ns/name: annotations

@@ -15,6 +15,7 @@
 #include "secretref.h"
 
 #define SHAPE_JSON_DEPTH 3
+#define VENDOR_TOKEN_MIN 20   /* the shortest vendor token (xoxb-) and below a JWT's 30 */
 
 static void emit(secretshape_fn fn, void *ctx, enum shape_kind kind, const char *key, size_t key_len,
                  const char *value, size_t value_len, size_t offset)
@@ -40,8 +41,10 @@ static bool authority_stop(char c)
 static void scan_uris(const char *t, size_t len, secretshape_fn fn, void *ctx)
 {
     for (size_t i = 0; i + 3 <= len; i++) {
-        if (memcmp(t + i, "://", 3) != 0)
-            continue;
+        const char *sep = memmem(t + i, len - i, "://", 3);
+        if (sep == NULL)
+            break;
+        i = (size_t)(sep - t);
         size_t s = i;
         while (s > 0 && scheme_char(t[s - 1]))
             s--;
@@ -348,9 +351,16 @@ static void scan_private_keys(const char *t, size_t len, secretshape_fn fn, void
     }
 }
 
+/* Bytes that end a token: blanks (isspace in the C locale), quotes, brackets, separators. */
+static const bool token_boundaries[256] = {
+    ['\0'] = true, [' '] = true, ['\t'] = true, ['\n'] = true, ['\v'] = true, ['\f'] = true, ['\r'] = true,
+    ['"'] = true, ['\''] = true, ['`'] = true, ['='] = true, [','] = true, [';'] = true, ['('] = true,
+    [')'] = true, ['['] = true, [']'] = true, ['{'] = true, ['}'] = true, ['<'] = true, ['>'] = true, ['|'] = true,
+};
+
 static bool token_boundary(char c)
 {
-    return isspace((unsigned char)c) || strchr("\"'`=,;()[]{}<>|", c) != NULL;
+    return token_boundaries[(unsigned char)c];
 }
 
 static void scan_pgpass_token(const char *t, size_t s, size_t e, secretshape_fn fn, void *ctx)
@@ -422,6 +432,8 @@ static void scan_vendor_token(const char *t, size_t s, size_t e, secretshape_fn 
         {"rk_live_", 24}, {"AIza", 39}, {"npm_", 36}, {"hvs.", 24}, {"dop_v1_", 40},
     };
     size_t n = e - s;
+    if (n < VENDOR_TOKEN_MIN)
+        return;
     for (size_t v = 0; v < sizeof vendors / sizeof vendors[0]; v++) {
         if (n >= vendors[v].min_len && has_prefix_at(t, e, s, vendors[v].prefix)) {
             emit(fn, ctx, SHAPE_TOKEN, NULL, 0, t + s, n, s);
@@ -432,7 +444,8 @@ static void scan_vendor_token(const char *t, size_t s, size_t e, secretshape_fn 
         emit(fn, ctx, SHAPE_TOKEN, NULL, 0, t + s, n, s);
 }
 
-static void scan_tokens(const char *t, size_t len, secretshape_fn fn, void *ctx)
+/* `pgpass`: the text has the four colons a .pgpass line needs. */
+static void scan_tokens(const char *t, size_t len, bool pgpass, secretshape_fn fn, void *ctx)
 {
     size_t i = 0;
     while (i < len) {
@@ -442,7 +455,8 @@ static void scan_tokens(const char *t, size_t len, secretshape_fn fn, void *ctx)
         while (i < len && !token_boundary(t[i]))
             i++;
         if (i > s && memchr(t + s, '/', i - s) == NULL) {
-            scan_pgpass_token(t, s, i, fn, ctx);
+            if (pgpass)
+                scan_pgpass_token(t, s, i, fn, ctx);
             scan_vendor_token(t, s, i, fn, ctx);
         }
     }
@@ -452,9 +466,13 @@ static void scan_sql(const char *t, size_t len, secretshape_fn fn, void *ctx)
 {
     static const char *const markers[] = {"password", "identified by", NULL};
     for (size_t i = 0; i < len; i++) {
+        char first = (char)(t[i] | 0x20);   /* ASCII lower case; only letters map onto letters */
+        if (first != 'p' && first != 'i')
+            continue;
         for (const char *const *m = markers; *m; m++) {
             size_t n = strlen(*m);
-            if (len - i <= n || strncasecmp(t + i, *m, n) != 0 || (i > 0 && isalnum((unsigned char)t[i - 1])))
+            if ((*m)[0] != first || len - i <= n || strncasecmp(t + i, *m, n) != 0 ||
+                (i > 0 && isalnum((unsigned char)t[i - 1])))
                 continue;
             size_t v = i + n;
             if (v >= len || (t[v] != ' ' && t[v] != '\t'))
@@ -480,18 +498,66 @@ static void scan_sql(const char *t, size_t len, secretshape_fn fn, void *ctx)
     }
 }
 
+/* ---- which detectors can fire ----------------------------------------------------------- */
+
+/* The bytes each detector needs before it can report anything. Most values (ports, names,
+ * hosts, "info") lack all of them, so one pass over the text skips whole detector families. */
+struct text_traits {
+    bool dash;          /* PEM: "-----BEGIN " */
+    bool colon;         /* URI "://", YAML/JSON "key: v" */
+    bool at;            /* Go DSN "@tcp(" */
+    bool equals;        /* key=value */
+    bool apostrophe;    /* SQL "PASSWORD '...'" */
+    size_t colons;      /* .pgpass needs four */
+};
+
+static struct text_traits text_traits(const char *t, size_t len)
+{
+    struct text_traits tr = {false, false, false, false, false, 0};
+    for (size_t i = 0; i < len; i++) {
+        switch (t[i]) {
+        case '-':
+            tr.dash = true;
+            break;
+        case ':':
+            tr.colon = true;
+            tr.colons++;
+            break;
+        case '@':
+            tr.at = true;
+            break;
+        case '=':
+            tr.equals = true;
+            break;
+        case '\'':
+            tr.apostrophe = true;
+            break;
+        default:
+            break;
+        }
+    }
+    return tr;
+}
+
 void secretshape_scan(const char *text, size_t len, secretshape_fn fn, void *ctx)
 {
     if (text == NULL || len == 0)
         return;
-    scan_private_keys(text, len, fn, ctx);
-    scan_uris(text, len, fn, ctx);
-    scan_go_dsn(text, len, fn, ctx);
-    if (!scan_json(text, len, fn, ctx))
+    struct text_traits tr = text_traits(text, len);
+    if (tr.dash)
+        scan_private_keys(text, len, fn, ctx);
+    if (tr.colon)
+        scan_uris(text, len, fn, ctx);
+    if (tr.at)
+        scan_go_dsn(text, len, fn, ctx);
+    if (!scan_json(text, len, fn, ctx) && (tr.equals || tr.colon))
         scan_key_values(text, len, fn, ctx);
     secretconf_scan(text, len, fn, ctx);
-    scan_tokens(text, len, fn, ctx);
-    scan_sql(text, len, fn, ctx);
+    /* A vendor token or JWT is at least 20 bytes; a .pgpass line has four colons. */
+    if (len >= VENDOR_TOKEN_MIN || tr.colons >= 4)
+        scan_tokens(text, len, tr.colons >= 4, fn, ctx);
+    if (tr.apostrophe)
+        scan_sql(text, len, fn, ctx);
 }
 
 long secretshape_base64_decode(const char *text, size_t len, char *out, size_t out_size)
