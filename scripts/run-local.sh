@@ -34,22 +34,8 @@ pg_start "$run/pg" || die "PostgreSQL did not start; see $run/pg/server.log"
 # Flyway's own DDL for PostgreSQL (shared/reference/schema-history.md, section A.1).
 PGOPTIONS='-c client_min_messages=warning' pg_psql -d postgres \
   -c 'DROP DATABASE IF EXISTS orders' -c 'CREATE DATABASE orders' >/dev/null
+pg_psql -d orders -f "$root/tests/cases/schema/fixtures/flyway-ddl.sql" >/dev/null
 pg_psql -d orders >/dev/null <<'EOF'
-CREATE TABLE "public"."flyway_schema_history" (
-    "installed_rank" INT NOT NULL,
-    "version" VARCHAR(50),
-    "description" VARCHAR(200) NOT NULL,
-    "type" VARCHAR(20) NOT NULL,
-    "script" VARCHAR(1000) NOT NULL,
-    "checksum" INTEGER,
-    "installed_by" VARCHAR(100) NOT NULL,
-    "installed_on" TIMESTAMP NOT NULL DEFAULT now(),
-    "execution_time" INTEGER NOT NULL,
-    "success" BOOLEAN NOT NULL
-);
-ALTER TABLE "public"."flyway_schema_history" ADD CONSTRAINT "flyway_schema_history_pk" PRIMARY KEY ("installed_rank");
-CREATE INDEX "flyway_schema_history_s_idx" ON "public"."flyway_schema_history" ("success");
-
 INSERT INTO public.flyway_schema_history
     (installed_rank, version, description, type, script, checksum, installed_by, installed_on, execution_time, success)
 VALUES

@@ -58,7 +58,11 @@ def run_case(index, path):
     psql("postgres", 'DROP DATABASE IF EXISTS "%s"; CREATE DATABASE "%s";' % (db, db))
     sql = []
     if case.get("history_fixture"):
-        sql.append(open(os.path.join(CASES, "fixtures", case["history_fixture"] + ".sql")).read())
+        # A fixture's table may live in <name>-ddl.sql, shared with `make run` and the bench.
+        for part in (case["history_fixture"] + "-ddl", case["history_fixture"]):
+            path = os.path.join(CASES, "fixtures", part + ".sql")
+            if os.path.exists(path):
+                sql.append(open(path).read())
     sql.extend(case.get("history_sql", []))
     if sql:
         psql(db, ";\n".join(sql) + ";\n")

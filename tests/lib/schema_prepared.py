@@ -34,7 +34,7 @@ def pg_ctl(*args):
 
 
 FLYWAY_DDL = open(os.path.join(os.environ["SCHEMAGATE_ROOT"], "tests", "cases", "schema", "fixtures",
-                               "flyway.sql")).read().split("INSERT INTO")[0]
+                               "flyway-ddl.sql")).read()
 ROWS = ("INSERT INTO public.flyway_schema_history VALUES (1, '1.9', 'add email index', 'SQL', 'V1_9__a.sql', 1, "
         "'flyway', now(), 1, true), (2, '1.10', 'add orders', 'SQL', 'V1_10__b.sql', 2, 'flyway', now(), 1, true)")
 psql("postgres", "DROP DATABASE IF EXISTS prepared")
