@@ -31,6 +31,9 @@
 #define SERVER_BODY_MAX (3u * 1024u * 1024u)
 #define SERVER_EXPIRY_WARN_DAYS 30
 #define SERVER_RELOAD_FAILURE_LOG_S 60
+/* The main loop wakes this often: it flushes buffered decision log lines (log_flush), and once a
+ * second it checks the certificate files. */
+#define SERVER_TICK_MS 100
 
 /* Per-server state shared by the callbacks (read-only after start, except the atomics). */
 struct server {
@@ -411,12 +414,15 @@ int server_run(const struct server_options *opt, const struct config *cfg,
     char last_failure[SG_ERROR_MAX] = "";
     time_t last_failure_logged = 0;
     while (sig == 0) {
-        struct timespec one = {.tv_sec = 1, .tv_nsec = 0};
-        int got = sigtimedwait(&stop, NULL, &one);
+        struct timespec tick = {.tv_sec = 0, .tv_nsec = SERVER_TICK_MS * 1000L * 1000L};
+        int got = sigtimedwait(&stop, NULL, &tick);
+        log_flush();
         if (got > 0) {
             sig = got;
             break;
         }
+        if (++ticks % (1000 / SERVER_TICK_MS) != 0)
+            continue;   /* the rest runs once a second */
         struct sg_error reload = {{0}};
         int rc = tlscert_refresh(&reload);
         if (rc > 0) {
@@ -430,7 +436,7 @@ int server_run(const struct server_options *opt, const struct config *cfg,
             snprintf(last_failure, sizeof last_failure, "%s", reload.message);
             last_failure_logged = time(NULL);
         }
-        if (++ticks % 3600 == 0)
+        if (ticks % (3600 * (1000 / SERVER_TICK_MS)) == 0)
             publish_expiry();
     }
 
@@ -447,5 +453,6 @@ int server_run(const struct server_options *opt, const struct config *cfg,
     MHD_stop_daemon(metrics);
     tlscert_close();
     log_event("info", "stopped", "all requests answered");
+    log_flush();
     return 0;
 }
