@@ -27,6 +27,7 @@
 #include "review.h"
 #include "strbuf.h"
 #include "tlscert.h"
+#include "tlsio.h"
 
 #define SERVER_BODY_MAX (3u * 1024u * 1024u)
 #define SERVER_EXPIRY_WARN_DAYS 30
@@ -246,6 +247,23 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_sub(&s->active, 1);
 }
 
+/* Each TLS connection reads through tlsio (one recv per request instead of one per record
+ * header and body); its state lives in the connection's socket context. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {   /* after gnutls_deinit: nothing uses it */
+        tlsio_close(*socket_context);
+        *socket_context = NULL;
+        return;
+    }
+    const union MHD_ConnectionInfo *session = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (session && session->tls_session && fd)
+        *socket_context = tlsio_attach((gnutls_session_t)session->tls_session, fd->connect_fd);
+}
+
 /* ---------------------------------------------------------------- metrics port --------- */
 
 static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const char *type, char *text)
@@ -327,6 +345,7 @@ static struct MHD_Daemon *start_webhook_port(const struct server_options *opt, s
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(8 * 1024),
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)opt->connection_timeout_s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_END);
     if (d == NULL)
         sg_error_set(err, "cannot serve HTTPS on %s (address in use, or no permission?)", opt->listen);
