@@ -16,8 +16,10 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-/* One full TLS record (16 KiB of data plus header and AEAD overhead) and the next header. */
-#define TLSIO_READ_AHEAD (16384 + 512)
+/* Enough for a whole small request (the apiserver sends one record per request of a few KiB);
+ * a larger record is read straight into GnuTLS's buffer. Kept small: every connection that is
+ * part way through a request holds one. */
+#define TLSIO_READ_AHEAD 4096
 
 struct tlsio {
     int fd;
