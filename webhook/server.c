@@ -185,6 +185,13 @@ static int precheck(struct MHD_Connection *conn, const char *url, const char *me
     return 0;
 }
 
+/* The connection's tlsio (see on_connection), or NULL. */
+static struct tlsio *connection_io(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
 static enum MHD_Result on_webhook(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -229,15 +236,16 @@ static enum MHD_Result on_webhook(void *cls, struct MHD_Connection *conn, const 
     struct admission_result result = {0};
     admission_handle(rs->body.data ? rs->body.data : "", rs->body.len, s->cfg, rs->checks, s->history, &result);
     strbuf_free(&rs->body);        /* not needed while the response is sent */
+    tlsio_hold_next(connection_io(conn));   /* header and body in one sendmsg */
     return send_json(s, conn, result.http_status, result.body);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     (void)toe;
     struct server *s = cls;
+    tlsio_flush(connection_io(conn));   /* on EAGAIN the bytes go first with the next write */
     struct request_state *rs = *con_cls;
     if (rs == NULL)
         return;

@@ -14,4 +14,11 @@ struct tlsio;
 struct tlsio *tlsio_attach(gnutls_session_t session, int fd);
 void tlsio_close(struct tlsio *io);
 
+/* The next record written starts a response whose body follows at once: hold it and send
+ * both with one sendmsg. */
+void tlsio_hold_next(struct tlsio *io);
+/* Sends whatever is still held (call when a response is complete). 0, or -1 with errno
+ * (EAGAIN: the socket is full; the bytes stay first in line for the next write). */
+int tlsio_flush(struct tlsio *io);
+
 #endif
