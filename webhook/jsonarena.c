@@ -10,11 +10,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define ARENA_FIRST_CHUNK (64u * 1024u)
-/* A Kubernetes object in compact JSON has about one value per 19 bytes; a node is 64 bytes and
- * strings take at most their input length, so 5 bytes of arena per input byte holds the tree
- * in the first chunk (measured on bench/bodies and the apiserver captures). */
+/* A Kubernetes object in compact JSON has about one value per 19 bytes and a node is 64 bytes;
+ * json_arena_parse also copies the text, so 5 bytes of arena per input byte holds the tree in
+ * the first chunk (measured on bench/bodies and the apiserver captures). */
 #define ARENA_BYTES_PER_INPUT_BYTE 5u
 #define ARENA_ALIGN 8u
 /* cJSON's CJSON_NESTING_LIMIT: at most this many containers open at once. */
@@ -23,50 +26,57 @@
 #define NUMBER_STACK_COPY 64
 
 struct arena_chunk {
-    struct arena_chunk *next;
-    size_t size;   /* usable bytes after the header */
-    size_t used;
+    struct arena_chunk *next;   /* the usable bytes follow the header */
 };
 
 struct json_arena {
     struct arena_chunk *chunks;   /* newest first */
+    unsigned char *cur, *end;     /* the free bytes of the newest chunk */
     size_t next_size;
 };
 
-static size_t header_size(void)
+/* A new chunk of at least n bytes (the free rest of the current one is abandoned). */
+static bool arena_grow(struct json_arena *a, size_t n)
 {
-    return (sizeof(struct arena_chunk) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    size_t size = a->next_size;
+    while (size < n) {
+        if (size > ((size_t)-1 - sizeof(struct arena_chunk)) / 2)
+            return false;
+        size *= 2;
+    }
+    struct arena_chunk *c = malloc(sizeof *c + size);
+    if (c == NULL)
+        return false;
+    c->next = a->chunks;
+    a->chunks = c;
+    a->cur = (unsigned char *)(c + 1);
+    a->end = a->cur + size;
+    a->next_size = size <= ((size_t)-1 - sizeof(struct arena_chunk)) / 2 ? size * 2 : size;
+    return true;
 }
 
 static inline void *arena_alloc(struct json_arena *a, size_t n)
 {
     n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-    struct arena_chunk *c = a->chunks;
-    if (c == NULL || c->size - c->used < n) {
-        size_t size = a->next_size;
-        while (size < n)
-            size *= 2;
-        c = malloc(header_size() + size);
-        if (c == NULL)
-            return NULL;
-        c->size = size;
-        c->used = 0;
-        c->next = a->chunks;
-        a->chunks = c;
-        a->next_size = size * 2;
-    }
-    void *p = (char *)c + header_size() + c->used;
-    c->used += n;
+    if ((size_t)(a->end - a->cur) < n && !arena_grow(a, n))
+        return NULL;
+    void *p = a->cur;
+    a->cur += n;
     return p;
 }
 
 struct json_arena *json_arena_create(size_t input_len)
 {
     struct json_arena *a = calloc(1, sizeof *a);
-    if (a)
-        a->next_size = input_len > 0 && input_len < ((size_t)-1 - 4096) / 6
-                           ? ARENA_BYTES_PER_INPUT_BYTE * input_len + 4096
-                           : ARENA_FIRST_CHUNK;
+    if (a == NULL)
+        return NULL;
+    a->next_size = input_len > 0 && input_len < ((size_t)-1 - 4096) / 6
+                       ? ARENA_BYTES_PER_INPUT_BYTE * input_len + 4096
+                       : ARENA_FIRST_CHUNK;
+    if (!arena_grow(a, 0)) {   /* the first chunk now, so cur and end always point into one */
+        free(a);
+        return NULL;
+    }
     return a;
 }
 
@@ -87,28 +97,28 @@ void json_arena_destroy(struct json_arena *a)
 
 struct parser {
     struct json_arena *arena;
-    const unsigned char *p;     /* next byte */
     const unsigned char *lim;   /* one past the last byte */
     const unsigned char *err;   /* where the text went wrong */
 };
 
-static bool fail_at(struct parser *ps, const unsigned char *at)
+/* Records where the text went wrong; returns NULL for the caller to return. */
+static void *fail_at(struct parser *ps, const unsigned char *at)
 {
     ps->err = at;
-    return false;
+    return NULL;
 }
 
-static void skip_ws(struct parser *ps)
+static inline unsigned char *skip_ws(unsigned char *p, const unsigned char *lim)
 {
-    const unsigned char *p = ps->p;
-    while (p < ps->lim && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+    while (p < lim && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
         p++;
-    ps->p = p;
+    return p;
 }
 
-static cJSON *new_node(struct parser *ps)
+/* A zeroed node from the arena: the cJSON fields not set below stay NULL/0 as in cJSON. */
+static inline cJSON *new_node(struct json_arena *a)
 {
-    cJSON *n = arena_alloc(ps->arena, sizeof *n);
+    cJSON *n = arena_alloc(a, sizeof *n);
     if (n)
         memset(n, 0, sizeof *n);
     return n;
@@ -184,7 +194,7 @@ static size_t decode_u_escape(const unsigned char *s, const unsigned char *lim, 
 
 /* Non-zero when one of the 8 bytes at p is '"', '\\' or a control character (the classic
  * "has zero byte" / "has byte less than" bit tricks; exact as a yes/no answer). */
-static uint64_t has_string_stop(const unsigned char *p)
+static inline uint64_t has_string_stop(const unsigned char *p)
 {
     uint64_t x;
     memcpy(&x, p, sizeof x);
@@ -194,66 +204,47 @@ static uint64_t has_string_stop(const unsigned char *p)
             ((x - BYTES_ONES * 0x20) & ~x)) & BYTES_HIGHS;
 }
 
-/* Index of the first byte has_string_stop flagged: borrows only run towards higher bytes, so
- * the lowest flag is a real one (in memory order on little-endian; elsewhere byte 0 is safe,
- * the byte loop after it finds the stop). */
-static size_t first_flagged_byte(uint64_t flags)
+/* How many bytes from q on are plain string content: the count up to the first '"', '\\' or
+ * control character, or up to lim. Sixteen bytes at a time with SSE2 (every x86-64), else
+ * eight with the bit tricks above; never reads at or past lim. */
+static inline size_t string_run(const unsigned char *q, const unsigned char *lim)
 {
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    return (size_t)__builtin_ctzll(flags) / 8;
+    const unsigned char *s = q;
+#if defined(__SSE2__) && defined(__GNUC__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    const __m128i control_max = _mm_set1_epi8(0x1F);
+    for (; lim - s >= 16; s += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+        __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)),
+                                    _mm_cmpeq_epi8(_mm_min_epu8(x, control_max), x));
+        unsigned mask = (unsigned)_mm_movemask_epi8(stop);
+        if (mask != 0)
+            return (size_t)(s - q) + (size_t)__builtin_ctz(mask);
+    }
 #else
-    (void)flags;
-    return 0;
+    for (; lim - s >= 8; s += 8) {
+        /* borrows only run towards higher bytes, so the lowest flag is a real stop (in memory
+         * order on little-endian; elsewhere the byte loop below finds it) */
+        uint64_t stop = has_string_stop(s);
+        if (stop != 0) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            s += (size_t)__builtin_ctzll(stop) / 8;
 #endif
+            break;
+        }
+    }
+#endif
+    while (s < lim && *s != '"' && *s != '\\' && *s >= 0x20)
+        s++;
+    return (size_t)(s - q);
 }
 
-/* Parses the string starting at the opening quote ps->p into a NUL-terminated arena copy.
- * Raw control characters (U+0000..U+001F) are errors; other bytes are copied as they are. */
-static char *parse_string(struct parser *ps)
+/* Decodes the escapes of the string content s..q (q is the closing quote, every backslash is
+ * followed by a byte before q) in place: the output is never longer than the input, so it
+ * overwrites bytes already read. NUL-terminates the result; false with ps->err at a bad escape. */
+static bool unescape_in_place(struct parser *ps, unsigned char *s, const unsigned char *q)
 {
-    const unsigned char *start = ps->p + 1;
-    const unsigned char *q = start;
-    bool escaped = false;
-    for (;;) {
-        for (uint64_t stop; ps->lim - q >= 8; q += 8) {
-            if ((stop = has_string_stop(q)) != 0) {
-                q += first_flagged_byte(stop);
-                break;
-            }
-        }
-        while (q < ps->lim && *q != '"' && *q != '\\' && *q >= 0x20)
-            q++;
-        if (q >= ps->lim) {
-            fail_at(ps, q);
-            return NULL;
-        }
-        if (*q == '"')
-            break;
-        if (*q < 0x20) {
-            fail_at(ps, q);
-            return NULL;
-        }
-        if (ps->lim - q < 2) {
-            fail_at(ps, ps->lim);
-            return NULL;
-        }
-        escaped = true;   /* a backslash: skip the escaped byte, checked while decoding */
-        q += 2;
-    }
-    size_t n = (size_t)(q - start);
-    unsigned char *out = arena_alloc(ps->arena, n + 1);
-    if (out == NULL) {
-        fail_at(ps, start - 1);
-        return NULL;
-    }
-    if (!escaped) {
-        memcpy(out, start, n);
-        out[n] = '\0';
-        ps->p = q + 1;
-        return (char *)out;
-    }
-    unsigned char *o = out;
-    const unsigned char *s = start;
+    unsigned char *o = s;
     while (s < q) {
         if (*s != '\\') {
             *o++ = *s++;
@@ -271,20 +262,50 @@ static char *parse_string(struct parser *ps)
             size_t used = decode_u_escape(s, q, &o);
             if (used == 0) {
                 fail_at(ps, s);
-                return NULL;
+                return false;
             }
             s += used;
             continue;
         }
         default:
             fail_at(ps, s);
-            return NULL;
+            return false;
         }
         s += 2;
     }
     *o = '\0';
-    ps->p = q + 1;
-    return (char *)out;
+    return true;
+}
+
+/* Parses the string whose opening quote is at p, in place: the whole string is checked first
+ * (raw control characters U+0000..U+001F are errors; other bytes are kept as they are), then
+ * its escapes are decoded over it and a NUL written over the closing quote, or at the end of
+ * the decoded bytes. Returns the string and sets *after past the closing quote; NULL with
+ * ps->err set on error. */
+static char *parse_string(struct parser *ps, unsigned char *p, unsigned char **after)
+{
+    unsigned char *start = p + 1, *q = start, *first_escape = NULL;
+    const unsigned char *lim = ps->lim;
+    for (;;) {
+        q += string_run(q, lim);
+        if (q >= lim)
+            return fail_at(ps, q);
+        if (*q == '"')
+            break;
+        if (*q < 0x20)
+            return fail_at(ps, q);
+        if (lim - q < 2)
+            return fail_at(ps, lim);
+        if (first_escape == NULL)
+            first_escape = q;
+        q += 2;   /* a backslash: skip the escaped byte, checked while decoding */
+    }
+    if (first_escape == NULL)
+        *q = '\0';
+    else if (!unescape_in_place(ps, first_escape, q))
+        return NULL;
+    *after = q + 1;
+    return (char *)start;
 }
 
 static const double exact_powers_of_ten[] = {
@@ -299,8 +320,10 @@ static bool number_by_strtod(struct parser *ps, const unsigned char *s, const un
     size_t n = (size_t)(e - s);
     char stack[NUMBER_STACK_COPY];
     char *copy = n < sizeof stack ? stack : arena_alloc(ps->arena, n + 1);
-    if (copy == NULL)
-        return fail_at(ps, s);
+    if (copy == NULL) {
+        fail_at(ps, s);
+        return false;
+    }
     memcpy(copy, s, n);
     copy[n] = '\0';
     char *dot = memchr(copy, '.', n);
@@ -308,17 +331,21 @@ static bool number_by_strtod(struct parser *ps, const unsigned char *s, const un
         *dot = localeconv()->decimal_point[0];
     char *after = NULL;
     *out = strtod(copy, &after);
-    if (after != copy + n)
-        return fail_at(ps, s);
+    if (after != copy + n) {
+        fail_at(ps, s);
+        return false;
+    }
     return true;
 }
 
-/* Parses the number at ps->p (RFC 8259 grammar) into node as cJSON does: valuedouble is the
+/* Parses the number at s (RFC 8259 grammar) into node as cJSON does: valuedouble is the
  * correctly rounded double (as strtod gives it), valueint its saturated int. Integers and short
- * decimals are computed exactly without strtod (one IEEE operation on exact operands). */
-static bool parse_number(struct parser *ps, cJSON *node)
+ * decimals are computed exactly without strtod (one IEEE operation on exact operands). Returns
+ * the byte after the number, or NULL with ps->err set. */
+static unsigned char *parse_number(struct parser *ps, unsigned char *s, cJSON *node)
 {
-    const unsigned char *s = ps->p, *p = s, *lim = ps->lim;
+    unsigned char *p = s;
+    const unsigned char *lim = ps->lim;
     bool neg = false;
     if (*p == '-') {
         neg = true;
@@ -379,7 +406,7 @@ static bool parse_number(struct parser *ps, cJSON *node)
         d = 0.0;
     }
     if (!exact && !number_by_strtod(ps, s, p, &d))
-        return false;
+        return NULL;
     if (exact && neg)
         d = -d;
     node->type = cJSON_Number;
@@ -390,143 +417,168 @@ static bool parse_number(struct parser *ps, cJSON *node)
         node->valueint = INT_MIN;
     else
         node->valueint = (int)d;
-    ps->p = p;
-    return true;
+    return p;
 }
 
-static bool parse_literal(struct parser *ps, cJSON *node, const char *word, size_t n, int type)
+
+static unsigned char *parse_literal(struct parser *ps, unsigned char *p, cJSON *node, const char *word,
+                                    size_t n, int type)
 {
-    if ((size_t)(ps->lim - ps->p) < n || memcmp(ps->p, word, n) != 0)
-        return fail_at(ps, ps->p);
+    if ((size_t)(ps->lim - p) < n || memcmp(p, word, n) != 0)
+        return fail_at(ps, p);
     node->type = type;
     node->valueint = type == cJSON_True;
-    ps->p += n;
-    return true;
+    return p + n;
 }
 
-/* Appends a new child to the container (cJSON keeps the first child's prev at the last one). */
-static cJSON *add_child(struct parser *ps, cJSON *container)
+/* Parses the document whose first value starts at p (whitespace skipped) and sets *end after
+ * it. A state machine over an explicit stack of open containers, so nesting never recurses:
+ * `value` parses one value into `node` (a container is opened and left for `member`),
+ * `after_value` expects a comma or the container's closing bracket, `closed` finishes a
+ * container (cJSON keeps the first child's prev at the last child), `member` adds the next
+ * child (with its key in an object). */
+static cJSON *parse_document(struct parser *ps, unsigned char *p, unsigned char **end)
 {
-    cJSON *n = new_node(ps);
-    if (n == NULL)
-        return NULL;
-    cJSON *head = container->child;
-    if (head == NULL) {
-        container->child = n;
-    } else {
-        head->prev->next = n;
-        n->prev = head->prev;
-    }
-    container->child->prev = n;
-    return n;
-}
-
-/* After a comma or an object's opening brace: the member's key, the colon, and whitespace. */
-static bool parse_key(struct parser *ps, cJSON *member)
-{
-    if (ps->p >= ps->lim || *ps->p != '"')
-        return fail_at(ps, ps->p);
-    member->string = parse_string(ps);
-    if (member->string == NULL)
-        return false;
-    skip_ws(ps);
-    if (ps->p >= ps->lim || *ps->p != ':')
-        return fail_at(ps, ps->p);
-    ps->p++;
-    skip_ws(ps);
-    return true;
-}
-
-/* Parses one value into node. Containers are opened here (pushed on open[]) and filled by
- * the loop in parse_document, so nesting never recurses. */
-static bool parse_value(struct parser *ps, cJSON *node, cJSON **open, int *depth)
-{
-    if (ps->p >= ps->lim)
-        return fail_at(ps, ps->p);
-    switch (*ps->p) {
-    case '{':
-    case '[':
-        if (*depth >= JSON_NESTING_LIMIT)
-            return fail_at(ps, ps->p);
-        node->type = *ps->p == '{' ? cJSON_Object : cJSON_Array;
-        open[(*depth)++] = node;
-        ps->p++;
-        skip_ws(ps);
-        return true;
-    case '"':
-        node->type = cJSON_String;
-        node->valuestring = parse_string(ps);
-        return node->valuestring != NULL;
-    case 't':
-        return parse_literal(ps, node, "true", 4, cJSON_True);
-    case 'f':
-        return parse_literal(ps, node, "false", 5, cJSON_False);
-    case 'n':
-        return parse_literal(ps, node, "null", 4, cJSON_NULL);
-    default:
-        if (*ps->p == '-' || (*ps->p >= '0' && *ps->p <= '9'))
-            return parse_number(ps, node);
-        return fail_at(ps, ps->p);
-    }
-}
-
-static cJSON *parse_document(struct parser *ps)
-{
+    const unsigned char *lim = ps->lim;
+    struct json_arena *arena = ps->arena;
     cJSON *open[JSON_NESTING_LIMIT];
     int depth = 0;
-    cJSON *root = new_node(ps);
-    if (root == NULL || !parse_value(ps, root, open, &depth))
+    cJSON *container = NULL;   /* open[depth - 1] */
+    cJSON *last = NULL;        /* its last child so far */
+    bool object = false;
+    unsigned char close = 0;   /* its closing bracket */
+    cJSON *root = new_node(arena);
+    if (root == NULL)
         return NULL;
-    bool fresh = true;   /* the innermost open container was just opened */
-    while (depth > 0) {
-        cJSON *c = open[depth - 1];
-        bool object = c->type == cJSON_Object;
-        if (ps->p >= ps->lim) {
-            fail_at(ps, ps->p);
+    cJSON *node = root;
+
+value:
+    if (p >= lim)
+        return fail_at(ps, p);
+    switch (*p) {
+    case ' ': case '\t': case '\n': case '\r':
+        p++;
+        goto value;
+    case '{': case '[':
+        if (depth >= JSON_NESTING_LIMIT)
+            return fail_at(ps, p);
+        object = *p == '{';
+        close = object ? '}' : ']';
+        node->type = object ? cJSON_Object : cJSON_Array;
+        open[depth++] = container = node;
+        last = NULL;
+        p = skip_ws(p + 1, lim);
+        if (p < lim && *p == close) {
+            p++;
+            goto closed;
+        }
+        goto member;
+    case '"':
+        node->type = cJSON_String;
+        node->valuestring = parse_string(ps, p, &p);
+        if (node->valuestring == NULL)
             return NULL;
-        }
-        if (*ps->p == (object ? '}' : ']')) {
-            ps->p++;
-            depth--;
-            fresh = false;
-            if (depth > 0)
-                skip_ws(ps);
-            continue;
-        }
-        if (!fresh) {
-            if (*ps->p != ',') {
-                fail_at(ps, ps->p);
-                return NULL;
-            }
-            ps->p++;
-            skip_ws(ps);
-        }
-        cJSON *item = add_child(ps, c);
-        if (item == NULL) {
-            fail_at(ps, ps->p);
-            return NULL;
-        }
-        int before = depth;
-        if ((object && !parse_key(ps, item)) || !parse_value(ps, item, open, &depth))
-            return NULL;
-        fresh = depth > before;
-        if (!fresh)
-            skip_ws(ps);
+        break;
+    case 't':
+        p = parse_literal(ps, p, node, "true", 4, cJSON_True);
+        break;
+    case 'f':
+        p = parse_literal(ps, p, node, "false", 5, cJSON_False);
+        break;
+    case 'n':
+        p = parse_literal(ps, p, node, "null", 4, cJSON_NULL);
+        break;
+    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+    case '8': case '9':
+        p = parse_number(ps, p, node);
+        break;
+    default:
+        return fail_at(ps, p);
     }
+    if (p == NULL)
+        return NULL;
+
+after_value:
+    if (depth == 0) {
+        *end = p;
+        return root;
+    }
+    p = skip_ws(p, lim);
+    if (p >= lim)
+        return fail_at(ps, p);
+    if (*p == ',') {
+        p = skip_ws(p + 1, lim);
+        goto member;
+    }
+    if (*p != close)
+        return fail_at(ps, p);
+    p++;
+
+closed:
+    if (container->child)
+        container->child->prev = last;
+    last = container;
+    if (--depth == 0) {
+        *end = p;
+        return root;
+    }
+    container = open[depth - 1];
+    object = container->type == cJSON_Object;
+    close = object ? '}' : ']';
+    goto after_value;
+
+member:
+    node = new_node(arena);
+    if (node == NULL)
+        return fail_at(ps, p);
+    if (last) {
+        last->next = node;
+        node->prev = last;
+    } else {
+        container->child = node;
+    }
+    last = node;
+    if (object) {
+        if (p >= lim || *p != '"')
+            return fail_at(ps, p);
+        node->string = parse_string(ps, p, &p);
+        if (node->string == NULL)
+            return NULL;
+        p = skip_ws(p, lim);
+        if (p >= lim || *p != ':')
+            return fail_at(ps, p);
+        p++;
+    }
+    goto value;
+}
+
+cJSON *json_arena_parse_insitu(struct json_arena *arena, char *text, size_t len, const char **end)
+{
+    struct parser ps = {.arena = arena, .lim = (const unsigned char *)text + len,
+                        .err = (const unsigned char *)text};
+    unsigned char *p = (unsigned char *)text, *after = NULL;
+    /* cJSON skips a UTF-8 byte order mark when more than four bytes follow its start. */
+    if (len > 4 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    p = skip_ws(p, ps.lim);
+    cJSON *root = len > 0 ? parse_document(&ps, p, &after) : NULL;
+    if (end)
+        *end = (const char *)(root ? after : ps.err);
     return root;
 }
 
 cJSON *json_arena_parse(struct json_arena *arena, const char *text, size_t len, const char **end)
 {
-    struct parser ps = {.arena = arena, .p = (const unsigned char *)text,
-                        .lim = (const unsigned char *)text + len};
-    ps.err = ps.p;
-    /* cJSON skips a UTF-8 byte order mark when more than four bytes follow its start. */
-    if (len > 4 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-        ps.p += 3;
-    skip_ws(&ps);
-    cJSON *root = len > 0 ? parse_document(&ps) : NULL;
+    char *copy = len > 0 ? arena_alloc(arena, len) : NULL;
+    if (copy == NULL) {
+        if (end)
+            *end = text;
+        return NULL;
+    }
+    memcpy(copy, text, len);
+    const char *copy_end = copy;
+    cJSON *root = json_arena_parse_insitu(arena, copy, len, &copy_end);
     if (end)
-        *end = (const char *)(root ? ps.p : ps.err);
+        *end = text + (copy_end - copy);
     return root;
 }
