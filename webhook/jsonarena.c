@@ -25,6 +25,12 @@
 /* Numbers this long are copied to the arena for strtod instead of the stack. */
 #define NUMBER_STACK_COPY 64
 
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
 struct arena_chunk {
     struct arena_chunk *next;   /* the usable bytes follow the header */
 };
@@ -207,7 +213,7 @@ static inline uint64_t has_string_stop(const unsigned char *p)
 /* How many bytes from q on are plain string content: the count up to the first '"', '\\' or
  * control character, or up to lim. Sixteen bytes at a time with SSE2 (every x86-64), else
  * eight with the bit tricks above; never reads at or past lim. */
-static inline size_t string_run(const unsigned char *q, const unsigned char *lim)
+static ALWAYS_INLINE size_t string_run(const unsigned char *q, const unsigned char *lim)
 {
     const unsigned char *s = q;
 #if defined(__SSE2__) && defined(__GNUC__)
@@ -277,17 +283,14 @@ static bool unescape_in_place(struct parser *ps, unsigned char *s, const unsigne
     return true;
 }
 
-/* Parses the string whose opening quote is at p, in place: the whole string is checked first
- * (raw control characters U+0000..U+001F are errors; other bytes are kept as they are), then
- * its escapes are decoded over it and a NUL written over the closing quote, or at the end of
- * the decoded bytes. Returns the string and sets *after past the closing quote; NULL with
- * ps->err set on error. */
-static char *parse_string(struct parser *ps, unsigned char *p, unsigned char **after)
+/* The rest of parse_string, from the first stop at q that is not a closing quote: the whole
+ * string is checked first (raw control characters U+0000..U+001F are errors; other bytes are
+ * kept as they are), then its escapes are decoded over it. */
+static unsigned char *parse_string_rest(struct parser *ps, unsigned char *q)
 {
-    unsigned char *start = p + 1, *q = start, *first_escape = NULL;
     const unsigned char *lim = ps->lim;
+    unsigned char *first_escape = NULL;
     for (;;) {
-        q += string_run(q, lim);
         if (q >= lim)
             return fail_at(ps, q);
         if (*q == '"')
@@ -299,13 +302,27 @@ static char *parse_string(struct parser *ps, unsigned char *p, unsigned char **a
         if (first_escape == NULL)
             first_escape = q;
         q += 2;   /* a backslash: skip the escaped byte, checked while decoding */
+        q += string_run(q, lim);
     }
     if (first_escape == NULL)
         *q = '\0';
     else if (!unescape_in_place(ps, first_escape, q))
         return NULL;
-    *after = q + 1;
-    return (char *)start;
+    return q + 1;
+}
+
+/* Parses the string whose opening quote is at p, in place, so the string is p + 1: escapes are
+ * decoded over it and a NUL written over the closing quote (or after the decoded bytes).
+ * Returns the byte after the closing quote, or NULL with ps->err set. The common case, no
+ * escape, is inlined into the document loop. */
+static ALWAYS_INLINE unsigned char *parse_string(struct parser *ps, unsigned char *p)
+{
+    unsigned char *q = p + 1 + string_run(p + 1, ps->lim);
+    if (q < ps->lim && *q == '"') {
+        *q = '\0';
+        return q + 1;
+    }
+    return parse_string_rest(ps, q);
 }
 
 static const double exact_powers_of_ten[] = {
@@ -431,53 +448,76 @@ static unsigned char *parse_literal(struct parser *ps, unsigned char *p, cJSON *
     return p + n;
 }
 
+static inline bool is_ws(unsigned char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+/* Nodes for the document loop come from a block reserved at the arena's free end (the rest of
+ * its chunk), so the loop keeps the bump pointer in registers. */
+static inline bool reserve_nodes(struct json_arena *a, unsigned char **cur, unsigned char **end)
+{
+    if ((size_t)(a->end - a->cur) < sizeof(cJSON) && !arena_grow(a, 64 * sizeof(cJSON)))
+        return false;
+    *cur = a->cur;
+    *end = a->cur + (size_t)(a->end - a->cur) / sizeof(cJSON) * sizeof(cJSON);
+    a->cur = *end;
+    return true;
+}
+
+/* Gives the unused end of the block back when nothing was allocated after it. */
+static inline void release_nodes(struct json_arena *a, unsigned char *cur, unsigned char *end)
+{
+    if (a->cur == end)
+        a->cur = cur;
+}
+
+/* The byte at p, or 0 at the end of the text: 0 is an error everywhere a byte is peeked. */
+#define PEEK(p) ((p) < lim ? *(p) : 0)
+
 /* Parses the document whose first value starts at p (whitespace skipped) and sets *end after
  * it. A state machine over an explicit stack of open containers, so nesting never recurses:
- * `value` parses one value into `node` (a container is opened and left for `member`),
- * `after_value` expects a comma or the container's closing bracket, `closed` finishes a
+ * `value` parses one value into `node` (a container is opened and left for `first_member`),
+ * `after_member` expects a comma or the container's closing bracket, `closed` finishes a
  * container (cJSON keeps the first child's prev at the last child), `member` adds the next
- * child (with its key in an object). */
+ * child (with its key in an object). Whitespace is skipped where it is found, one byte per
+ * turn: the apiserver sends compact JSON. */
 static cJSON *parse_document(struct parser *ps, unsigned char *p, unsigned char **end)
 {
     const unsigned char *lim = ps->lim;
-    struct json_arena *arena = ps->arena;
     cJSON *open[JSON_NESTING_LIMIT];
     int depth = 0;
     cJSON *container = NULL;   /* open[depth - 1] */
     cJSON *last = NULL;        /* its last child so far */
     bool object = false;
     unsigned char close = 0;   /* its closing bracket */
-    cJSON *root = new_node(arena);
-    if (root == NULL)
+    unsigned char c;
+    unsigned char *nodes, *nodes_end;
+    if (!reserve_nodes(ps->arena, &nodes, &nodes_end))
         return NULL;
-    cJSON *node = root;
+    cJSON *root = (cJSON *)(void *)nodes, *node = root;
+    nodes += sizeof(cJSON);
+    memset(root, 0, sizeof *root);
 
 value:
-    if (p >= lim)
-        return fail_at(ps, p);
-    switch (*p) {
+    switch (PEEK(p)) {
     case ' ': case '\t': case '\n': case '\r':
         p++;
         goto value;
     case '{': case '[':
         if (depth >= JSON_NESTING_LIMIT)
-            return fail_at(ps, p);
+            goto fail;
         object = *p == '{';
         close = object ? '}' : ']';
         node->type = object ? cJSON_Object : cJSON_Array;
         open[depth++] = container = node;
         last = NULL;
-        p = skip_ws(p + 1, lim);
-        if (p < lim && *p == close) {
-            p++;
-            goto closed;
-        }
-        goto member;
+        p++;
+        goto first_member;
     case '"':
         node->type = cJSON_String;
-        node->valuestring = parse_string(ps, p, &p);
-        if (node->valuestring == NULL)
-            return NULL;
+        node->valuestring = (char *)p + 1;
+        p = parse_string(ps, p);
         break;
     case 't':
         p = parse_literal(ps, p, node, "true", 4, cJSON_True);
@@ -493,44 +533,69 @@ value:
         p = parse_number(ps, p, node);
         break;
     default:
-        return fail_at(ps, p);
+        goto fail;
     }
     if (p == NULL)
-        return NULL;
+        goto failed;
 
-after_value:
-    if (depth == 0) {
-        *end = p;
-        return root;
-    }
-    p = skip_ws(p, lim);
-    if (p >= lim)
-        return fail_at(ps, p);
-    if (*p == ',') {
-        p = skip_ws(p + 1, lim);
+    if (depth == 0)
+        goto done;
+after_member:
+    c = PEEK(p);
+    if (c == ',') {
+        p++;
         goto member;
     }
-    if (*p != close)
-        return fail_at(ps, p);
+    if (c == close) {
+        p++;
+        goto closed;
+    }
+    if (!is_ws(c))
+        goto fail;
     p++;
+    goto after_member;
+
+first_member:
+    c = PEEK(p);
+    if (c == close) {
+        p++;
+        goto closed;
+    }
+    if (is_ws(c)) {
+        p++;
+        goto first_member;
+    }
+    goto member;
 
 closed:
     if (container->child)
         container->child->prev = last;
     last = container;
-    if (--depth == 0) {
-        *end = p;
-        return root;
-    }
+    if (--depth == 0)
+        goto done;
     container = open[depth - 1];
     object = container->type == cJSON_Object;
     close = object ? '}' : ']';
-    goto after_value;
+    goto after_member;
 
 member:
-    node = new_node(arena);
-    if (node == NULL)
-        return fail_at(ps, p);
+    if (object) {
+        c = PEEK(p);
+        if (c != '"') {
+            if (!is_ws(c))
+                goto fail;
+            p++;
+            goto member;
+        }
+    }
+    if (nodes == nodes_end) {
+        release_nodes(ps->arena, nodes, nodes_end);
+        if (!reserve_nodes(ps->arena, &nodes, &nodes_end))
+            goto fail;
+    }
+    node = (cJSON *)(void *)nodes;
+    nodes += sizeof(cJSON);
+    memset(node, 0, sizeof *node);
     if (last) {
         last->next = node;
         node->prev = last;
@@ -538,19 +603,32 @@ member:
         container->child = node;
     }
     last = node;
-    if (object) {
-        if (p >= lim || *p != '"')
-            return fail_at(ps, p);
-        node->string = parse_string(ps, p, &p);
-        if (node->string == NULL)
-            return NULL;
-        p = skip_ws(p, lim);
-        if (p >= lim || *p != ':')
-            return fail_at(ps, p);
+    if (!object)
+        goto value;
+    node->string = (char *)p + 1;
+    p = parse_string(ps, p);
+    if (p == NULL)
+        goto failed;
+    while ((c = PEEK(p)) != ':') {
+        if (!is_ws(c))
+            goto fail;
         p++;
     }
+    p++;
     goto value;
+
+fail:
+    ps->err = p;
+failed:
+    release_nodes(ps->arena, nodes, nodes_end);
+    return NULL;
+done:
+    release_nodes(ps->arena, nodes, nodes_end);
+    *end = p;
+    return root;
 }
+
+#undef PEEK
 
 cJSON *json_arena_parse_insitu(struct json_arena *arena, char *text, size_t len, const char **end)
 {
