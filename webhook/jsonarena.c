@@ -475,13 +475,27 @@ static inline void release_nodes(struct json_arena *a, unsigned char *cur, unsig
 /* The byte at p, or 0 at the end of the text: 0 is an error everywhere a byte is peeked. */
 #define PEEK(p) ((p) < lim ? *(p) : 0)
 
+/* The next zeroed node of the reserved block, reserving another when it is used up. */
+static ALWAYS_INLINE cJSON *take_node(struct json_arena *a, unsigned char **nodes, unsigned char **nodes_end)
+{
+    if (*nodes == *nodes_end) {
+        release_nodes(a, *nodes, *nodes_end);
+        if (!reserve_nodes(a, nodes, nodes_end))
+            return NULL;
+    }
+    cJSON *n = (cJSON *)(void *)*nodes;
+    *nodes += sizeof *n;
+    memset(n, 0, sizeof *n);
+    return n;
+}
+
 /* Parses the document whose first value starts at p (whitespace skipped) and sets *end after
  * it. A state machine over an explicit stack of open containers, so nesting never recurses:
  * `value` parses one value into `node` (a container is opened and left for `first_member`),
- * `after_member` expects a comma or the container's closing bracket, `closed` finishes a
- * container (cJSON keeps the first child's prev at the last child), `member` adds the next
- * child (with its key in an object). Whitespace is skipped where it is found, one byte per
- * turn: the apiserver sends compact JSON. */
+ * `after_value` expects a comma or the container's closing bracket, `closed` finishes a
+ * container (cJSON keeps the first child's prev at the last child), `key` and `element` add
+ * the next child of an object or an array. Whitespace is skipped where it is found, one byte
+ * per turn: the apiserver sends compact JSON. */
 static cJSON *parse_document(struct parser *ps, unsigned char *p, unsigned char **end)
 {
     const unsigned char *lim = ps->lim;
@@ -489,36 +503,38 @@ static cJSON *parse_document(struct parser *ps, unsigned char *p, unsigned char 
     int depth = 0;
     cJSON *container = NULL;   /* open[depth - 1] */
     cJSON *last = NULL;        /* its last child so far */
+    cJSON **link = NULL;       /* where the next child is linked: container->child or last->next */
     bool object = false;
     unsigned char close = 0;   /* its closing bracket */
     unsigned char c;
-    unsigned char *nodes, *nodes_end;
-    if (!reserve_nodes(ps->arena, &nodes, &nodes_end))
+    unsigned char *nodes = NULL, *nodes_end = NULL;
+    cJSON *root = take_node(ps->arena, &nodes, &nodes_end), *node = root;
+    if (root == NULL)
         return NULL;
-    cJSON *root = (cJSON *)(void *)nodes, *node = root;
-    nodes += sizeof(cJSON);
-    memset(root, 0, sizeof *root);
 
 value:
-    switch (PEEK(p)) {
+    c = PEEK(p);
+    if (c == '"') {
+        node->type = cJSON_String;
+        node->valuestring = (char *)p + 1;
+        p = parse_string(ps, p);
+        goto after_value;
+    }
+    switch (c) {
     case ' ': case '\t': case '\n': case '\r':
         p++;
         goto value;
     case '{': case '[':
         if (depth >= JSON_NESTING_LIMIT)
             goto fail;
-        object = *p == '{';
+        object = c == '{';
         close = object ? '}' : ']';
         node->type = object ? cJSON_Object : cJSON_Array;
         open[depth++] = container = node;
         last = NULL;
+        link = &node->child;
         p++;
         goto first_member;
-    case '"':
-        node->type = cJSON_String;
-        node->valuestring = (char *)p + 1;
-        p = parse_string(ps, p);
-        break;
     case 't':
         p = parse_literal(ps, p, node, "true", 4, cJSON_True);
         break;
@@ -535,16 +551,19 @@ value:
     default:
         goto fail;
     }
+
+after_value:
     if (p == NULL)
         goto failed;
-
     if (depth == 0)
         goto done;
 after_member:
     c = PEEK(p);
     if (c == ',') {
         p++;
-        goto member;
+        if (object)
+            goto key;
+        goto element;
     }
     if (c == close) {
         p++;
@@ -565,12 +584,15 @@ first_member:
         p++;
         goto first_member;
     }
-    goto member;
+    if (object)
+        goto key;
+    goto element;
 
 closed:
     if (container->child)
         container->child->prev = last;
     last = container;
+    link = &container->next;
     if (--depth == 0)
         goto done;
     container = open[depth - 1];
@@ -578,33 +600,21 @@ closed:
     close = object ? '}' : ']';
     goto after_member;
 
-member:
-    if (object) {
-        c = PEEK(p);
-        if (c != '"') {
-            if (!is_ws(c))
-                goto fail;
-            p++;
-            goto member;
-        }
-    }
-    if (nodes == nodes_end) {
-        release_nodes(ps->arena, nodes, nodes_end);
-        if (!reserve_nodes(ps->arena, &nodes, &nodes_end))
+key:
+    c = PEEK(p);
+    if (c != '"') {
+        if (!is_ws(c))
             goto fail;
+        p++;
+        goto key;
     }
-    node = (cJSON *)(void *)nodes;
-    nodes += sizeof(cJSON);
-    memset(node, 0, sizeof *node);
-    if (last) {
-        last->next = node;
-        node->prev = last;
-    } else {
-        container->child = node;
-    }
+    node = take_node(ps->arena, &nodes, &nodes_end);
+    if (node == NULL)
+        goto fail;
+    *link = node;
+    node->prev = last;
     last = node;
-    if (!object)
-        goto value;
+    link = &node->next;
     node->string = (char *)p + 1;
     p = parse_string(ps, p);
     if (p == NULL)
@@ -615,6 +625,16 @@ member:
         p++;
     }
     p++;
+    goto value;
+
+element:
+    node = take_node(ps->arena, &nodes, &nodes_end);
+    if (node == NULL)
+        goto fail;
+    *link = node;
+    node->prev = last;
+    last = node;
+    link = &node->next;
     goto value;
 
 fail:
