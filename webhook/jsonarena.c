@@ -217,12 +217,14 @@ static ALWAYS_INLINE size_t string_run(const unsigned char *q, const unsigned ch
 {
     const unsigned char *s = q;
 #if defined(__SSE2__) && defined(__GNUC__)
-    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
-    const __m128i control_max = _mm_set1_epi8(0x1F);
+    /* c < 0x20 || c == '"' is (c ^ 0x02) <= 0x20: the XOR maps 0x00..0x1F onto itself, '"'
+     * (0x22) onto 0x20 and 0x20 onto 0x22. */
+    const __m128i flip = _mm_set1_epi8(0x02), space = _mm_set1_epi8(0x20);
+    const __m128i backslash = _mm_set1_epi8('\\');
     for (; lim - s >= 16; s += 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
-        __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)),
-                                    _mm_cmpeq_epi8(_mm_min_epu8(x, control_max), x));
+        __m128i y = _mm_xor_si128(x, flip);
+        __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(y, space), y), _mm_cmpeq_epi8(x, backslash));
         unsigned mask = (unsigned)_mm_movemask_epi8(stop);
         if (mask != 0)
             return (size_t)(s - q) + (size_t)__builtin_ctz(mask);
@@ -315,10 +317,10 @@ static unsigned char *parse_string_rest(struct parser *ps, unsigned char *q)
  * decoded over it and a NUL written over the closing quote (or after the decoded bytes).
  * Returns the byte after the closing quote, or NULL with ps->err set. The common case, no
  * escape, is inlined into the document loop. */
-static ALWAYS_INLINE unsigned char *parse_string(struct parser *ps, unsigned char *p)
+static ALWAYS_INLINE unsigned char *parse_string(struct parser *ps, unsigned char *p, const unsigned char *lim)
 {
-    unsigned char *q = p + 1 + string_run(p + 1, ps->lim);
-    if (q < ps->lim && *q == '"') {
+    unsigned char *q = p + 1 + string_run(p + 1, lim);
+    if (q < lim && *q == '"') {
         *q = '\0';
         return q + 1;
     }
@@ -472,6 +474,10 @@ static inline void release_nodes(struct json_arena *a, unsigned char *cur, unsig
         a->cur = cur;
 }
 
+/* The child whose next field is `link`. */
+#define CHILD_BEFORE(link) ((cJSON *)(void *)(link))
+_Static_assert(offsetof(cJSON, next) == 0, "CHILD_BEFORE needs next as cJSON's first field");
+
 /* The byte at p, or 0 at the end of the text: 0 is an error everywhere a byte is peeked. */
 #define PEEK(p) ((p) < lim ? *(p) : 0)
 
@@ -502,10 +508,10 @@ static cJSON *parse_document(struct parser *ps, unsigned char *p, unsigned char 
     cJSON *open[JSON_NESTING_LIMIT];
     int depth = 0;
     cJSON *container = NULL;   /* open[depth - 1] */
-    cJSON *last = NULL;        /* its last child so far */
-    cJSON **link = NULL;       /* where the next child is linked: container->child or last->next */
-    bool object = false;
-    unsigned char close = 0;   /* its closing bracket */
+    /* Where the next child of container is linked: &container->child, or &last->next of its
+     * last child so far (next is cJSON's first field, so link is that child itself). */
+    cJSON **link = NULL;
+    unsigned char close = 0;   /* container's closing bracket: '}' for an object */
     unsigned char c;
     unsigned char *nodes = NULL, *nodes_end = NULL;
     cJSON *root = take_node(ps->arena, &nodes, &nodes_end), *node = root;
@@ -517,7 +523,7 @@ value:
     if (c == '"') {
         node->type = cJSON_String;
         node->valuestring = (char *)p + 1;
-        p = parse_string(ps, p);
+        p = parse_string(ps, p, lim);
         goto after_value;
     }
     switch (c) {
@@ -527,11 +533,9 @@ value:
     case '{': case '[':
         if (depth >= JSON_NESTING_LIMIT)
             goto fail;
-        object = c == '{';
-        close = object ? '}' : ']';
-        node->type = object ? cJSON_Object : cJSON_Array;
+        close = c == '{' ? '}' : ']';
+        node->type = c == '{' ? cJSON_Object : cJSON_Array;
         open[depth++] = container = node;
-        last = NULL;
         link = &node->child;
         p++;
         goto first_member;
@@ -561,7 +565,7 @@ after_member:
     c = PEEK(p);
     if (c == ',') {
         p++;
-        if (object)
+        if (close == '}')
             goto key;
         goto element;
     }
@@ -584,20 +588,18 @@ first_member:
         p++;
         goto first_member;
     }
-    if (object)
+    if (close == '}')
         goto key;
     goto element;
 
 closed:
-    if (container->child)
-        container->child->prev = last;
-    last = container;
+    if (container->child)   /* the first child's prev is the last child */
+        container->child->prev = CHILD_BEFORE(link);
     link = &container->next;
     if (--depth == 0)
         goto done;
     container = open[depth - 1];
-    object = container->type == cJSON_Object;
-    close = object ? '}' : ']';
+    close = container->type == cJSON_Object ? '}' : ']';
     goto after_member;
 
 key:
@@ -611,12 +613,11 @@ key:
     node = take_node(ps->arena, &nodes, &nodes_end);
     if (node == NULL)
         goto fail;
+    node->prev = CHILD_BEFORE(link);   /* for the first child, corrected in `closed` */
     *link = node;
-    node->prev = last;
-    last = node;
     link = &node->next;
     node->string = (char *)p + 1;
-    p = parse_string(ps, p);
+    p = parse_string(ps, p, lim);
     if (p == NULL)
         goto failed;
     while ((c = PEEK(p)) != ':') {
@@ -631,9 +632,8 @@ element:
     node = take_node(ps->arena, &nodes, &nodes_end);
     if (node == NULL)
         goto fail;
+    node->prev = CHILD_BEFORE(link);   /* for the first child, corrected in `closed` */
     *link = node;
-    node->prev = last;
-    last = node;
     link = &node->next;
     goto value;
 
@@ -649,6 +649,7 @@ done:
 }
 
 #undef PEEK
+#undef CHILD_BEFORE
 
 cJSON *json_arena_parse_insitu(struct json_arena *arena, char *text, size_t len, const char **end)
 {
