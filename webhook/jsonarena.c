@@ -121,15 +121,6 @@ static inline unsigned char *skip_ws(unsigned char *p, const unsigned char *lim)
     return p;
 }
 
-/* A zeroed node from the arena: the cJSON fields not set below stay NULL/0 as in cJSON. */
-static inline cJSON *new_node(struct json_arena *a)
-{
-    cJSON *n = arena_alloc(a, sizeof *n);
-    if (n)
-        memset(n, 0, sizeof *n);
-    return n;
-}
-
 static int hex_digit(unsigned char c)
 {
     if (c >= '0' && c <= '9')
@@ -195,6 +186,13 @@ static size_t decode_u_escape(const unsigned char *s, const unsigned char *lim, 
     return 12;
 }
 
+/* SIMD_STRING_SCAN: 16 bytes at a time with SSE2 (every x86-64; -DJSONARENA_NO_SIMD tests the
+ * portable path), else 8 with bit tricks. */
+#if defined(__SSE2__) && defined(__GNUC__) && !defined(JSONARENA_NO_SIMD)
+#define SIMD_STRING_SCAN 1
+#else
+#define SIMD_STRING_SCAN 0
+
 #define BYTES_ONES UINT64_C(0x0101010101010101)
 #define BYTES_HIGHS UINT64_C(0x8080808080808080)
 
@@ -209,14 +207,14 @@ static inline uint64_t has_string_stop(const unsigned char *p)
     return (((quote - BYTES_ONES) & ~quote) | ((backslash - BYTES_ONES) & ~backslash) |
             ((x - BYTES_ONES * 0x20) & ~x)) & BYTES_HIGHS;
 }
+#endif
 
 /* How many bytes from q on are plain string content: the count up to the first '"', '\\' or
- * control character, or up to lim. Sixteen bytes at a time with SSE2 (every x86-64), else
- * eight with the bit tricks above; never reads at or past lim. */
+ * control character, or up to lim; never reads at or past lim. */
 static ALWAYS_INLINE size_t string_run(const unsigned char *q, const unsigned char *lim)
 {
     const unsigned char *s = q;
-#if defined(__SSE2__) && defined(__GNUC__)
+#if SIMD_STRING_SCAN
     /* c < 0x20 || c == '"' is (c ^ 0x02) <= 0x20: the XOR maps 0x00..0x1F onto itself, '"'
      * (0x22) onto 0x20 and 0x20 onto 0x22. */
     const __m128i flip = _mm_set1_epi8(0x02), space = _mm_set1_epi8(0x20);
