@@ -129,7 +129,7 @@ static int review_fill(cJSON *root, struct admission_request *req, struct sg_err
     return 0;
 }
 
-int review_parse(const char *body, size_t len, struct admission_request *req, struct sg_error *err)
+int review_parse(char *body, size_t len, struct admission_request *req, struct sg_error *err)
 {
     memset(req, 0, sizeof *req);
     if (len == 0)
@@ -138,7 +138,7 @@ int review_parse(const char *body, size_t len, struct admission_request *req, st
     if (arena == NULL)
         return sg_error_set(err, "out of memory");
     const char *end = NULL;
-    cJSON *root = json_arena_parse(arena, body, len, &end);
+    cJSON *root = json_arena_parse_insitu(arena, body, len, &end);
     if (root == NULL) {
         size_t off = end && end >= body ? (size_t)(end - body) : 0;
         json_arena_destroy(arena);

@@ -234,7 +234,7 @@ static enum MHD_Result on_webhook(void *cls, struct MHD_Connection *conn, const 
     if (rs->body.failed)
         return send_error(s, conn, 413, "body larger than 3 MiB (the kube-apiserver's own request limit)");
     struct admission_result result = {0};
-    admission_handle(rs->body.data ? rs->body.data : "", rs->body.len, s->cfg, rs->checks, s->history, &result);
+    admission_handle(rs->body.data, rs->body.len, s->cfg, rs->checks, s->history, &result);   /* parsed in place */
     strbuf_free(&rs->body);        /* not needed while the response is sent */
     tlsio_hold_next(connection_io(conn));   /* header and body in one sendmsg */
     return send_json(s, conn, result.http_status, result.body);
