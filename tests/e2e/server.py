@@ -274,6 +274,11 @@ try:
     report.check(ok, f"3000 requests, no reading for 1.5 s: all answered, whole and in order ({answered})")
     still_answers("pipelined and flooding clients")
 
+    with open(f"/proc/{server.proc.pid}/maps") as f:
+        maps = f.read()
+    report.check("libpq" not in maps and "libkrb5" not in maps,
+                 "without databases the server never loads libpq (and Kerberos, LDAP, OpenSSL with it)")
+
     # --- health and metrics port ----------------------------------------------------------------------
     status, body = server.get_metrics_port("/readyz")
     report.check(status == 200, "/readyz -> 200 once serving")
