@@ -24,8 +24,8 @@
 #include <sys/types.h>
 
 /* Enough for a whole small request (the apiserver sends one record per request of a few KiB);
- * a larger record is read straight into GnuTLS's buffer. Kept small: every connection that is
- * part way through a request holds one. */
+ * a larger record is read straight into GnuTLS's buffer with what follows it landing here.
+ * Kept small: every connection that is part way through a request holds one. */
 #define TLSIO_READ_AHEAD 4096
 
 /* A response header record: HTTP status line and headers plus TLS overhead. */
@@ -56,13 +56,16 @@ static ssize_t tlsio_pull(gnutls_transport_ptr_t ptr, void *data, size_t size)
         }
         return (ssize_t)n;
     }
-    if (size >= TLSIO_READ_AHEAD)
-        return recv(io->fd, data, size, 0);
     io->buf = malloc(TLSIO_READ_AHEAD);
     if (io->buf == NULL)
         return recv(io->fd, data, size, 0);
-    ssize_t got = recv(io->fd, io->buf, TLSIO_READ_AHEAD, 0);
-    if (got <= 0) {
+    /* A large ask (the rest of a big record) is read straight into GnuTLS's buffer, and
+     * whatever follows it (the next record's header and more) into ours, in one call. */
+    size_t direct = size >= TLSIO_READ_AHEAD ? size : 0;
+    struct iovec iov[2] = {{data, direct}, {io->buf, TLSIO_READ_AHEAD}};
+    struct msghdr msg = {.msg_iov = direct ? iov : iov + 1, .msg_iovlen = direct ? 2 : 1};
+    ssize_t got = recvmsg(io->fd, &msg, 0);
+    if (got <= (ssize_t)direct) {
         int saved = errno;
         free(io->buf);
         io->buf = NULL;
@@ -70,8 +73,8 @@ static ssize_t tlsio_pull(gnutls_transport_ptr_t ptr, void *data, size_t size)
         return got;
     }
     io->off = 0;
-    io->len = (size_t)got;
-    return tlsio_pull(ptr, data, size);
+    io->len = (size_t)got - direct;
+    return direct ? (ssize_t)direct : tlsio_pull(ptr, data, size);
 }
 
 /* GnuTLS asks this before a read that may wait (only in blocking use): buffered bytes count. */
