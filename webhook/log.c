@@ -17,6 +17,8 @@
 #define LOG_BUFFER_BYTES (16 * 1024)
 /* A line longer than this (a pathological verdict) is cut; the cut is marked in the line. */
 #define LOG_LINE_MAX (64 * 1024)
+/* A decision line is a few hundred bytes: one allocation instead of growing by doubling. */
+#define LOG_LINE_TYPICAL 1024
 
 void log_buffer_output(void)
 {
@@ -39,6 +41,7 @@ static void log_begin(struct strbuf *sb, const char *level, const char *event)
     size_t n = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(when + n, sizeof when - n, ".%03ldZ", ts.tv_nsec / 1000000);
     strbuf_init(sb, LOG_LINE_MAX);
+    strbuf_presize(sb, LOG_LINE_TYPICAL);
     strbuf_putc(sb, '{');
     jsonout_member_string(sb, true, "time", when);
     jsonout_member_string(sb, false, "level", level);

@@ -267,6 +267,7 @@ char *review_response_json(const struct admission_request *req, const struct ver
 {
     struct strbuf sb;
     strbuf_init(&sb, 0);
+    strbuf_presize(&sb, 512);   /* an answer without warnings fits; more grows the buffer */
     strbuf_puts(&sb, "{");
     jsonout_member_string(&sb, true, "apiVersion", REVIEW_API_VERSION);
     jsonout_member_string(&sb, false, "kind", "AdmissionReview");
