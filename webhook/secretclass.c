@@ -57,33 +57,42 @@ static void split_words(const char *name, size_t len, struct name_words *w)
     }
 }
 
-/* `stem` (lower-case letters) starts s, in any case. */
+/* `stem` (lower-case letters) starts s, in any case, given that its first letter does. */
 static bool stem_at(const char *s, size_t len, const char *stem)
 {
-    for (size_t k = 0; stem[k]; k++)
+    for (size_t k = 1; stem[k]; k++)   /* the first letter is known to match */
         if (k >= len || (char)(s[k] | 0x20) != stem[k])
             return false;
     return true;
 }
 
+/* The byte a stem can start with, in either case (0 for every other byte): most bytes of a
+ * name start no stem, so the scan below costs one table lookup per byte. */
+static const char stem_first[256] = {
+    ['p'] = 'p', ['P'] = 'p', ['c'] = 'c', ['C'] = 'c', ['s'] = 's', ['S'] = 's',
+    ['t'] = 't', ['T'] = 't', ['k'] = 'k', ['K'] = 'k', ['a'] = 'a', ['A'] = 'a',
+};
+
 /* Every word word_kind does not call plain contains one of these stems (password words contain
  * "pass", "pw" or "pswd"; apikey contains "key"; credential "cred"; authorization "auth"), and
  * every word is a piece of the name. A name without any stem has no credential word: most
  * names (LOG_LEVEL, HTTP_PORT) are settled by this one pass, without splitting them. */
-static bool has_credential_stem(const char *name, size_t len)
+bool secretclass_has_stem(const char *name, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
+        char first = stem_first[(unsigned char)name[i]];
+        if (first == 0)
+            continue;
         const char *s = name + i;
         size_t n = len - i;
         bool found = false;
-        switch (*s | 0x20) {   /* ASCII lower case; only letters map onto letters */
+        switch (first) {
         case 'p': found = stem_at(s, n, "pass") || stem_at(s, n, "pw") || stem_at(s, n, "pswd"); break;
         case 'c': found = stem_at(s, n, "cred") || stem_at(s, n, "cookie") || stem_at(s, n, "contrasena"); break;
         case 's': found = stem_at(s, n, "secret"); break;
         case 't': found = stem_at(s, n, "token"); break;
         case 'k': found = stem_at(s, n, "key"); break;
-        case 'a': found = stem_at(s, n, "auth"); break;
-        default: break;
+        default: found = stem_at(s, n, "auth"); break;
         }
         if (found)
             return true;
@@ -100,7 +109,7 @@ static const char *const password_words[] = {
 
 static enum word_kind word_kind(const char *w)
 {
-    if (!has_credential_stem(w, strlen(w)))
+    if (!secretclass_has_stem(w, strlen(w)))
         return WORD_PLAIN;
     /* Words naming a place or a reference are never credentials: pgpassfile, keyfile. */
     if (ends_with(w, "file") || ends_with(w, "path") || ends_with(w, "dir") || ends_with(w, "name"))
@@ -149,7 +158,7 @@ static bool is_number_word(const char *w)
 
 bool secretclass_name(const char *name, size_t len)
 {
-    if (!has_credential_stem(name, len))
+    if (!secretclass_has_stem(name, len))
         return false;
     struct name_words w;
     split_words(name, len, &w);
@@ -199,8 +208,9 @@ bool secretclass_name(const char *name, size_t len)
 
 bool secretclass_is_authorization(const char *name, size_t len)
 {
-    static const char *const names[] = {"authorization", "proxy-authorization", NULL};
-    return in_list_ci(name, len, names);
+    if (len == 13)
+        return strncasecmp(name, "authorization", 13) == 0;
+    return len == 19 && strncasecmp(name, "proxy-authorization", 19) == 0;
 }
 
 /* ---- values ------------------------------------------------------------------------------ */

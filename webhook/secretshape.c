@@ -322,9 +322,14 @@ static bool scan_json(const char *t, size_t len, secretshape_fn fn, void *ctx)
 static const char *find(const char *t, size_t len, size_t from, const char *needle)
 {
     size_t n = strlen(needle);
-    for (size_t i = from; i + n <= len; i++)
-        if (memcmp(t + i, needle, n) == 0)
-            return t + i;
+    for (size_t i = from; i + n <= len; i++) {
+        const char *c = memchr(t + i, needle[0], len - n + 1 - i);   /* candidates only */
+        if (c == NULL)
+            return NULL;
+        i = (size_t)(c - t);
+        if (memcmp(c, needle, n) == 0)
+            return c;
+    }
     return NULL;
 }
 
@@ -395,12 +400,6 @@ static void scan_pgpass_token(const char *t, size_t s, size_t e, secretshape_fn 
     emit(fn, ctx, SHAPE_PGPASS, NULL, 0, t + starts[4], e - starts[4], starts[4]);
 }
 
-static bool has_prefix_at(const char *t, size_t len, size_t i, const char *p)
-{
-    size_t n = strlen(p);
-    return len - i >= n && memcmp(t + i, p, n) == 0;
-}
-
 static bool jwt_like(const char *t, size_t n)
 {
     if (n < 30 || memcmp(t, "eyJ", 3) != 0)
@@ -421,33 +420,62 @@ static bool jwt_like(const char *t, size_t n)
     return dots == 2 && seg >= 8;
 }
 
-static void scan_vendor_token(const char *t, size_t s, size_t e, secretshape_fn fn, void *ctx)
+static bool vendor_prefixed(const char *t, size_t n)
 {
     static const struct {
         const char *prefix;
+        size_t prefix_len;
         size_t min_len;
     } vendors[] = {
-        {"ghp_", 36}, {"gho_", 36}, {"ghu_", 36}, {"ghs_", 36}, {"ghr_", 36}, {"github_pat_", 40},
-        {"glpat-", 24}, {"xoxb-", 20}, {"xoxp-", 20}, {"xoxa-", 20}, {"xoxr-", 20}, {"sk_live_", 24},
-        {"rk_live_", 24}, {"AIza", 39}, {"npm_", 36}, {"hvs.", 24}, {"dop_v1_", 40},
+        {"ghp_", 4, 36}, {"gho_", 4, 36}, {"ghu_", 4, 36}, {"ghs_", 4, 36}, {"ghr_", 4, 36},
+        {"github_pat_", 11, 40}, {"glpat-", 6, 24}, {"xoxb-", 5, 20}, {"xoxp-", 5, 20}, {"xoxa-", 5, 20},
+        {"xoxr-", 5, 20}, {"sk_live_", 8, 24}, {"rk_live_", 8, 24}, {"AIza", 4, 39}, {"npm_", 4, 36},
+        {"hvs.", 4, 24}, {"dop_v1_", 7, 40},
     };
+    /* Every prefix starts with one of these bytes; most tokens start with none of them. */
+    if (strchr("gxsrAnhd", t[0]) == NULL)
+        return false;
+    for (size_t v = 0; v < sizeof vendors / sizeof vendors[0]; v++)
+        if (t[0] == vendors[v].prefix[0] && n >= vendors[v].min_len &&
+            memcmp(t, vendors[v].prefix, vendors[v].prefix_len) == 0)
+            return true;
+    return false;
+}
+
+static void scan_vendor_token(const char *t, size_t s, size_t e, secretshape_fn fn, void *ctx)
+{
     size_t n = e - s;
     if (n < VENDOR_TOKEN_MIN)
         return;
-    for (size_t v = 0; v < sizeof vendors / sizeof vendors[0]; v++) {
-        if (n >= vendors[v].min_len && has_prefix_at(t, e, s, vendors[v].prefix)) {
-            emit(fn, ctx, SHAPE_TOKEN, NULL, 0, t + s, n, s);
-            return;
-        }
-    }
-    if (jwt_like(t + s, n))
+    if (vendor_prefixed(t + s, n) || jwt_like(t + s, n))
         emit(fn, ctx, SHAPE_TOKEN, NULL, 0, t + s, n, s);
 }
 
-/* `pgpass`: the text has the four colons a .pgpass line needs. */
+/* `pgpass`: the text has the four colons a .pgpass line needs; every token is then looked at.
+ * Without it only tokens of VENDOR_TOKEN_MIN bytes or more can hold anything, and those are
+ * found by probing every VENDOR_TOKEN_MIN-th byte: a token that long covers a probe. */
 static void scan_tokens(const char *t, size_t len, bool pgpass, secretshape_fn fn, void *ctx)
 {
     size_t i = 0;
+    if (!pgpass) {
+        while (i + VENDOR_TOKEN_MIN <= len) {
+            size_t probe = i + VENDOR_TOKEN_MIN - 1;
+            if (token_boundary(t[probe])) {
+                i = probe + 1;
+                continue;
+            }
+            size_t s = probe;
+            while (s > i && !token_boundary(t[s - 1]))
+                s--;
+            size_t e = probe + 1;
+            while (e < len && !token_boundary(t[e]))
+                e++;
+            if (memchr(t + s, '/', e - s) == NULL)
+                scan_vendor_token(t, s, e, fn, ctx);
+            i = e;
+        }
+        return;
+    }
     while (i < len) {
         while (i < len && token_boundary(t[i]))
             i++;
@@ -455,8 +483,7 @@ static void scan_tokens(const char *t, size_t len, bool pgpass, secretshape_fn f
         while (i < len && !token_boundary(t[i]))
             i++;
         if (i > s && memchr(t + s, '/', i - s) == NULL) {
-            if (pgpass)
-                scan_pgpass_token(t, s, i, fn, ctx);
+            scan_pgpass_token(t, s, i, fn, ctx);
             scan_vendor_token(t, s, i, fn, ctx);
         }
     }
@@ -501,40 +528,31 @@ static void scan_sql(const char *t, size_t len, secretshape_fn fn, void *ctx)
 /* ---- which detectors can fire ----------------------------------------------------------- */
 
 /* The bytes each detector needs before it can report anything. Most values (ports, names,
- * hosts, "info") lack all of them, so one pass over the text skips whole detector families. */
+ * hosts, "info") lack all of them, so one table lookup per byte skips whole detector families. */
+enum {
+    TRAIT_DASH = 1,        /* PEM: "-----BEGIN " */
+    TRAIT_COLON = 2,       /* URI "://", YAML/JSON "key: v", .pgpass (four of them) */
+    TRAIT_AT = 4,          /* URI userinfo "user:pw@", Go DSN "@tcp(" */
+    TRAIT_EQUALS = 8,      /* key=value */
+    TRAIT_APOSTROPHE = 16, /* SQL "PASSWORD '...'" */
+};
+
+static const unsigned char byte_traits[256] = {
+    ['-'] = TRAIT_DASH, [':'] = TRAIT_COLON, ['@'] = TRAIT_AT, ['='] = TRAIT_EQUALS, ['\''] = TRAIT_APOSTROPHE,
+};
+
 struct text_traits {
-    bool dash;          /* PEM: "-----BEGIN " */
-    bool colon;         /* URI "://", YAML/JSON "key: v" */
-    bool at;            /* Go DSN "@tcp(" */
-    bool equals;        /* key=value */
-    bool apostrophe;    /* SQL "PASSWORD '...'" */
+    unsigned bits;      /* TRAIT_* present */
     size_t colons;      /* .pgpass needs four */
 };
 
 static struct text_traits text_traits(const char *t, size_t len)
 {
-    struct text_traits tr = {false, false, false, false, false, 0};
+    struct text_traits tr = {0, 0};
     for (size_t i = 0; i < len; i++) {
-        switch (t[i]) {
-        case '-':
-            tr.dash = true;
-            break;
-        case ':':
-            tr.colon = true;
-            tr.colons++;
-            break;
-        case '@':
-            tr.at = true;
-            break;
-        case '=':
-            tr.equals = true;
-            break;
-        case '\'':
-            tr.apostrophe = true;
-            break;
-        default:
-            break;
-        }
+        unsigned b = byte_traits[(unsigned char)t[i]];
+        tr.bits |= b;
+        tr.colons += b >> 1 & 1;   /* TRAIT_COLON */
     }
     return tr;
 }
@@ -544,19 +562,30 @@ void secretshape_scan(const char *text, size_t len, secretshape_fn fn, void *ctx
     if (text == NULL || len == 0)
         return;
     struct text_traits tr = text_traits(text, len);
-    if (tr.dash)
+    /* Key/value and config detectors report only keys that secretclass_name or
+     * secretclass_is_authorization accept, and neither accepts a key without a stem; a key
+     * is a piece of the text (JSON documents, whose escapes can spell one, go to scan_json). */
+    int stem = -1;   /* not looked for yet */
+    if (tr.bits & TRAIT_DASH)
         scan_private_keys(text, len, fn, ctx);
-    if (tr.colon)
+    /* A userinfo needs "://" and an "@" after it. */
+    if ((tr.bits & (TRAIT_COLON | TRAIT_AT)) == (TRAIT_COLON | TRAIT_AT))
         scan_uris(text, len, fn, ctx);
-    if (tr.at)
+    if (tr.bits & TRAIT_AT)
         scan_go_dsn(text, len, fn, ctx);
-    if (!scan_json(text, len, fn, ctx) && (tr.equals || tr.colon))
-        scan_key_values(text, len, fn, ctx);
-    secretconf_scan(text, len, fn, ctx);
+    if (!scan_json(text, len, fn, ctx) && (tr.bits & (TRAIT_EQUALS | TRAIT_COLON))) {
+        stem = secretclass_has_stem(text, len);
+        if (stem)
+            scan_key_values(text, len, fn, ctx);
+    }
+    if (stem < 0)
+        stem = secretclass_has_stem(text, len);
+    if (stem)
+        secretconf_scan(text, len, fn, ctx);
     /* A vendor token or JWT is at least 20 bytes; a .pgpass line has four colons. */
     if (len >= VENDOR_TOKEN_MIN || tr.colons >= 4)
         scan_tokens(text, len, tr.colons >= 4, fn, ctx);
-    if (tr.apostrophe)
+    if (tr.bits & TRAIT_APOSTROPHE)
         scan_sql(text, len, fn, ctx);
 }
 
