@@ -34,7 +34,10 @@ static void test_env_table_sources(void **state)
     assert_true(t.from_secret);
     assert_false(t.from_configmap);
     assert_int_equal(t.count, 5);
-    assert_string_equal(t.items[0].path, "spec.containers[0].env[0].value");
+    /* Entries keep their place in env[] (the finding's path is CONTAINER.env[index].value). */
+    assert_string_equal(t.container_path, "spec.containers[0]");
+    assert_int_equal(t.items[0].index, 0);
+    assert_int_equal(t.items[4].index, 4);
     assert_int_equal(t.items[1].source, ENV_SECRET);
     assert_int_equal(t.items[2].source, ENV_CONFIGMAP);
     assert_int_equal(t.items[3].source, ENV_FIELD);
