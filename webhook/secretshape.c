@@ -530,62 +530,66 @@ static void scan_sql(const char *t, size_t len, secretshape_fn fn, void *ctx)
 /* The bytes each detector needs before it can report anything. Most values (ports, names,
  * hosts, "info") lack all of them, so one table lookup per byte skips whole detector families. */
 enum {
-    TRAIT_DASH = 1,        /* PEM: "-----BEGIN " */
-    TRAIT_COLON = 2,       /* URI "://", YAML/JSON "key: v", .pgpass (four of them) */
-    TRAIT_AT = 4,          /* URI userinfo "user:pw@", Go DSN "@tcp(" */
-    TRAIT_EQUALS = 8,      /* key=value */
-    TRAIT_APOSTROPHE = 16, /* SQL "PASSWORD '...'" */
+    TRAIT_DASH = 1,         /* PEM: "-----BEGIN " */
+    TRAIT_COLON = 2,        /* URI "://", YAML/JSON "key: v", .pgpass (four of them) */
+    TRAIT_AT = 4,           /* URI userinfo "user:pw@", Go DSN "@tcp(" */
+    TRAIT_EQUALS = 8,       /* key=value */
+    TRAIT_APOSTROPHE = 16,  /* SQL "PASSWORD '...'" */
+    TRAIT_CONF = 32,        /* secretconf: a blank or quote between directive tokens, XML "<", PHP "define(" */
 };
 
 static const unsigned char byte_traits[256] = {
-    ['-'] = TRAIT_DASH, [':'] = TRAIT_COLON, ['@'] = TRAIT_AT, ['='] = TRAIT_EQUALS, ['\''] = TRAIT_APOSTROPHE,
+    ['-'] = TRAIT_DASH, [':'] = TRAIT_COLON, ['@'] = TRAIT_AT, ['='] = TRAIT_EQUALS,
+    ['\''] = TRAIT_APOSTROPHE | TRAIT_CONF, [' '] = TRAIT_CONF, ['\t'] = TRAIT_CONF, ['"'] = TRAIT_CONF,
+    ['<'] = TRAIT_CONF, ['('] = TRAIT_CONF,
 };
 
-struct text_traits {
-    unsigned bits;      /* TRAIT_* present */
-    size_t colons;      /* .pgpass needs four */
-};
-
-static struct text_traits text_traits(const char *t, size_t len)
+static unsigned text_traits(const char *t, size_t len)
 {
-    struct text_traits tr = {0, 0};
-    for (size_t i = 0; i < len; i++) {
-        unsigned b = byte_traits[(unsigned char)t[i]];
-        tr.bits |= b;
-        tr.colons += b >> 1 & 1;   /* TRAIT_COLON */
-    }
-    return tr;
+    unsigned bits = 0;
+    const unsigned char *p = (const unsigned char *)t, *end = p + len;
+    while (p < end)
+        bits |= byte_traits[*p++];
+    return bits;
+}
+
+static size_t count_colons(const char *t, size_t len)
+{
+    size_t n = 0;
+    for (const char *c = memchr(t, ':', len); c; c = memchr(c + 1, ':', len - (size_t)(c + 1 - t)))
+        n++;
+    return n;
 }
 
 void secretshape_scan(const char *text, size_t len, secretshape_fn fn, void *ctx)
 {
     if (text == NULL || len == 0)
         return;
-    struct text_traits tr = text_traits(text, len);
+    unsigned tr = text_traits(text, len);
+    size_t colons = tr & TRAIT_COLON ? count_colons(text, len) : 0;
     /* Key/value and config detectors report only keys that secretclass_name or
      * secretclass_is_authorization accept, and neither accepts a key without a stem; a key
      * is a piece of the text (JSON documents, whose escapes can spell one, go to scan_json). */
     int stem = -1;   /* not looked for yet */
-    if (tr.bits & TRAIT_DASH)
+    if (tr & TRAIT_DASH)
         scan_private_keys(text, len, fn, ctx);
     /* A userinfo needs "://" and an "@" after it. */
-    if ((tr.bits & (TRAIT_COLON | TRAIT_AT)) == (TRAIT_COLON | TRAIT_AT))
+    if ((tr & (TRAIT_COLON | TRAIT_AT)) == (TRAIT_COLON | TRAIT_AT))
         scan_uris(text, len, fn, ctx);
-    if (tr.bits & TRAIT_AT)
+    if (tr & TRAIT_AT)
         scan_go_dsn(text, len, fn, ctx);
-    if (!scan_json(text, len, fn, ctx) && (tr.bits & (TRAIT_EQUALS | TRAIT_COLON))) {
+    if (!scan_json(text, len, fn, ctx) && (tr & (TRAIT_EQUALS | TRAIT_COLON))) {
         stem = secretclass_has_stem(text, len);
         if (stem)
             scan_key_values(text, len, fn, ctx);
     }
-    if (stem < 0)
-        stem = secretclass_has_stem(text, len);
-    if (stem)
+    /* Directives need two tokens (a blank or a quote), XML a "<", define() a "(". */
+    if ((tr & TRAIT_CONF) && (stem > 0 || (stem < 0 && secretclass_has_stem(text, len))))
         secretconf_scan(text, len, fn, ctx);
     /* A vendor token or JWT is at least 20 bytes; a .pgpass line has four colons. */
-    if (len >= VENDOR_TOKEN_MIN || tr.colons >= 4)
-        scan_tokens(text, len, tr.colons >= 4, fn, ctx);
-    if (tr.bits & TRAIT_APOSTROPHE)
+    if (len >= VENDOR_TOKEN_MIN || colons >= 4)
+        scan_tokens(text, len, colons >= 4, fn, ctx);
+    if (tr & TRAIT_APOSTROPHE)
         scan_sql(text, len, fn, ctx);
 }
 
