@@ -5,6 +5,7 @@
 #include "secretclass.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -66,11 +67,16 @@ static bool stem_at(const char *s, size_t len, const char *stem)
     return true;
 }
 
-/* The byte a stem can start with, in either case (0 for every other byte): most bytes of a
- * name start no stem, so the scan below costs one table lookup per byte. */
-static const char stem_first[256] = {
-    ['p'] = 'p', ['P'] = 'p', ['c'] = 'c', ['C'] = 'c', ['s'] = 's', ['S'] = 's',
-    ['t'] = 't', ['T'] = 't', ['k'] = 'k', ['K'] = 'k', ['a'] = 'a', ['A'] = 'a',
+#define LETTER(c) (1u << ((c) - 'a'))
+
+/* For each byte that can start a stem (either case), the letters that can follow it in one;
+ * 0 for every other byte. Most bytes start no stem and most that do are not followed by a
+ * fitting letter, so the scan below costs about one table lookup per byte. */
+static const uint32_t stem_next[256] = {
+    ['p'] = LETTER('a') | LETTER('w') | LETTER('s'), ['P'] = LETTER('a') | LETTER('w') | LETTER('s'),
+    ['c'] = LETTER('r') | LETTER('o'), ['C'] = LETTER('r') | LETTER('o'),
+    ['s'] = LETTER('e'), ['S'] = LETTER('e'), ['t'] = LETTER('o'), ['T'] = LETTER('o'),
+    ['k'] = LETTER('e'), ['K'] = LETTER('e'), ['a'] = LETTER('u'), ['A'] = LETTER('u'),
 };
 
 /* Every word word_kind does not call plain contains one of these stems (password words contain
@@ -79,14 +85,18 @@ static const char stem_first[256] = {
  * names (LOG_LEVEL, HTTP_PORT) are settled by this one pass, without splitting them. */
 bool secretclass_has_stem(const char *name, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        char first = stem_first[(unsigned char)name[i]];
-        if (first == 0)
+    /* Every stem has two letters or more: the last byte starts none. */
+    for (size_t i = 0; i + 1 < len; i++) {
+        uint32_t next = stem_next[(unsigned char)name[i]];
+        if (next == 0)
+            continue;
+        unsigned letter = ((unsigned char)name[i + 1] | 0x20) - 'a';   /* a letter, in either case */
+        if (letter >= 26 || (next >> letter & 1) == 0)
             continue;
         const char *s = name + i;
         size_t n = len - i;
         bool found = false;
-        switch (first) {
+        switch (s[0] | 0x20) {
         case 'p': found = stem_at(s, n, "pass") || stem_at(s, n, "pw") || stem_at(s, n, "pswd"); break;
         case 'c': found = stem_at(s, n, "cred") || stem_at(s, n, "cookie") || stem_at(s, n, "contrasena"); break;
         case 's': found = stem_at(s, n, "secret"); break;

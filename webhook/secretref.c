@@ -22,15 +22,28 @@ static enum env_source value_from_source(const cJSON *value_from)
     return ENV_OTHER;
 }
 
+/* cJSON_IsString / cJSON_IsObject without a call into the library. */
+static bool is_type(const cJSON *item, int type)
+{
+    return item != NULL && (item->type & 0xFF) == type;
+}
+
+/* strcmp(a, b) == 0 for the short member names compared here, without a call. */
+static bool same_name(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
 void secretref_members(const cJSON *object, const char *const *names, size_t count, const cJSON **out)
 {
-    for (size_t i = 0; i < count; i++)
-        out[i] = NULL;
+    memset(out, 0, count * sizeof *out);
     for (const cJSON *m = object ? object->child : NULL; m != NULL; m = m->next) {
         if (m->string == NULL)
             break;
         for (size_t i = 0; i < count; i++) {
-            if (out[i] == NULL && m->string[0] == names[i][0] && strcmp(m->string, names[i]) == 0) {
+            if (out[i] == NULL && m->string[0] == names[i][0] && same_name(m->string, names[i])) {
                 out[i] = m;
                 break;
             }
@@ -67,22 +80,30 @@ int secretref_env_build(struct env_table *t, const cJSON *container, const char 
             return -1;
         }
     }
-    static const char *const members[] = {"name", "value", "valueFrom"};
     size_t index = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, env) {
-        const cJSON *m[3];
-        secretref_members(e, members, 3, m);
-        if (cJSON_IsString(m[0])) {
+        /* secretref_members(e, {"name", "value", "valueFrom"}), spelled out: it runs per entry. */
+        const cJSON *name = NULL, *value = NULL, *value_from = NULL;
+        for (const cJSON *m = e->child; m != NULL && m->string != NULL; m = m->next) {
+            const char *k = m->string;
+            if (k[0] == 'n' && name == NULL && same_name(k, "name"))
+                name = m;
+            else if (k[0] == 'v' && value == NULL && same_name(k, "value"))
+                value = m;
+            else if (k[0] == 'v' && value_from == NULL && same_name(k, "valueFrom"))
+                value_from = m;
+        }
+        if (is_type(name, cJSON_String)) {
             struct env_entry *entry = &t->items[t->count];
-            entry->name = m[0]->valuestring;
+            entry->name = name->valuestring;
             entry->index = index;
-            if (cJSON_IsObject(m[2])) {
-                entry->source = value_from_source(m[2]);
+            if (is_type(value_from, cJSON_Object)) {
+                entry->source = value_from_source(value_from);
                 entry->value = NULL;
             } else {
                 entry->source = ENV_LITERAL;
-                entry->value = cJSON_IsString(m[1]) ? m[1]->valuestring : "";
+                entry->value = is_type(value, cJSON_String) ? value->valuestring : "";
             }
             t->count++;
         }

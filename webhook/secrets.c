@@ -293,11 +293,11 @@ static void scan_last_applied(const char *text, const char *path, struct secret_
 }
 
 /* nginx.ingress.kubernetes.io/auth-secret: basic-auth, ...-tls-secret: ns/name: annotations
- * whose key ends in "secret" and whose value is a Kubernetes object name point at a Secret. */
-static bool annotation_names_secret(const char *key, const char *value)
+ * whose key (kl bytes) ends in "secret" and whose value is a Kubernetes object name point at a
+ * Secret. */
+static bool annotation_names_secret(const char *key, size_t kl, const char *value)
 {
-    size_t kl = strlen(key);
-    if (kl < 6 || strcasecmp(key + kl - 6, "secret") != 0 || value[0] == '\0')
+    if (kl < 6 || (key[kl - 1] | 0x20) != 't' || strcasecmp(key + kl - 6, "secret") != 0 || value[0] == '\0')
         return false;
     size_t slashes = 0;
     for (const char *c = value; *c; c++) {
@@ -317,22 +317,22 @@ static void scan_annotations(const cJSON *metadata, const char *prefix, struct s
     struct field_path path;
     fieldpath_init(&path, prefix);
     fieldpath_push_key(&path, "annotations");
-    const cJSON *item;
-    cJSON_ArrayForEach(item, annotations) {
-        if (!cJSON_IsString(item) || item->string == NULL)
+    for (const cJSON *item = annotations->child; item != NULL; item = item->next) {
+        if ((item->type & 0xFF) != cJSON_String || item->string == NULL)
             continue;
         const char *key = item->string;
         /* Helm's checksum/secret is a hash of a Secret, not the Secret. */
-        if (strncmp(key, "checksum/", 9) == 0)
+        if (key[0] == 'c' && strncmp(key, "checksum/", 9) == 0)
             continue;
-        if (strcmp(key, SECRETS_LAST_APPLIED) == 0) {
+        size_t kl = strlen(key);
+        if (kl == sizeof SECRETS_LAST_APPLIED - 1 && memcmp(key, SECRETS_LAST_APPLIED, kl) == 0) {
             if (depth == 0) {
                 size_t m = fieldpath_push_key(&path, key);
                 scan_last_applied(item->valuestring, path.text, f, depth);
                 fieldpath_pop(&path, m);
             }
-        } else if (!annotation_names_secret(key, item->valuestring)) {
-            const char *slash = strrchr(key, '/');
+        } else if (!annotation_names_secret(key, kl, item->valuestring)) {
+            const char *slash = memrchr(key, '/', kl);
             struct scan_site site = {.path = path.text, .key = key, .index = SIZE_MAX, .place = PLACE_ANNOTATION,
                                      .env_limit = SIZE_MAX};
             secretscan_named(f, &site, "secrets.annotation", slash ? slash + 1 : key, item->valuestring,

@@ -24,6 +24,12 @@ static void emit(secretshape_fn fn, void *ctx, enum shape_kind kind, const char 
     fn(&h, ctx);
 }
 
+/* isspace() in the C locale, the only locale the server runs in. */
+static bool token_blank(char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 static bool scheme_char(char c)
 {
     return isalnum((unsigned char)c) || c == '+' || c == '.' || c == '-';
@@ -305,7 +311,7 @@ static void walk_json(const cJSON *node, int depth, secretshape_fn fn, void *ctx
 static bool scan_json(const char *t, size_t len, secretshape_fn fn, void *ctx)
 {
     size_t s = 0;
-    while (s < len && isspace((unsigned char)t[s]))
+    while (s < len && token_blank(t[s]))
         s++;
     if (s >= len || (t[s] != '{' && t[s] != '['))
         return false;
@@ -548,6 +554,8 @@ static unsigned text_traits(const char *t, size_t len)
 {
     unsigned bits = 0;
     const unsigned char *p = (const unsigned char *)t, *end = p + len;
+    for (; end - p >= 4; p += 4)
+        bits |= byte_traits[p[0]] | byte_traits[p[1]] | byte_traits[p[2]] | byte_traits[p[3]];
     while (p < end)
         bits |= byte_traits[*p++];
     return bits;
