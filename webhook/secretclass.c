@@ -67,17 +67,83 @@ static bool stem_at(const char *s, size_t len, const char *stem)
     return true;
 }
 
-#define LETTER(c) (1u << ((c) - 'a'))
+/* ---- 16 bytes at a time ------------------------------------------------------------------ */
 
-/* For each byte that can start a stem (either case), the letters that can follow it in one;
- * 0 for every other byte. Most bytes start no stem and most that do are not followed by a
- * fitting letter, so the scan below costs about one table lookup per byte. */
-static const uint32_t stem_next[256] = {
-    ['p'] = LETTER('a') | LETTER('w') | LETTER('s'), ['P'] = LETTER('a') | LETTER('w') | LETTER('s'),
-    ['c'] = LETTER('r') | LETTER('o'), ['C'] = LETTER('r') | LETTER('o'),
-    ['s'] = LETTER('e'), ['S'] = LETTER('e'), ['t'] = LETTER('o'), ['T'] = LETTER('o'),
-    ['k'] = LETTER('e'), ['K'] = LETTER('e'), ['a'] = LETTER('u'), ['A'] = LETTER('u'),
-};
+/* Every name and many values go through the stem scan, so it looks at a window of 16 bytes
+ * per step (GCC/Clang vector extensions: SSE2 on x86-64, NEON on arm64, plain code elsewhere)
+ * and only at the bytes of a window that may open a stem one by one. */
+#define TEXTVEC_WIDTH 16
+
+typedef unsigned char textvec __attribute__((vector_size(TEXTVEC_WIDTH)));
+typedef signed char textvec_mask __attribute__((vector_size(TEXTVEC_WIDTH)));   /* lanes 0 or -1 */
+
+static inline textvec textvec_load(const char *p)
+{
+    textvec v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline bool textvec_any(textvec_mask m)
+{
+    uint64_t lo, hi;
+    memcpy(&lo, &m, sizeof lo);
+    memcpy(&hi, (const char *)&m + sizeof lo, sizeof hi);
+    return (lo | hi) != 0;
+}
+
+/* Window starts for a text of `len` >= `reach` bytes, when a window reads `reach` bytes
+ * (TEXTVEC_WIDTH, or one more when a lane also looks at the next byte): every TEXTVEC_WIDTH
+ * bytes, the last one moved back to end at the text's end (overlapping the one before), so
+ * every lane position [0, len - reach + TEXTVEC_WIDTH) is covered and nothing past the end is
+ * read. Shorter texts go through a zero-padded copy. Start at 0; SIZE_MAX means done. */
+static inline size_t textvec_next(size_t at, size_t len, size_t reach)
+{
+    if (at + reach >= len)
+        return SIZE_MAX;
+    at += TEXTVEC_WIDTH;
+    return at + reach <= len ? at : len - reach;
+}
+
+/* Lanes where a byte of x and the byte after it (in y) may open a stem: its first two letters
+ * in either case. Most windows have none, and then no byte of them is looked at one by one. */
+static textvec_mask stem_openings(textvec x, textvec y)
+{
+    x |= 0x20;
+    y |= 0x20;
+    return ((x == 'p') & ((y == 'a') | (y == 'w') | (y == 's'))) | ((x == 'c') & ((y == 'r') | (y == 'o'))) |
+           (((x == 's') | (x == 'k')) & (y == 'e')) | ((x == 't') & (y == 'o')) | ((x == 'a') & (y == 'u'));
+}
+
+/* A stem starts at name[at + lane] for one of the lanes set in `openings` (a window at `at`). */
+static bool stem_in_lanes(const char *name, size_t len, size_t at, textvec_mask openings)
+{
+    uint64_t half[2];
+    memcpy(half, &openings, sizeof half);
+    for (size_t h = 0; h < 2; h++) {
+        for (uint64_t bits = half[h]; bits != 0;) {
+            size_t lane = (size_t)__builtin_ctzll(bits) / 8;
+            bits &= ~(UINT64_C(0xff) << (lane * 8));
+            size_t i = at + h * 8 + lane;
+            if (i + 1 >= len)
+                continue;
+            const char *s = name + i;
+            size_t n = len - i;
+            bool found = false;
+            switch (s[0] | 0x20) {
+            case 'p': found = stem_at(s, n, "pass") || stem_at(s, n, "pw") || stem_at(s, n, "pswd"); break;
+            case 'c': found = stem_at(s, n, "cred") || stem_at(s, n, "cookie") || stem_at(s, n, "contrasena"); break;
+            case 's': found = stem_at(s, n, "secret"); break;
+            case 't': found = stem_at(s, n, "token"); break;
+            case 'k': found = stem_at(s, n, "key"); break;
+            default: found = stem_at(s, n, "auth"); break;
+            }
+            if (found)
+                return true;
+        }
+    }
+    return false;
+}
 
 /* Every word word_kind does not call plain contains one of these stems (password words contain
  * "pass", "pw" or "pswd"; apikey contains "key"; credential "cred"; authorization "auth"), and
@@ -85,26 +151,18 @@ static const uint32_t stem_next[256] = {
  * names (LOG_LEVEL, HTTP_PORT) are settled by this one pass, without splitting them. */
 bool secretclass_has_stem(const char *name, size_t len)
 {
-    /* Every stem has two letters or more: the last byte starts none. */
-    for (size_t i = 0; i + 1 < len; i++) {
-        uint32_t next = stem_next[(unsigned char)name[i]];
-        if (next == 0)
-            continue;
-        unsigned letter = ((unsigned char)name[i + 1] | 0x20) - 'a';   /* a letter, in either case */
-        if (letter >= 26 || (next >> letter & 1) == 0)
-            continue;
-        const char *s = name + i;
-        size_t n = len - i;
-        bool found = false;
-        switch (s[0] | 0x20) {
-        case 'p': found = stem_at(s, n, "pass") || stem_at(s, n, "pw") || stem_at(s, n, "pswd"); break;
-        case 'c': found = stem_at(s, n, "cred") || stem_at(s, n, "cookie") || stem_at(s, n, "contrasena"); break;
-        case 's': found = stem_at(s, n, "secret"); break;
-        case 't': found = stem_at(s, n, "token"); break;
-        case 'k': found = stem_at(s, n, "key"); break;
-        default: found = stem_at(s, n, "auth"); break;
-        }
-        if (found)
+    const size_t reach = TEXTVEC_WIDTH + 1;   /* a lane looks at its byte and the next */
+    if (len < 2)
+        return false;   /* every stem has two letters or more */
+    if (len < reach) {
+        char padded[TEXTVEC_WIDTH * 2] = {0};   /* zero bytes open no stem */
+        memcpy(padded, name, len);
+        textvec_mask m = stem_openings(textvec_load(padded), textvec_load(padded + 1));
+        return textvec_any(m) && stem_in_lanes(name, len, 0, m);
+    }
+    for (size_t at = 0; at != SIZE_MAX; at = textvec_next(at, len, reach)) {
+        textvec_mask m = stem_openings(textvec_load(name + at), textvec_load(name + at + 1));
+        if (textvec_any(m) && stem_in_lanes(name, len, at, m))
             return true;
     }
     return false;

@@ -87,11 +87,13 @@ int secretref_env_build(struct env_table *t, const cJSON *container, const char 
         const cJSON *name = NULL, *value = NULL, *value_from = NULL;
         for (const cJSON *m = e->child; m != NULL && m->string != NULL; m = m->next) {
             const char *k = m->string;
-            if (k[0] == 'n' && name == NULL && same_name(k, "name"))
+            bool is_name = k[0] == 'n' && k[1] == 'a' && k[2] == 'm' && k[3] == 'e' && k[4] == '\0';
+            bool is_value = k[0] == 'v' && k[1] == 'a' && k[2] == 'l' && k[3] == 'u' && k[4] == 'e';
+            if (is_name && name == NULL)
                 name = m;
-            else if (k[0] == 'v' && value == NULL && same_name(k, "value"))
+            else if (is_value && k[5] == '\0' && value == NULL)
                 value = m;
-            else if (k[0] == 'v' && value_from == NULL && same_name(k, "valueFrom"))
+            else if (is_value && value_from == NULL && strcmp(k + 5, "From") == 0)
                 value_from = m;
         }
         if (is_type(name, cJSON_String)) {

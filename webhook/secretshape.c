@@ -458,22 +458,23 @@ static void scan_vendor_token(const char *t, size_t s, size_t e, secretshape_fn 
 }
 
 /* `pgpass`: the text has the four colons a .pgpass line needs; every token is then looked at.
- * Without it only tokens of VENDOR_TOKEN_MIN bytes or more can hold anything, and those are
- * found by probing every VENDOR_TOKEN_MIN-th byte: a token that long covers a probe. */
-static void scan_tokens(const char *t, size_t len, bool pgpass, secretshape_fn fn, void *ctx)
+ * Without it only tokens of VENDOR_TOKEN_MIN bytes or more can hold anything; with `probe`
+ * those are found by looking at every VENDOR_TOKEN_MIN-th byte (a token that long covers one
+ * of them) instead of at every token. */
+static void scan_tokens(const char *t, size_t len, bool pgpass, bool probe, secretshape_fn fn, void *ctx)
 {
     size_t i = 0;
-    if (!pgpass) {
+    if (!pgpass && probe) {
         while (i + VENDOR_TOKEN_MIN <= len) {
-            size_t probe = i + VENDOR_TOKEN_MIN - 1;
-            if (token_boundary(t[probe])) {
-                i = probe + 1;
+            size_t at = i + VENDOR_TOKEN_MIN - 1;
+            if (token_boundary(t[at])) {
+                i = at + 1;
                 continue;
             }
-            size_t s = probe;
+            size_t s = at;   /* t[i - 1] is a boundary (or i is 0): s stops at the token's start */
             while (s > i && !token_boundary(t[s - 1]))
                 s--;
-            size_t e = probe + 1;
+            size_t e = at + 1;
             while (e < len && !token_boundary(t[e]))
                 e++;
             if (memchr(t + s, '/', e - s) == NULL)
@@ -489,7 +490,8 @@ static void scan_tokens(const char *t, size_t len, bool pgpass, secretshape_fn f
         while (i < len && !token_boundary(t[i]))
             i++;
         if (i > s && memchr(t + s, '/', i - s) == NULL) {
-            scan_pgpass_token(t, s, i, fn, ctx);
+            if (pgpass)
+                scan_pgpass_token(t, s, i, fn, ctx);
             scan_vendor_token(t, s, i, fn, ctx);
         }
     }
@@ -569,16 +571,18 @@ static size_t count_colons(const char *t, size_t len)
     return n;
 }
 
-void secretshape_scan(const char *text, size_t len, secretshape_fn fn, void *ctx)
+/* `filter`: skip the detectors whose bytes the text lacks (secretshape_scan); without it every
+ * detector runs (secretshape_scan_all, the reference the unit tests hold the filter to). */
+static void scan_text(const char *text, size_t len, secretshape_fn fn, void *ctx, bool filter)
 {
     if (text == NULL || len == 0)
         return;
-    unsigned tr = text_traits(text, len);
+    unsigned tr = filter ? text_traits(text, len) : ~0u;
     size_t colons = tr & TRAIT_COLON ? count_colons(text, len) : 0;
     /* Key/value and config detectors report only keys that secretclass_name or
      * secretclass_is_authorization accept, and neither accepts a key without a stem; a key
      * is a piece of the text (JSON documents, whose escapes can spell one, go to scan_json). */
-    int stem = -1;   /* not looked for yet */
+    int stem = filter ? -1 : 1;   /* -1: not looked for yet */
     if (tr & TRAIT_DASH)
         scan_private_keys(text, len, fn, ctx);
     /* A userinfo needs "://" and an "@" after it. */
@@ -587,7 +591,8 @@ void secretshape_scan(const char *text, size_t len, secretshape_fn fn, void *ctx
     if (tr & TRAIT_AT)
         scan_go_dsn(text, len, fn, ctx);
     if (!scan_json(text, len, fn, ctx) && (tr & (TRAIT_EQUALS | TRAIT_COLON))) {
-        stem = secretclass_has_stem(text, len);
+        if (stem < 0)
+            stem = secretclass_has_stem(text, len);
         if (stem)
             scan_key_values(text, len, fn, ctx);
     }
@@ -595,10 +600,20 @@ void secretshape_scan(const char *text, size_t len, secretshape_fn fn, void *ctx
     if ((tr & TRAIT_CONF) && (stem > 0 || (stem < 0 && secretclass_has_stem(text, len))))
         secretconf_scan(text, len, fn, ctx);
     /* A vendor token or JWT is at least 20 bytes; a .pgpass line has four colons. */
-    if (len >= VENDOR_TOKEN_MIN || colons >= 4)
-        scan_tokens(text, len, colons >= 4, fn, ctx);
+    if (!filter || len >= VENDOR_TOKEN_MIN || colons >= 4)
+        scan_tokens(text, len, !filter || colons >= 4, filter, fn, ctx);
     if (tr & TRAIT_APOSTROPHE)
         scan_sql(text, len, fn, ctx);
+}
+
+void secretshape_scan(const char *text, size_t len, secretshape_fn fn, void *ctx)
+{
+    scan_text(text, len, fn, ctx, true);
+}
+
+void secretshape_scan_all(const char *text, size_t len, secretshape_fn fn, void *ctx)
+{
+    scan_text(text, len, fn, ctx, false);
 }
 
 long secretshape_base64_decode(const char *text, size_t len, char *out, size_t out_size)
