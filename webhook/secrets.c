@@ -174,7 +174,8 @@ static int scan_container(const struct container_view *c, void *arg)
                                                 "readinessProbe", "startupProbe"};
     const cJSON *fields[C_FIELDS];
     secretref_members(c->container, names, C_FIELDS, fields);
-    struct container_scan cs = {.f = f};
+    struct container_scan cs;   /* not zeroed: the env table's inline entries are 2 KB */
+    cs.f = f;
     if (secretref_env_build(&cs.env, c->container, c->path.text) != 0)
         f->failed = true;
     cs.image = cJSON_GetStringValue(fields[C_IMAGE]);

@@ -325,19 +325,21 @@ static bool scan_json(const char *t, size_t len, secretshape_fn fn, void *ctx)
 
 /* ---- PEM, .pgpass, SQL, vendor tokens ---------------------------------------------------- */
 
-static const char *find(const char *t, size_t len, size_t from, const char *needle)
+static const char *find_n(const char *t, size_t len, size_t from, const char *needle, size_t n)
 {
-    size_t n = strlen(needle);
     for (size_t i = from; i + n <= len; i++) {
         const char *c = memchr(t + i, needle[0], len - n + 1 - i);   /* candidates only */
         if (c == NULL)
             return NULL;
         i = (size_t)(c - t);
-        if (memcmp(c, needle, n) == 0)
+        if (c[1] == needle[1] && memcmp(c, needle, n) == 0)
             return c;
     }
     return NULL;
 }
+
+/* The first `needle` (a string literal of two bytes or more) in t[from, len). */
+#define find(t, len, from, needle) find_n(t, len, from, needle, sizeof(needle) - 1)
 
 static void scan_private_keys(const char *t, size_t len, secretshape_fn fn, void *ctx)
 {
@@ -453,7 +455,8 @@ static void scan_vendor_token(const char *t, size_t s, size_t e, secretshape_fn 
     size_t n = e - s;
     if (n < VENDOR_TOKEN_MIN)
         return;
-    if (vendor_prefixed(t + s, n) || jwt_like(t + s, n))
+    /* A token with a "/" is a path or a URL, never a vendor token. */
+    if ((vendor_prefixed(t + s, n) || jwt_like(t + s, n)) && memchr(t + s, '/', n) == NULL)
         emit(fn, ctx, SHAPE_TOKEN, NULL, 0, t + s, n, s);
 }
 
@@ -477,8 +480,7 @@ static void scan_tokens(const char *t, size_t len, bool pgpass, bool probe, secr
             size_t e = at + 1;
             while (e < len && !token_boundary(t[e]))
                 e++;
-            if (memchr(t + s, '/', e - s) == NULL)
-                scan_vendor_token(t, s, e, fn, ctx);
+            scan_vendor_token(t, s, e, fn, ctx);
             i = e;
         }
         return;
