@@ -441,8 +441,12 @@ static bool vendor_prefixed(const char *t, size_t n)
         {"hvs.", 4, 24}, {"dop_v1_", 7, 40},
     };
     /* Every prefix starts with one of these bytes; most tokens start with none of them. */
-    if (strchr("gxsrAnhd", t[0]) == NULL)
+    switch (t[0]) {
+    case 'g': case 'x': case 's': case 'r': case 'A': case 'n': case 'h': case 'd':
+        break;
+    default:
         return false;
+    }
     for (size_t v = 0; v < sizeof vendors / sizeof vendors[0]; v++)
         if (t[0] == vendors[v].prefix[0] && n >= vendors[v].min_len &&
             memcmp(t, vendors[v].prefix, vendors[v].prefix_len) == 0)
