@@ -115,16 +115,30 @@ static textvec_mask stem_openings(textvec x, textvec y)
            (((x == 's') | (x == 'k')) & (y == 'e')) | ((x == 't') & (y == 'o')) | ((x == 'a') & (y == 'u'));
 }
 
+/* Of 8 lanes read as one integer, the first set one (lane 0 is the first byte in memory) and
+ * the integer's bits that lane occupies. */
+static size_t first_lane(uint64_t lanes, uint64_t *bits)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    size_t lane = (size_t)__builtin_clzll(lanes) / 8;
+    *bits = UINT64_C(0xff) << (56 - lane * 8);
+#else
+    size_t lane = (size_t)__builtin_ctzll(lanes) / 8;
+    *bits = UINT64_C(0xff) << (lane * 8);
+#endif
+    return lane;
+}
+
 /* A stem starts at name[at + lane] for one of the lanes set in `openings` (a window at `at`). */
 static bool stem_in_lanes(const char *name, size_t len, size_t at, textvec_mask openings)
 {
     uint64_t half[2];
     memcpy(half, &openings, sizeof half);
     for (size_t h = 0; h < 2; h++) {
-        for (uint64_t bits = half[h]; bits != 0;) {
-            size_t lane = (size_t)__builtin_ctzll(bits) / 8;
-            bits &= ~(UINT64_C(0xff) << (lane * 8));
-            size_t i = at + h * 8 + lane;
+        for (uint64_t lanes = half[h]; lanes != 0;) {
+            uint64_t bits;
+            size_t i = at + h * 8 + first_lane(lanes, &bits);
+            lanes &= ~bits;
             if (i + 1 >= len)
                 continue;
             const char *s = name + i;
@@ -136,7 +150,8 @@ static bool stem_in_lanes(const char *name, size_t len, size_t at, textvec_mask 
             case 's': found = stem_at(s, n, "secret"); break;
             case 't': found = stem_at(s, n, "token"); break;
             case 'k': found = stem_at(s, n, "key"); break;
-            default: found = stem_at(s, n, "auth"); break;
+            case 'a': found = stem_at(s, n, "auth"); break;
+            default: break;
             }
             if (found)
                 return true;
