@@ -107,7 +107,7 @@ static inline size_t textvec_next(size_t at, size_t len, size_t reach)
 
 /* Lanes where a byte of x and the byte after it (in y) may open a stem: its first two letters
  * in either case. Most windows have none, and then no byte of them is looked at one by one. */
-static textvec_mask stem_openings(textvec x, textvec y)
+static inline textvec_mask stem_openings(textvec x, textvec y)
 {
     x |= 0x20;
     y |= 0x20;
