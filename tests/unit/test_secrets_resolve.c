@@ -119,6 +119,25 @@ static void test_reference_to_literal_reports_the_literal(void **state)
     assert_string_equal(paths, "");
 }
 
+/* Long env lists and argv vectors outgrow the tables kept on the stack (64 entries, 32
+ * elements); references and paths must come out the same. */
+static void test_long_env_and_argv(void **state)
+{
+    (void)state;
+    char container[8192] = "{\"name\":\"c\",\"image\":\"flyway/flyway\",\"env\":[";
+    for (int i = 0; i < 70; i++)
+        snprintf(container + strlen(container), sizeof container - strlen(container), "%s{\"name\":\"V%d\",\"value\":\"%s\"}",
+                 i ? "," : "", i, i == 66 ? "hunter2-long" : "plain");
+    strncat(container, "],\"args\":[", sizeof container - strlen(container) - 1);
+    for (int i = 0; i < 40; i++)
+        snprintf(container + strlen(container), sizeof container - strlen(container), "%s\"%s\"", i ? "," : "",
+                 i == 38 ? "-password=$(V66)" : "-x");
+    strncat(container, "]}", sizeof container - strlen(container) - 1);
+    char paths[1024];
+    scan_pod(container, paths, sizeof paths);
+    assert_string_equal(paths, "spec.containers[0].env[66].value;");
+}
+
 static void test_env_value_sees_only_earlier_entries(void **state)
 {
     (void)state;
@@ -176,6 +195,7 @@ int main(void)
         cmocka_unit_test(test_env_table_sources),
         cmocka_unit_test(test_reference_scanner),
         cmocka_unit_test(test_reference_to_literal_reports_the_literal),
+        cmocka_unit_test(test_long_env_and_argv),
         cmocka_unit_test(test_env_value_sees_only_earlier_entries),
         cmocka_unit_test(test_envfrom_escape_and_unresolved),
         cmocka_unit_test(test_shell_variable_resolution),
