@@ -550,12 +550,13 @@ enum {
     TRAIT_EQUALS = 8,       /* key=value */
     TRAIT_APOSTROPHE = 16,  /* SQL "PASSWORD '...'" */
     TRAIT_CONF = 32,        /* secretconf: a blank or quote between directive tokens, XML "<", PHP "define(" */
+    TRAIT_JSON = 64,        /* a JSON document opens with "{" or "[" */
 };
 
 static const unsigned char byte_traits[256] = {
     ['-'] = TRAIT_DASH, [':'] = TRAIT_COLON, ['@'] = TRAIT_AT, ['='] = TRAIT_EQUALS,
     ['\''] = TRAIT_APOSTROPHE | TRAIT_CONF, [' '] = TRAIT_CONF, ['\t'] = TRAIT_CONF, ['"'] = TRAIT_CONF,
-    ['<'] = TRAIT_CONF, ['('] = TRAIT_CONF,
+    ['<'] = TRAIT_CONF, ['('] = TRAIT_CONF, ['{'] = TRAIT_JSON, ['['] = TRAIT_JSON,
 };
 
 static unsigned text_traits(const char *t, size_t len)
@@ -577,13 +578,10 @@ static size_t count_colons(const char *t, size_t len)
     return n;
 }
 
-/* `filter`: skip the detectors whose bytes the text lacks (secretshape_scan); without it every
- * detector runs (secretshape_scan_all, the reference the unit tests hold the filter to). */
-static void scan_text(const char *text, size_t len, secretshape_fn fn, void *ctx, bool filter)
+/* `tr`: the text's traits, or every bit to run every detector (secretshape_scan_all, the
+ * reference the unit tests hold the filter to); `filter` is false in that case. */
+static void scan_text(const char *text, size_t len, secretshape_fn fn, void *ctx, unsigned tr, bool filter)
 {
-    if (text == NULL || len == 0)
-        return;
-    unsigned tr = filter ? text_traits(text, len) : ~0u;
     size_t colons = tr & TRAIT_COLON ? count_colons(text, len) : 0;
     /* Key/value and config detectors report only keys that secretclass_name or
      * secretclass_is_authorization accept, and neither accepts a key without a stem; a key
@@ -614,12 +612,23 @@ static void scan_text(const char *text, size_t len, secretshape_fn fn, void *ctx
 
 void secretshape_scan(const char *text, size_t len, secretshape_fn fn, void *ctx)
 {
-    scan_text(text, len, fn, ctx, true);
+    if (text == NULL || len == 0)
+        return;
+    unsigned tr = text_traits(text, len);
+    /* Most values ("info", "8080", "verify-full"): at most a dash, and too short for a token. */
+    if ((tr & ~TRAIT_DASH) == 0 && len < VENDOR_TOKEN_MIN) {
+        if (tr)
+            scan_private_keys(text, len, fn, ctx);
+        return;
+    }
+    scan_text(text, len, fn, ctx, tr, true);
 }
 
 void secretshape_scan_all(const char *text, size_t len, secretshape_fn fn, void *ctx)
 {
-    scan_text(text, len, fn, ctx, false);
+    if (text == NULL || len == 0)
+        return;
+    scan_text(text, len, fn, ctx, ~0u, false);
 }
 
 long secretshape_base64_decode(const char *text, size_t len, char *out, size_t out_size)
