@@ -129,31 +129,33 @@ static size_t first_lane(uint64_t lanes, uint64_t *bits)
     return lane;
 }
 
-/* A stem starts at name[at + lane] for one of the lanes set in `openings` (a window at `at`). */
-static bool stem_in_lanes(const char *name, size_t len, size_t at, textvec_mask openings)
+/* A stem starts at name[i]. */
+static bool stem_starts(const char *name, size_t len, size_t i)
+{
+    const char *s = name + i;
+    size_t n = len - i;
+    switch (s[0] | 0x20) {
+    case 'p': return stem_at(s, n, "pass") || stem_at(s, n, "pw") || stem_at(s, n, "pswd");
+    case 'c': return stem_at(s, n, "cred") || stem_at(s, n, "cookie") || stem_at(s, n, "contrasena");
+    case 's': return stem_at(s, n, "secret");
+    case 't': return stem_at(s, n, "token");
+    case 'k': return stem_at(s, n, "key");
+    case 'a': return stem_at(s, n, "auth");
+    default: return false;
+    }
+}
+
+/* A stem starts at one of the lanes set in `openings`: lane k of half h is name[base[h] + k]. */
+static bool stem_in_lanes(const char *name, size_t len, const size_t base[2], textvec_mask openings)
 {
     uint64_t half[2];
     memcpy(half, &openings, sizeof half);
     for (size_t h = 0; h < 2; h++) {
         for (uint64_t lanes = half[h]; lanes != 0;) {
             uint64_t bits;
-            size_t i = at + h * 8 + first_lane(lanes, &bits);
+            size_t i = base[h] + first_lane(lanes, &bits);
             lanes &= ~bits;
-            if (i + 1 >= len)
-                continue;
-            const char *s = name + i;
-            size_t n = len - i;
-            bool found = false;
-            switch (s[0] | 0x20) {
-            case 'p': found = stem_at(s, n, "pass") || stem_at(s, n, "pw") || stem_at(s, n, "pswd"); break;
-            case 'c': found = stem_at(s, n, "cred") || stem_at(s, n, "cookie") || stem_at(s, n, "contrasena"); break;
-            case 's': found = stem_at(s, n, "secret"); break;
-            case 't': found = stem_at(s, n, "token"); break;
-            case 'k': found = stem_at(s, n, "key"); break;
-            case 'a': found = stem_at(s, n, "auth"); break;
-            default: break;
-            }
-            if (found)
+            if (i + 1 < len && stem_starts(name, len, i))
                 return true;
         }
     }
@@ -166,18 +168,33 @@ static bool stem_in_lanes(const char *name, size_t len, size_t at, textvec_mask 
  * names (LOG_LEVEL, HTTP_PORT) are settled by this one pass, without splitting them. */
 bool secretclass_has_stem(const char *name, size_t len)
 {
-    const size_t reach = TEXTVEC_WIDTH + 1;   /* a lane looks at its byte and the next */
+    const size_t half = TEXTVEC_WIDTH / 2;
     if (len < 2)
         return false;   /* every stem has two letters or more */
-    if (len < reach) {
+    if (len <= half) {
         char padded[TEXTVEC_WIDTH * 2] = {0};   /* zero bytes open no stem */
         memcpy(padded, name, len);
         textvec_mask m = stem_openings(textvec_load(padded), textvec_load(padded + 1));
-        return textvec_any(m) && stem_in_lanes(name, len, 0, m);
+        const size_t base[2] = {0, half};
+        return textvec_any(m) && stem_in_lanes(name, len, base, m);
     }
+    if (len <= TEXTVEC_WIDTH) {
+        /* One window of two halves: stem openings at [0, 8) and at [len - 9, len - 1), which
+         * together are every position but the last. */
+        char x[TEXTVEC_WIDTH], y[TEXTVEC_WIDTH];
+        memcpy(x, name, half);
+        memcpy(x + half, name + len - half - 1, half);
+        memcpy(y, name + 1, half);
+        memcpy(y + half, name + len - half, half);
+        textvec_mask m = stem_openings(textvec_load(x), textvec_load(y));
+        const size_t base[2] = {0, len - half - 1};
+        return textvec_any(m) && stem_in_lanes(name, len, base, m);
+    }
+    const size_t reach = TEXTVEC_WIDTH + 1;   /* a lane looks at its byte and the next */
     for (size_t at = 0; at != SIZE_MAX; at = textvec_next(at, len, reach)) {
         textvec_mask m = stem_openings(textvec_load(name + at), textvec_load(name + at + 1));
-        if (textvec_any(m) && stem_in_lanes(name, len, at, m))
+        const size_t base[2] = {at, at + half};
+        if (textvec_any(m) && stem_in_lanes(name, len, base, m))
             return true;
     }
     return false;
