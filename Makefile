@@ -11,7 +11,9 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -DSCHEMAGATE_VERSION=\"$(VERSION)\" $(OPT) $(S
            -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wno-format-truncation -fno-strict-aliasing -MMD -MP
 # libpq-fe.h lives in /usr/include/postgresql on Debian.
 CPPFLAGS += -I/usr/include/postgresql
-LDLIBS  += -lmicrohttpd -lgnutls -lcjson -lpq -lssl -lcrypto -lpthread -lm
+# libpq is not linked: webhook/pqload.c opens it when the schema gate first needs a database.
+LDLIBS  += -lmicrohttpd -lgnutls -lcjson -lpthread -lm
+CERTS_LDLIBS := -lcrypto
 BUILD   ?= build/release
 BIN     ?= bin
 
@@ -45,7 +47,7 @@ $(BIN)/schemagate: $(CORE_OBJ) $(BUILD)/webhook/main.o
 $(BIN)/schemagate-certs: $(CERTS_OBJ) $(BUILD)/webhook/error.o
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+	@$(CC) $(SAN) -o $@ $^ $(CERTS_LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(TESTLIB_OBJ)
 	@mkdir -p $(dir $@)

@@ -18,7 +18,7 @@ static double seconds_since(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-void admission_handle(const char *body, size_t len, const struct config *cfg, unsigned checks,
+void admission_handle(char *body, size_t len, const struct config *cfg, unsigned checks,
                       struct history_source *history, struct admission_result *out)
 {
     struct timespec start;

@@ -14,7 +14,8 @@ struct admission_result {
     char *body;        /* malloc'd JSON; NULL only on OOM */
 };
 
-void admission_handle(const char *body, size_t len, const struct config *cfg, unsigned checks,
+/* The body is parsed in place (review_parse): its bytes are overwritten. */
+void admission_handle(char *body, size_t len, const struct config *cfg, unsigned checks,
                       struct history_source *history, struct admission_result *out);
 
 #endif

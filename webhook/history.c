@@ -16,6 +16,7 @@
 #include "dbpool.h"
 #include "flyway.h"
 #include "history_cache.h"
+#include "pqload.h"
 #include "metrics.h"
 #include "strbuf.h"
 
@@ -455,6 +456,10 @@ struct history_source *history_open(const struct config *cfg, struct sg_error *e
     src->cfg = cfg;
     src->pools = calloc(cfg->database_count ? cfg->database_count : 1, sizeof *src->pools);
     src->cache = history_cache_new(cfg->database_count);
+    if (cfg->database_count > 0 && pqload_open(err) != 0) {
+        history_close(&src->base);
+        return NULL;
+    }
     bool ok = src->pools && src->cache;
     for (size_t i = 0; ok && i < cfg->database_count; i++)
         ok = (src->pools[i] = dbpool_new(&cfg->databases[i], cfg->schema.pool_size, cfg->schema.timeout_ms)) != NULL;

@@ -10,11 +10,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define ARENA_FIRST_CHUNK (64u * 1024u)
-/* A Kubernetes object in compact JSON has about one value per 19 bytes; a node is 64 bytes and
- * strings take at most their input length, so 5 bytes of arena per input byte holds the tree
- * in the first chunk (measured on bench/bodies and the apiserver captures). */
+/* A Kubernetes object in compact JSON has about one value per 19 bytes and a node is 64 bytes;
+ * json_arena_parse also copies the text, so 5 bytes of arena per input byte holds the tree in
+ * the first chunk (measured on bench/bodies and the apiserver captures). */
 #define ARENA_BYTES_PER_INPUT_BYTE 5u
 #define ARENA_ALIGN 8u
 /* cJSON's CJSON_NESTING_LIMIT: at most this many containers open at once. */
@@ -22,51 +25,64 @@
 /* Numbers this long are copied to the arena for strtod instead of the stack. */
 #define NUMBER_STACK_COPY 64
 
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
 struct arena_chunk {
-    struct arena_chunk *next;
-    size_t size;   /* usable bytes after the header */
-    size_t used;
+    struct arena_chunk *next;   /* the usable bytes follow the header */
 };
 
 struct json_arena {
     struct arena_chunk *chunks;   /* newest first */
+    unsigned char *cur, *end;     /* the free bytes of the newest chunk */
     size_t next_size;
 };
 
-static size_t header_size(void)
+/* A new chunk of at least n bytes (the free rest of the current one is abandoned). */
+static bool arena_grow(struct json_arena *a, size_t n)
 {
-    return (sizeof(struct arena_chunk) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    size_t size = a->next_size;
+    while (size < n) {
+        if (size > ((size_t)-1 - sizeof(struct arena_chunk)) / 2)
+            return false;
+        size *= 2;
+    }
+    struct arena_chunk *c = malloc(sizeof *c + size);
+    if (c == NULL)
+        return false;
+    c->next = a->chunks;
+    a->chunks = c;
+    a->cur = (unsigned char *)(c + 1);
+    a->end = a->cur + size;
+    a->next_size = size <= ((size_t)-1 - sizeof(struct arena_chunk)) / 2 ? size * 2 : size;
+    return true;
 }
 
 static inline void *arena_alloc(struct json_arena *a, size_t n)
 {
     n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-    struct arena_chunk *c = a->chunks;
-    if (c == NULL || c->size - c->used < n) {
-        size_t size = a->next_size;
-        while (size < n)
-            size *= 2;
-        c = malloc(header_size() + size);
-        if (c == NULL)
-            return NULL;
-        c->size = size;
-        c->used = 0;
-        c->next = a->chunks;
-        a->chunks = c;
-        a->next_size = size * 2;
-    }
-    void *p = (char *)c + header_size() + c->used;
-    c->used += n;
+    if ((size_t)(a->end - a->cur) < n && !arena_grow(a, n))
+        return NULL;
+    void *p = a->cur;
+    a->cur += n;
     return p;
 }
 
 struct json_arena *json_arena_create(size_t input_len)
 {
     struct json_arena *a = calloc(1, sizeof *a);
-    if (a)
-        a->next_size = input_len > 0 && input_len < ((size_t)-1 - 4096) / 6
-                           ? ARENA_BYTES_PER_INPUT_BYTE * input_len + 4096
-                           : ARENA_FIRST_CHUNK;
+    if (a == NULL)
+        return NULL;
+    a->next_size = input_len > 0 && input_len < ((size_t)-1 - 4096) / 6
+                       ? ARENA_BYTES_PER_INPUT_BYTE * input_len + 4096
+                       : ARENA_FIRST_CHUNK;
+    if (!arena_grow(a, 0)) {   /* the first chunk now, so cur and end always point into one */
+        free(a);
+        return NULL;
+    }
     return a;
 }
 
@@ -87,31 +103,22 @@ void json_arena_destroy(struct json_arena *a)
 
 struct parser {
     struct json_arena *arena;
-    const unsigned char *p;     /* next byte */
     const unsigned char *lim;   /* one past the last byte */
     const unsigned char *err;   /* where the text went wrong */
 };
 
-static bool fail_at(struct parser *ps, const unsigned char *at)
+/* Records where the text went wrong; returns NULL for the caller to return. */
+static void *fail_at(struct parser *ps, const unsigned char *at)
 {
     ps->err = at;
-    return false;
+    return NULL;
 }
 
-static void skip_ws(struct parser *ps)
+static inline unsigned char *skip_ws(unsigned char *p, const unsigned char *lim)
 {
-    const unsigned char *p = ps->p;
-    while (p < ps->lim && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+    while (p < lim && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
         p++;
-    ps->p = p;
-}
-
-static cJSON *new_node(struct parser *ps)
-{
-    cJSON *n = arena_alloc(ps->arena, sizeof *n);
-    if (n)
-        memset(n, 0, sizeof *n);
-    return n;
+    return p;
 }
 
 static int hex_digit(unsigned char c)
@@ -179,12 +186,19 @@ static size_t decode_u_escape(const unsigned char *s, const unsigned char *lim, 
     return 12;
 }
 
+/* SIMD_STRING_SCAN: 16 bytes at a time with SSE2 (every x86-64; -DJSONARENA_NO_SIMD tests the
+ * portable path), else 8 with bit tricks. */
+#if defined(__SSE2__) && defined(__GNUC__) && !defined(JSONARENA_NO_SIMD)
+#define SIMD_STRING_SCAN 1
+#else
+#define SIMD_STRING_SCAN 0
+
 #define BYTES_ONES UINT64_C(0x0101010101010101)
 #define BYTES_HIGHS UINT64_C(0x8080808080808080)
 
 /* Non-zero when one of the 8 bytes at p is '"', '\\' or a control character (the classic
  * "has zero byte" / "has byte less than" bit tricks; exact as a yes/no answer). */
-static uint64_t has_string_stop(const unsigned char *p)
+static inline uint64_t has_string_stop(const unsigned char *p)
 {
     uint64_t x;
     memcpy(&x, p, sizeof x);
@@ -193,67 +207,50 @@ static uint64_t has_string_stop(const unsigned char *p)
     return (((quote - BYTES_ONES) & ~quote) | ((backslash - BYTES_ONES) & ~backslash) |
             ((x - BYTES_ONES * 0x20) & ~x)) & BYTES_HIGHS;
 }
-
-/* Index of the first byte has_string_stop flagged: borrows only run towards higher bytes, so
- * the lowest flag is a real one (in memory order on little-endian; elsewhere byte 0 is safe,
- * the byte loop after it finds the stop). */
-static size_t first_flagged_byte(uint64_t flags)
-{
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    return (size_t)__builtin_ctzll(flags) / 8;
-#else
-    (void)flags;
-    return 0;
 #endif
+
+/* How many bytes from q on are plain string content: the count up to the first '"', '\\' or
+ * control character, or up to lim; never reads at or past lim. */
+static ALWAYS_INLINE size_t string_run(const unsigned char *q, const unsigned char *lim)
+{
+    const unsigned char *s = q;
+#if SIMD_STRING_SCAN
+    /* c < 0x20 || c == '"' is (c ^ 0x02) <= 0x20: the XOR maps 0x00..0x1F onto itself, '"'
+     * (0x22) onto 0x20 and 0x20 onto 0x22. */
+    const __m128i flip = _mm_set1_epi8(0x02), space = _mm_set1_epi8(0x20);
+    const __m128i backslash = _mm_set1_epi8('\\');
+    for (; lim - s >= 16; s += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+        __m128i y = _mm_xor_si128(x, flip);
+        __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(y, space), y), _mm_cmpeq_epi8(x, backslash));
+        unsigned mask = (unsigned)_mm_movemask_epi8(stop);
+        if (mask != 0)
+            return (size_t)(s - q) + (size_t)__builtin_ctz(mask);
+    }
+#else
+    for (; lim - s >= 8; s += 8) {
+        /* borrows only run towards higher bytes, so the lowest flag is a real stop (in memory
+         * order on little-endian; elsewhere the byte loop below finds it) */
+        uint64_t stop = has_string_stop(s);
+        if (stop != 0) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            s += (size_t)__builtin_ctzll(stop) / 8;
+#endif
+            break;
+        }
+    }
+#endif
+    while (s < lim && *s != '"' && *s != '\\' && *s >= 0x20)
+        s++;
+    return (size_t)(s - q);
 }
 
-/* Parses the string starting at the opening quote ps->p into a NUL-terminated arena copy.
- * Raw control characters (U+0000..U+001F) are errors; other bytes are copied as they are. */
-static char *parse_string(struct parser *ps)
+/* Decodes the escapes of the string content s..q (q is the closing quote, every backslash is
+ * followed by a byte before q) in place: the output is never longer than the input, so it
+ * overwrites bytes already read. NUL-terminates the result; false with ps->err at a bad escape. */
+static bool unescape_in_place(struct parser *ps, unsigned char *s, const unsigned char *q)
 {
-    const unsigned char *start = ps->p + 1;
-    const unsigned char *q = start;
-    bool escaped = false;
-    for (;;) {
-        for (uint64_t stop; ps->lim - q >= 8; q += 8) {
-            if ((stop = has_string_stop(q)) != 0) {
-                q += first_flagged_byte(stop);
-                break;
-            }
-        }
-        while (q < ps->lim && *q != '"' && *q != '\\' && *q >= 0x20)
-            q++;
-        if (q >= ps->lim) {
-            fail_at(ps, q);
-            return NULL;
-        }
-        if (*q == '"')
-            break;
-        if (*q < 0x20) {
-            fail_at(ps, q);
-            return NULL;
-        }
-        if (ps->lim - q < 2) {
-            fail_at(ps, ps->lim);
-            return NULL;
-        }
-        escaped = true;   /* a backslash: skip the escaped byte, checked while decoding */
-        q += 2;
-    }
-    size_t n = (size_t)(q - start);
-    unsigned char *out = arena_alloc(ps->arena, n + 1);
-    if (out == NULL) {
-        fail_at(ps, start - 1);
-        return NULL;
-    }
-    if (!escaped) {
-        memcpy(out, start, n);
-        out[n] = '\0';
-        ps->p = q + 1;
-        return (char *)out;
-    }
-    unsigned char *o = out;
-    const unsigned char *s = start;
+    unsigned char *o = s;
     while (s < q) {
         if (*s != '\\') {
             *o++ = *s++;
@@ -271,20 +268,61 @@ static char *parse_string(struct parser *ps)
             size_t used = decode_u_escape(s, q, &o);
             if (used == 0) {
                 fail_at(ps, s);
-                return NULL;
+                return false;
             }
             s += used;
             continue;
         }
         default:
             fail_at(ps, s);
-            return NULL;
+            return false;
         }
         s += 2;
     }
     *o = '\0';
-    ps->p = q + 1;
-    return (char *)out;
+    return true;
+}
+
+/* The rest of parse_string, from the first stop at q that is not a closing quote: the whole
+ * string is checked first (raw control characters U+0000..U+001F are errors; other bytes are
+ * kept as they are), then its escapes are decoded over it. */
+static unsigned char *parse_string_rest(struct parser *ps, unsigned char *q)
+{
+    const unsigned char *lim = ps->lim;
+    unsigned char *first_escape = NULL;
+    for (;;) {
+        if (q >= lim)
+            return fail_at(ps, q);
+        if (*q == '"')
+            break;
+        if (*q < 0x20)
+            return fail_at(ps, q);
+        if (lim - q < 2)
+            return fail_at(ps, lim);
+        if (first_escape == NULL)
+            first_escape = q;
+        q += 2;   /* a backslash: skip the escaped byte, checked while decoding */
+        q += string_run(q, lim);
+    }
+    if (first_escape == NULL)
+        *q = '\0';
+    else if (!unescape_in_place(ps, first_escape, q))
+        return NULL;
+    return q + 1;
+}
+
+/* Parses the string whose opening quote is at p, in place, so the string is p + 1: escapes are
+ * decoded over it and a NUL written over the closing quote (or after the decoded bytes).
+ * Returns the byte after the closing quote, or NULL with ps->err set. The common case, no
+ * escape, is inlined into the document loop. */
+static ALWAYS_INLINE unsigned char *parse_string(struct parser *ps, unsigned char *p, const unsigned char *lim)
+{
+    unsigned char *q = p + 1 + string_run(p + 1, lim);
+    if (q < lim && *q == '"') {
+        *q = '\0';
+        return q + 1;
+    }
+    return parse_string_rest(ps, q);
 }
 
 static const double exact_powers_of_ten[] = {
@@ -299,8 +337,10 @@ static bool number_by_strtod(struct parser *ps, const unsigned char *s, const un
     size_t n = (size_t)(e - s);
     char stack[NUMBER_STACK_COPY];
     char *copy = n < sizeof stack ? stack : arena_alloc(ps->arena, n + 1);
-    if (copy == NULL)
-        return fail_at(ps, s);
+    if (copy == NULL) {
+        fail_at(ps, s);
+        return false;
+    }
     memcpy(copy, s, n);
     copy[n] = '\0';
     char *dot = memchr(copy, '.', n);
@@ -308,17 +348,21 @@ static bool number_by_strtod(struct parser *ps, const unsigned char *s, const un
         *dot = localeconv()->decimal_point[0];
     char *after = NULL;
     *out = strtod(copy, &after);
-    if (after != copy + n)
-        return fail_at(ps, s);
+    if (after != copy + n) {
+        fail_at(ps, s);
+        return false;
+    }
     return true;
 }
 
-/* Parses the number at ps->p (RFC 8259 grammar) into node as cJSON does: valuedouble is the
+/* Parses the number at s (RFC 8259 grammar) into node as cJSON does: valuedouble is the
  * correctly rounded double (as strtod gives it), valueint its saturated int. Integers and short
- * decimals are computed exactly without strtod (one IEEE operation on exact operands). */
-static bool parse_number(struct parser *ps, cJSON *node)
+ * decimals are computed exactly without strtod (one IEEE operation on exact operands). Returns
+ * the byte after the number, or NULL with ps->err set. */
+static unsigned char *parse_number(struct parser *ps, unsigned char *s, cJSON *node)
 {
-    const unsigned char *s = ps->p, *p = s, *lim = ps->lim;
+    unsigned char *p = s;
+    const unsigned char *lim = ps->lim;
     bool neg = false;
     if (*p == '-') {
         neg = true;
@@ -379,7 +423,7 @@ static bool parse_number(struct parser *ps, cJSON *node)
         d = 0.0;
     }
     if (!exact && !number_by_strtod(ps, s, p, &d))
-        return false;
+        return NULL;
     if (exact && neg)
         d = -d;
     node->type = cJSON_Number;
@@ -390,143 +434,248 @@ static bool parse_number(struct parser *ps, cJSON *node)
         node->valueint = INT_MIN;
     else
         node->valueint = (int)d;
-    ps->p = p;
-    return true;
+    return p;
 }
 
-static bool parse_literal(struct parser *ps, cJSON *node, const char *word, size_t n, int type)
+
+static unsigned char *parse_literal(struct parser *ps, unsigned char *p, cJSON *node, const char *word,
+                                    size_t n, int type)
 {
-    if ((size_t)(ps->lim - ps->p) < n || memcmp(ps->p, word, n) != 0)
-        return fail_at(ps, ps->p);
+    if ((size_t)(ps->lim - p) < n || memcmp(p, word, n) != 0)
+        return fail_at(ps, p);
     node->type = type;
     node->valueint = type == cJSON_True;
-    ps->p += n;
+    return p + n;
+}
+
+static inline bool is_ws(unsigned char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+/* Nodes for the document loop come from a block reserved at the arena's free end (the rest of
+ * its chunk), so the loop keeps the bump pointer in registers. */
+static inline bool reserve_nodes(struct json_arena *a, unsigned char **cur, unsigned char **end)
+{
+    if ((size_t)(a->end - a->cur) < sizeof(cJSON) && !arena_grow(a, 64 * sizeof(cJSON)))
+        return false;
+    *cur = a->cur;
+    *end = a->cur + (size_t)(a->end - a->cur) / sizeof(cJSON) * sizeof(cJSON);
+    a->cur = *end;
     return true;
 }
 
-/* Appends a new child to the container (cJSON keeps the first child's prev at the last one). */
-static cJSON *add_child(struct parser *ps, cJSON *container)
+/* Gives the unused end of the block back when nothing was allocated after it. */
+static inline void release_nodes(struct json_arena *a, unsigned char *cur, unsigned char *end)
 {
-    cJSON *n = new_node(ps);
-    if (n == NULL)
-        return NULL;
-    cJSON *head = container->child;
-    if (head == NULL) {
-        container->child = n;
-    } else {
-        head->prev->next = n;
-        n->prev = head->prev;
+    if (a->cur == end)
+        a->cur = cur;
+}
+
+/* The child whose next field is `link`. */
+#define CHILD_BEFORE(link) ((cJSON *)(void *)(link))
+_Static_assert(offsetof(cJSON, next) == 0, "CHILD_BEFORE needs next as cJSON's first field");
+
+/* The byte at p, or 0 at the end of the text: 0 is an error everywhere a byte is peeked. */
+#define PEEK(p) ((p) < lim ? *(p) : 0)
+
+/* The next zeroed node of the reserved block, reserving another when it is used up. */
+static ALWAYS_INLINE cJSON *take_node(struct json_arena *a, unsigned char **nodes, unsigned char **nodes_end)
+{
+    if (*nodes == *nodes_end) {
+        release_nodes(a, *nodes, *nodes_end);
+        if (!reserve_nodes(a, nodes, nodes_end))
+            return NULL;
     }
-    container->child->prev = n;
+    cJSON *n = (cJSON *)(void *)*nodes;
+    *nodes += sizeof *n;
+    memset(n, 0, sizeof *n);
     return n;
 }
 
-/* After a comma or an object's opening brace: the member's key, the colon, and whitespace. */
-static bool parse_key(struct parser *ps, cJSON *member)
+/* Parses the document whose first value starts at p (whitespace skipped) and sets *end after
+ * it. A state machine over an explicit stack of open containers, so nesting never recurses:
+ * `value` parses one value into `node` (a container is opened and left for `first_member`),
+ * `after_value` expects a comma or the container's closing bracket, `closed` finishes a
+ * container (cJSON keeps the first child's prev at the last child), `key` and `element` add
+ * the next child of an object or an array. Whitespace is skipped where it is found, one byte
+ * per turn: the apiserver sends compact JSON. */
+static cJSON *parse_document(struct parser *ps, unsigned char *p, unsigned char **end)
 {
-    if (ps->p >= ps->lim || *ps->p != '"')
-        return fail_at(ps, ps->p);
-    member->string = parse_string(ps);
-    if (member->string == NULL)
-        return false;
-    skip_ws(ps);
-    if (ps->p >= ps->lim || *ps->p != ':')
-        return fail_at(ps, ps->p);
-    ps->p++;
-    skip_ws(ps);
-    return true;
-}
-
-/* Parses one value into node. Containers are opened here (pushed on open[]) and filled by
- * the loop in parse_document, so nesting never recurses. */
-static bool parse_value(struct parser *ps, cJSON *node, cJSON **open, int *depth)
-{
-    if (ps->p >= ps->lim)
-        return fail_at(ps, ps->p);
-    switch (*ps->p) {
-    case '{':
-    case '[':
-        if (*depth >= JSON_NESTING_LIMIT)
-            return fail_at(ps, ps->p);
-        node->type = *ps->p == '{' ? cJSON_Object : cJSON_Array;
-        open[(*depth)++] = node;
-        ps->p++;
-        skip_ws(ps);
-        return true;
-    case '"':
-        node->type = cJSON_String;
-        node->valuestring = parse_string(ps);
-        return node->valuestring != NULL;
-    case 't':
-        return parse_literal(ps, node, "true", 4, cJSON_True);
-    case 'f':
-        return parse_literal(ps, node, "false", 5, cJSON_False);
-    case 'n':
-        return parse_literal(ps, node, "null", 4, cJSON_NULL);
-    default:
-        if (*ps->p == '-' || (*ps->p >= '0' && *ps->p <= '9'))
-            return parse_number(ps, node);
-        return fail_at(ps, ps->p);
-    }
-}
-
-static cJSON *parse_document(struct parser *ps)
-{
+    const unsigned char *lim = ps->lim;
     cJSON *open[JSON_NESTING_LIMIT];
     int depth = 0;
-    cJSON *root = new_node(ps);
-    if (root == NULL || !parse_value(ps, root, open, &depth))
+    cJSON *container = NULL;   /* open[depth - 1] */
+    /* Where the next child of container is linked: &container->child, or &last->next of its
+     * last child so far (next is cJSON's first field, so link is that child itself). */
+    cJSON **link = NULL;
+    unsigned char close = 0;   /* container's closing bracket: '}' for an object */
+    unsigned char c;
+    unsigned char *nodes = NULL, *nodes_end = NULL;
+    cJSON *root = take_node(ps->arena, &nodes, &nodes_end), *node = root;
+    if (root == NULL)
         return NULL;
-    bool fresh = true;   /* the innermost open container was just opened */
-    while (depth > 0) {
-        cJSON *c = open[depth - 1];
-        bool object = c->type == cJSON_Object;
-        if (ps->p >= ps->lim) {
-            fail_at(ps, ps->p);
-            return NULL;
-        }
-        if (*ps->p == (object ? '}' : ']')) {
-            ps->p++;
-            depth--;
-            fresh = false;
-            if (depth > 0)
-                skip_ws(ps);
-            continue;
-        }
-        if (!fresh) {
-            if (*ps->p != ',') {
-                fail_at(ps, ps->p);
-                return NULL;
-            }
-            ps->p++;
-            skip_ws(ps);
-        }
-        cJSON *item = add_child(ps, c);
-        if (item == NULL) {
-            fail_at(ps, ps->p);
-            return NULL;
-        }
-        int before = depth;
-        if ((object && !parse_key(ps, item)) || !parse_value(ps, item, open, &depth))
-            return NULL;
-        fresh = depth > before;
-        if (!fresh)
-            skip_ws(ps);
+
+value:
+    c = PEEK(p);
+    if (c == '"') {
+        node->type = cJSON_String;
+        node->valuestring = (char *)p + 1;
+        p = parse_string(ps, p, lim);
+        goto after_value;
     }
+    switch (c) {
+    case ' ': case '\t': case '\n': case '\r':
+        p++;
+        goto value;
+    case '{': case '[':
+        if (depth >= JSON_NESTING_LIMIT)
+            goto fail;
+        close = c == '{' ? '}' : ']';
+        node->type = c == '{' ? cJSON_Object : cJSON_Array;
+        open[depth++] = container = node;
+        link = &node->child;
+        p++;
+        goto first_member;
+    case 't':
+        p = parse_literal(ps, p, node, "true", 4, cJSON_True);
+        break;
+    case 'f':
+        p = parse_literal(ps, p, node, "false", 5, cJSON_False);
+        break;
+    case 'n':
+        p = parse_literal(ps, p, node, "null", 4, cJSON_NULL);
+        break;
+    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+    case '8': case '9':
+        p = parse_number(ps, p, node);
+        break;
+    default:
+        goto fail;
+    }
+
+after_value:
+    if (p == NULL)
+        goto failed;
+    if (depth == 0)
+        goto done;
+after_member:
+    c = PEEK(p);
+    if (c == ',') {
+        p++;
+        if (close == '}')
+            goto key;
+        goto element;
+    }
+    if (c == close) {
+        p++;
+        goto closed;
+    }
+    if (!is_ws(c))
+        goto fail;
+    p++;
+    goto after_member;
+
+first_member:
+    c = PEEK(p);
+    if (c == close) {
+        p++;
+        goto closed;
+    }
+    if (is_ws(c)) {
+        p++;
+        goto first_member;
+    }
+    if (close == '}')
+        goto key;
+    goto element;
+
+closed:
+    if (container->child)   /* the first child's prev is the last child */
+        container->child->prev = CHILD_BEFORE(link);
+    link = &container->next;
+    if (--depth == 0)
+        goto done;
+    container = open[depth - 1];
+    close = container->type == cJSON_Object ? '}' : ']';
+    goto after_member;
+
+key:
+    c = PEEK(p);
+    if (c != '"') {
+        if (!is_ws(c))
+            goto fail;
+        p++;
+        goto key;
+    }
+    node = take_node(ps->arena, &nodes, &nodes_end);
+    if (node == NULL)
+        goto fail;
+    node->prev = CHILD_BEFORE(link);   /* for the first child, corrected in `closed` */
+    *link = node;
+    link = &node->next;
+    node->string = (char *)p + 1;
+    p = parse_string(ps, p, lim);
+    if (p == NULL)
+        goto failed;
+    while ((c = PEEK(p)) != ':') {
+        if (!is_ws(c))
+            goto fail;
+        p++;
+    }
+    p++;
+    goto value;
+
+element:
+    node = take_node(ps->arena, &nodes, &nodes_end);
+    if (node == NULL)
+        goto fail;
+    node->prev = CHILD_BEFORE(link);   /* for the first child, corrected in `closed` */
+    *link = node;
+    link = &node->next;
+    goto value;
+
+fail:
+    ps->err = p;
+failed:
+    release_nodes(ps->arena, nodes, nodes_end);
+    return NULL;
+done:
+    release_nodes(ps->arena, nodes, nodes_end);
+    *end = p;
+    return root;
+}
+
+#undef PEEK
+#undef CHILD_BEFORE
+
+cJSON *json_arena_parse_insitu(struct json_arena *arena, char *text, size_t len, const char **end)
+{
+    struct parser ps = {.arena = arena, .lim = (const unsigned char *)text + len,
+                        .err = (const unsigned char *)text};
+    unsigned char *p = (unsigned char *)text, *after = NULL;
+    /* cJSON skips a UTF-8 byte order mark when more than four bytes follow its start. */
+    if (len > 4 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    p = skip_ws(p, ps.lim);
+    cJSON *root = len > 0 ? parse_document(&ps, p, &after) : NULL;
+    if (end)
+        *end = (const char *)(root ? after : ps.err);
     return root;
 }
 
 cJSON *json_arena_parse(struct json_arena *arena, const char *text, size_t len, const char **end)
 {
-    struct parser ps = {.arena = arena, .p = (const unsigned char *)text,
-                        .lim = (const unsigned char *)text + len};
-    ps.err = ps.p;
-    /* cJSON skips a UTF-8 byte order mark when more than four bytes follow its start. */
-    if (len > 4 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-        ps.p += 3;
-    skip_ws(&ps);
-    cJSON *root = len > 0 ? parse_document(&ps) : NULL;
+    char *copy = len > 0 ? arena_alloc(arena, len) : NULL;
+    if (copy == NULL) {
+        if (end)
+            *end = text;
+        return NULL;
+    }
+    memcpy(copy, text, len);
+    const char *copy_end = copy;
+    cJSON *root = json_arena_parse_insitu(arena, copy, len, &copy_end);
     if (end)
-        *end = (const char *)(root ? ps.p : ps.err);
+        *end = text + (copy_end - copy);
     return root;
 }

@@ -26,7 +26,14 @@ void json_arena_destroy(struct json_arena *arena);
  * containers. Bytes >= 0x80 are kept as they are (UTF-8 is not validated, as in cJSON); a
  * leading UTF-8 byte order mark is skipped as cJSON does. On success *end points just after
  * the value (following whitespace not consumed); on error returns NULL with *end at the
- * offending byte. */
+ * offending byte. The text is copied into the arena once and parsed there in place. */
 cJSON *json_arena_parse(struct json_arena *arena, const char *text, size_t len, const char **end);
+
+/* json_arena_parse without the copy, for a caller that owns a writable buffer it no longer
+ * needs as text: the same tree, acceptance and *end, but the tree's strings live in text[0..len)
+ * itself (escapes decoded in place, each NUL-terminated over its closing quote), so text must
+ * outlive the tree. Bytes after the parsed value are left alone; on error the strings before
+ * the error may already be rewritten. */
+cJSON *json_arena_parse_insitu(struct json_arena *arena, char *text, size_t len, const char **end);
 
 #endif

@@ -1,5 +1,7 @@
-/* log.c - JSON log lines. A line is built whole and written with a single stdio call (which
- * holds the stream lock), so lines from concurrent request threads never interleave. */
+/* log.c - JSON log lines on stderr, written straight into a buffer (no tree). A line goes out
+ * with a single stdio call, which holds the stream lock, so lines from concurrent request
+ * threads never interleave. The server buffers decision lines and flushes them from its main
+ * loop (log_buffer_output / log_flush); every other event is flushed at once. */
 #include "log.h"
 
 #include <stdarg.h>
@@ -8,48 +10,54 @@
 #include <string.h>
 #include <time.h>
 
-static void log_timestamp(char *out, size_t n)
+#include "jsonout.h"
+#include "strbuf.h"
+
+/* stdio buffer for stderr while serving: a few dozen decision lines, one write(2) for all. */
+#define LOG_BUFFER_BYTES (16 * 1024)
+/* A line longer than this (a pathological verdict) is cut; the cut is marked in the line. */
+#define LOG_LINE_MAX (64 * 1024)
+
+void log_buffer_output(void)
+{
+    static char buffer[LOG_BUFFER_BYTES];
+    setvbuf(stderr, buffer, _IOFBF, sizeof buffer);
+}
+
+void log_flush(void)
+{
+    fflush(stderr);
+}
+
+static void log_begin(struct strbuf *sb, const char *level, const char *event)
 {
     struct timespec ts;
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
-    char base[32];
-    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, n, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
+    char when[64];
+    size_t n = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(when + n, sizeof when - n, ".%03ldZ", ts.tv_nsec / 1000000);
+    strbuf_init(sb, LOG_LINE_MAX);
+    strbuf_putc(sb, '{');
+    jsonout_member_string(sb, true, "time", when);
+    jsonout_member_string(sb, false, "level", level);
+    jsonout_member_string(sb, false, "event", event);
 }
 
-/* Lines up to this long are printed into a stack buffer (no malloc on the request path). */
-#define LOG_LINE_STACK 4096
-
-/* One write(2) per line: stderr is unbuffered, so the newline goes out with the text. */
-static void log_write(cJSON *line)
+static void log_end(struct strbuf *sb, bool flush)
 {
-    char buf[LOG_LINE_STACK];
-    if (line && cJSON_PrintPreallocated(line, buf, (int)sizeof buf - 1, 0)) {
-        size_t n = strlen(buf);
-        buf[n++] = '\n';
-        fwrite(buf, 1, n, stderr);
-    } else if (line) {
-        char *text = cJSON_PrintUnformatted(line);
-        if (text)
-            fprintf(stderr, "%s\n", text);
-        free(text);
+    if (sb->failed) {   /* out of memory or past LOG_LINE_MAX: say so rather than drop it */
+        fputs("{\"level\":\"error\",\"event\":\"log_line_dropped\",\"msg\":\"a log line was too long or "
+              "memory ran out\"}\n", stderr);
+    } else {
+        strbuf_puts(sb, "}\n");
+        if (!sb->failed)
+            fwrite(sb->data, 1, sb->len, stderr);
     }
-    cJSON_Delete(line);
-}
-
-static cJSON *log_line(const char *level, const char *event)
-{
-    char ts[48];
-    log_timestamp(ts, sizeof ts);
-    cJSON *line = cJSON_CreateObject();
-    if (line) {
-        cJSON_AddStringToObject(line, "time", ts);
-        cJSON_AddStringToObject(line, "level", level);
-        cJSON_AddStringToObject(line, "event", event);
-    }
-    return line;
+    if (flush)
+        fflush(stderr);
+    strbuf_free(sb);
 }
 
 void log_event(const char *level, const char *event, const char *fmt, ...)
@@ -59,39 +67,35 @@ void log_event(const char *level, const char *event, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    cJSON *line = log_line(level, event);
-    if (line)
-        cJSON_AddStringToObject(line, "msg", msg);
-    log_write(line);
+    struct strbuf sb;
+    log_begin(&sb, level, event);
+    jsonout_member_string(&sb, false, "msg", msg);
+    log_end(&sb, true);
 }
 
-static void add_list(cJSON *line, const char *key, const struct message_list *l)
+static void add_list(struct strbuf *sb, const char *key, const struct message_list *l)
 {
-    if (l->count == 0)
-        return;
-    cJSON *arr = cJSON_AddArrayToObject(line, key);
-    for (size_t i = 0; arr && i < l->count; i++)
-        cJSON_AddItemToArray(arr, cJSON_CreateString(l->items[i]));
+    if (l->count > 0)
+        jsonout_member_strings(sb, key, l->items, l->count);
 }
 
 void log_decision(const struct admission_request *req, const struct verdict *v, const char *check,
                   const char *decision, double seconds)
 {
-    cJSON *line = log_line("info", "admission");
-    if (line == NULL)
-        return;
-    cJSON_AddStringToObject(line, "uid", req->uid);
-    cJSON_AddStringToObject(line, "kind", req->kind);
-    cJSON_AddStringToObject(line, "namespace", req->namespace_);
-    cJSON_AddStringToObject(line, "name", req->name);
-    cJSON_AddStringToObject(line, "operation", req->operation_name);
-    cJSON_AddStringToObject(line, "user", req->username);
-    cJSON_AddBoolToObject(line, "dry_run", req->dry_run);
-    cJSON_AddStringToObject(line, "check", check);
-    cJSON_AddStringToObject(line, "decision", decision);
-    add_list(line, "rules", &v->rules);
-    add_list(line, "reasons", &v->denials);
-    add_list(line, "warnings", &v->warnings);
-    cJSON_AddNumberToObject(line, "duration_ms", seconds * 1000.0);
-    log_write(line);
+    struct strbuf sb;
+    log_begin(&sb, "info", "admission");
+    jsonout_member_string(&sb, false, "uid", req->uid);
+    jsonout_member_string(&sb, false, "kind", req->kind);
+    jsonout_member_string(&sb, false, "namespace", req->namespace_);
+    jsonout_member_string(&sb, false, "name", req->name);
+    jsonout_member_string(&sb, false, "operation", req->operation_name);
+    jsonout_member_string(&sb, false, "user", req->username);
+    jsonout_member_bool(&sb, false, "dry_run", req->dry_run);
+    jsonout_member_string(&sb, false, "check", check);
+    jsonout_member_string(&sb, false, "decision", decision);
+    add_list(&sb, "rules", &v->rules);
+    add_list(&sb, "reasons", &v->denials);
+    add_list(&sb, "warnings", &v->warnings);
+    strbuf_printf(&sb, ",\"duration_ms\":%.3f", seconds * 1000.0);
+    log_end(&sb, false);
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "decision.h"
 #include "history.h"
+#include "log.h"
 #include "metrics.h"
 #include "review.h"
 #include "server.h"
@@ -76,6 +77,7 @@ static int cmd_serve(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    log_buffer_output();   /* before anything is written to stderr; see log.h */
     struct server_options opt;
     server_default_options(&opt);
     const char *config_path = NULL;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jsonarena.h"
+#include "jsonout.h"
 #include "strbuf.h"
 #include "verdict.h"
 
@@ -128,7 +129,7 @@ static int review_fill(cJSON *root, struct admission_request *req, struct sg_err
     return 0;
 }
 
-int review_parse(const char *body, size_t len, struct admission_request *req, struct sg_error *err)
+int review_parse(char *body, size_t len, struct admission_request *req, struct sg_error *err)
 {
     memset(req, 0, sizeof *req);
     if (len == 0)
@@ -137,7 +138,7 @@ int review_parse(const char *body, size_t len, struct admission_request *req, st
     if (arena == NULL)
         return sg_error_set(err, "out of memory");
     const char *end = NULL;
-    cJSON *root = json_arena_parse(arena, body, len, &end);
+    cJSON *root = json_arena_parse_insitu(arena, body, len, &end);
     if (root == NULL) {
         size_t off = end && end >= body ? (size_t)(end - body) : 0;
         json_arena_destroy(arena);
@@ -264,42 +265,38 @@ static void review_denial_message(const struct admission_request *req, const str
 
 char *review_response_json(const struct admission_request *req, const struct verdict *v)
 {
-    cJSON *root = cJSON_CreateObject();
-    cJSON *resp = root ? cJSON_AddObjectToObject(root, "response") : NULL;
-    bool ok = resp && cJSON_AddStringToObject(root, "apiVersion", REVIEW_API_VERSION) &&
-              cJSON_AddStringToObject(root, "kind", "AdmissionReview") &&
-              cJSON_AddStringToObject(resp, "uid", req->uid) &&
-              cJSON_AddBoolToObject(resp, "allowed", !verdict_denied(v));
-    if (ok && verdict_denied(v)) {
-        struct strbuf sb;
-        strbuf_init(&sb, REVIEW_MESSAGE_MAX + 256);
-        review_denial_message(req, v, &sb);
-        cJSON *status = cJSON_AddObjectToObject(resp, "status");
-        ok = status && !sb.failed && cJSON_AddNumberToObject(status, "code", 403) &&
-             cJSON_AddStringToObject(status, "reason", "Forbidden") &&
-             cJSON_AddStringToObject(status, "message", strbuf_cstr(&sb));
-        strbuf_free(&sb);
+    struct strbuf sb;
+    strbuf_init(&sb, 0);
+    strbuf_puts(&sb, "{");
+    jsonout_member_string(&sb, true, "apiVersion", REVIEW_API_VERSION);
+    jsonout_member_string(&sb, false, "kind", "AdmissionReview");
+    strbuf_puts(&sb, ",\"response\":{");
+    jsonout_member_string(&sb, true, "uid", req->uid);
+    jsonout_member_bool(&sb, false, "allowed", !verdict_denied(v));
+    if (verdict_denied(v)) {
+        struct strbuf message;
+        strbuf_init(&message, REVIEW_MESSAGE_MAX + 256);
+        review_denial_message(req, v, &message);
+        if (message.failed)
+            sb.failed = true;
+        strbuf_puts(&sb, ",\"status\":{\"code\":403");
+        jsonout_member_string(&sb, false, "reason", "Forbidden");
+        jsonout_member_string(&sb, false, "message", strbuf_cstr(&message));
+        strbuf_putc(&sb, '}');
+        strbuf_free(&message);
     }
-    if (ok && v->warnings.count > 0) {
-        cJSON *w = cJSON_AddArrayToObject(resp, "warnings");
-        ok = w != NULL;
-        for (size_t i = 0; ok && i < v->warnings.count; i++) {
-            cJSON *s = cJSON_CreateString(v->warnings.items[i]);
-            ok = s != NULL && cJSON_AddItemToArray(w, s);
-        }
-    }
-    char *out = ok ? cJSON_PrintUnformatted(root) : NULL;
-    cJSON_Delete(root);
-    return out;
+    if (v->warnings.count > 0)
+        jsonout_member_strings(&sb, "warnings", v->warnings.items, v->warnings.count);
+    strbuf_puts(&sb, "}}");
+    return strbuf_take(&sb);
 }
 
 char *review_error_json(int status, const char *message)
 {
-    cJSON *root = cJSON_CreateObject();
-    char *out = NULL;
-    if (root && cJSON_AddStringToObject(root, "error", message) &&
-        cJSON_AddNumberToObject(root, "code", status))
-        out = cJSON_PrintUnformatted(root);
-    cJSON_Delete(root);
-    return out;
+    struct strbuf sb;
+    strbuf_init(&sb, 0);
+    strbuf_putc(&sb, '{');
+    jsonout_member_string(&sb, true, "error", message);
+    strbuf_printf(&sb, ",\"code\":%d}", status);
+    return strbuf_take(&sb);
 }

@@ -35,8 +35,10 @@ struct admission_request {
 };
 
 /* Parses an AdmissionReview (admission.k8s.io/v1). Any deviation from the shape the apiserver
- * sends is an error naming the field; on error *req holds nothing to free. */
-int review_parse(const char *body, size_t len, struct admission_request *req, struct sg_error *err);
+ * sends is an error naming the field; on error *req holds nothing to free. The body is parsed
+ * in place (json_arena_parse_insitu): its bytes are overwritten and *req's strings point into
+ * it, so it must stay allocated until review_free(req). len 0 never touches body. */
+int review_parse(char *body, size_t len, struct admission_request *req, struct sg_error *err);
 
 /* Takes ownership of `doc`: an AdmissionReview, or a bare Kubernetes object that is wrapped in
  * a CREATE review (namespace from metadata.namespace, else "default"). Used by `review`. */

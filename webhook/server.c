@@ -27,10 +27,14 @@
 #include "review.h"
 #include "strbuf.h"
 #include "tlscert.h"
+#include "tlsio.h"
 
 #define SERVER_BODY_MAX (3u * 1024u * 1024u)
 #define SERVER_EXPIRY_WARN_DAYS 30
 #define SERVER_RELOAD_FAILURE_LOG_S 60
+/* The main loop wakes this often: it flushes buffered decision log lines (log_flush), and once a
+ * second it checks the certificate files. */
+#define SERVER_TICK_MS 100
 
 /* Per-server state shared by the callbacks (read-only after start, except the atomics). */
 struct server {
@@ -181,6 +185,13 @@ static int precheck(struct MHD_Connection *conn, const char *url, const char *me
     return 0;
 }
 
+/* The connection's tlsio (see on_connection), or NULL. */
+static struct tlsio *connection_io(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
 static enum MHD_Result on_webhook(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -223,17 +234,18 @@ static enum MHD_Result on_webhook(void *cls, struct MHD_Connection *conn, const 
     if (rs->body.failed)
         return send_error(s, conn, 413, "body larger than 3 MiB (the kube-apiserver's own request limit)");
     struct admission_result result = {0};
-    admission_handle(rs->body.data ? rs->body.data : "", rs->body.len, s->cfg, rs->checks, s->history, &result);
+    admission_handle(rs->body.data, rs->body.len, s->cfg, rs->checks, s->history, &result);   /* parsed in place */
     strbuf_free(&rs->body);        /* not needed while the response is sent */
+    tlsio_hold_next(connection_io(conn));   /* header and body in one sendmsg */
     return send_json(s, conn, result.http_status, result.body);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     (void)toe;
     struct server *s = cls;
+    tlsio_flush(connection_io(conn));   /* on EAGAIN the bytes go first with the next write */
     struct request_state *rs = *con_cls;
     if (rs == NULL)
         return;
@@ -241,6 +253,23 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(rs);
     *con_cls = NULL;
     atomic_fetch_sub(&s->active, 1);
+}
+
+/* Each TLS connection reads through tlsio (one recv per request instead of one per record
+ * header and body); its state lives in the connection's socket context. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {   /* after gnutls_deinit: nothing uses it */
+        tlsio_close(*socket_context);
+        *socket_context = NULL;
+        return;
+    }
+    const union MHD_ConnectionInfo *session = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (session && session->tls_session && fd)
+        *socket_context = tlsio_attach((gnutls_session_t)session->tls_session, fd->connect_fd);
 }
 
 /* ---------------------------------------------------------------- metrics port --------- */
@@ -324,6 +353,7 @@ static struct MHD_Daemon *start_webhook_port(const struct server_options *opt, s
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(8 * 1024),
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)opt->connection_timeout_s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_END);
     if (d == NULL)
         sg_error_set(err, "cannot serve HTTPS on %s (address in use, or no permission?)", opt->listen);
@@ -411,12 +441,15 @@ int server_run(const struct server_options *opt, const struct config *cfg,
     char last_failure[SG_ERROR_MAX] = "";
     time_t last_failure_logged = 0;
     while (sig == 0) {
-        struct timespec one = {.tv_sec = 1, .tv_nsec = 0};
-        int got = sigtimedwait(&stop, NULL, &one);
+        struct timespec tick = {.tv_sec = 0, .tv_nsec = SERVER_TICK_MS * 1000L * 1000L};
+        int got = sigtimedwait(&stop, NULL, &tick);
+        log_flush();
         if (got > 0) {
             sig = got;
             break;
         }
+        if (++ticks % (1000 / SERVER_TICK_MS) != 0)
+            continue;   /* the rest runs once a second */
         struct sg_error reload = {{0}};
         int rc = tlscert_refresh(&reload);
         if (rc > 0) {
@@ -430,7 +463,7 @@ int server_run(const struct server_options *opt, const struct config *cfg,
             snprintf(last_failure, sizeof last_failure, "%s", reload.message);
             last_failure_logged = time(NULL);
         }
-        if (++ticks % 3600 == 0)
+        if (ticks % (3600 * (1000 / SERVER_TICK_MS)) == 0)
             publish_expiry();
     }
 
@@ -447,5 +480,6 @@ int server_run(const struct server_options *opt, const struct config *cfg,
     MHD_stop_daemon(metrics);
     tlscert_close();
     log_event("info", "stopped", "all requests answered");
+    log_flush();
     return 0;
 }

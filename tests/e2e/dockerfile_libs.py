@@ -165,6 +165,12 @@ def main():
             if SANITIZER_LIBS.search(lib):
                 continue
             needed.setdefault(lib, set()).add(name)
+    # Opened with dlopen at run time (ldd cannot see them): webhook/pqload.c loads libpq.
+    with open(os.path.join(ROOT, "webhook", "pqload.c")) as f:
+        for soname in re.findall(r'#define PQLOAD_LIBRARY "([^"]+)"', f.read()):
+            cache = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True).stdout
+            paths = re.findall(rf"^\s*{re.escape(soname)} \(libc6,x86-64\) => (\S+)$", cache, re.M)
+            needed.setdefault(paths[0] if paths else f"NOT FOUND {soname}", set()).add("schemagate (dlopen)")
     check("ldd resolves every library", not any(l.startswith("NOT FOUND") for l in needed), list(needed))
     owners = {lib: owning_package(lib) for lib in needed if not lib.startswith("NOT FOUND")}
     unowned = [lib for lib, pkg in owners.items() if pkg is None]

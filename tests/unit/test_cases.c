@@ -108,8 +108,7 @@ static void run_case(void **state)
     cJSON_Delete(review_doc);
     struct admission_request req;
     if (review_parse(body, strlen(body), &req, &err) != 0)
-        case_fail(c->path, "review does not parse", err.message, body);
-    free(body);
+        case_fail(c->path, "review does not parse", err.message, "");
 
     struct verdict v;
     verdict_init(&v);
@@ -156,6 +155,7 @@ static void run_case(void **state)
     free(response);
     verdict_free(&v);
     review_free(&req);
+    free(body);   /* parsed in place: req pointed into it */
     config_free(&cfg);
 }
 

@@ -100,11 +100,11 @@ static bool decide(struct world *w, const char *op, const char *ns, bool dry_run
     struct sg_error err = {{0}};
     if (review_parse(body, strlen(body), &req, &err) != 0)
         fail_msg("%s", err.message);
-    free(body);
     verdict_free(&w->v);
     verdict_init(&w->v);
     decision_run(&req, &w->cfg, CHECK_ALL, (struct history_source *)&w->fake, &w->v);
     review_free(&req);
+    free(body);   /* parsed in place: req pointed into it */
     return !verdict_denied(&w->v);
 }
 

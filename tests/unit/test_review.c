@@ -28,21 +28,22 @@ static cJSON *load_fixture(const char *name)
     return doc;
 }
 
-/* Parses `doc` and returns 0 or -1, leaving the error message in err. */
-static int parse_doc(const cJSON *doc, struct admission_request *req, struct sg_error *err)
+/* Parses `doc` and returns 0 or -1, leaving the error message in err. review_parse parses the
+ * body in place and *req points into it: *body is the caller's to free after review_free. */
+static int parse_doc(const cJSON *doc, struct admission_request *req, struct sg_error *err, char **body)
 {
-    char *body = cJSON_PrintUnformatted(doc);
-    assert_non_null(body);
-    int rc = review_parse(body, strlen(body), req, err);
-    free(body);
-    return rc;
+    *body = cJSON_PrintUnformatted(doc);
+    assert_non_null(*body);
+    return review_parse(*body, strlen(*body), req, err);
 }
 
 static void expect_error(const cJSON *doc, const char *needle)
 {
     struct admission_request req;
     struct sg_error err = {{0}};
-    assert_int_equal(parse_doc(doc, &req, &err), -1);
+    char *body = NULL;
+    assert_int_equal(parse_doc(doc, &req, &err, &body), -1);
+    free(body);   /* nothing points into it after an error */
     if (strstr(err.message, needle) == NULL)
         fail_msg("error \"%s\" does not mention \"%s\"", err.message, needle);
 }
@@ -53,7 +54,8 @@ static void test_fixture_fields(void **state)
     cJSON *doc = load_fixture("admissionreview-deployment-create-dryrun.json");
     struct admission_request req;
     struct sg_error err = {{0}};
-    assert_int_equal(parse_doc(doc, &req, &err), 0);
+    char *body = NULL;
+    assert_int_equal(parse_doc(doc, &req, &err, &body), 0);
     assert_string_equal(req.group, "apps");
     assert_string_equal(req.kind, "Deployment");
     assert_int_equal(req.operation, OP_CREATE);
@@ -62,6 +64,7 @@ static void test_fixture_fields(void **state)
     assert_null(req.old_object);       /* present and null on CREATE */
     assert_string_equal(req.username, "admin");
     review_free(&req);
+    free(body);
     cJSON_Delete(doc);
 }
 
@@ -71,11 +74,13 @@ static void test_update_has_old_object(void **state)
     cJSON *doc = load_fixture("admissionreview-deployment-update.json");
     struct admission_request req;
     struct sg_error err = {{0}};
-    assert_int_equal(parse_doc(doc, &req, &err), 0);
+    char *body = NULL;
+    assert_int_equal(parse_doc(doc, &req, &err, &body), 0);
     assert_int_equal(req.operation, OP_UPDATE);
     assert_non_null(req.old_object);
     assert_false(req.dry_run);
     review_free(&req);
+    free(body);
     cJSON_Delete(doc);
 }
 
@@ -163,13 +168,16 @@ static void test_not_json(void **state)
     (void)state;
     struct admission_request req;
     struct sg_error err = {{0}};
-    assert_int_equal(review_parse("", 0, &req, &err), -1);
+    char empty[1] = "", cut[] = "{\"a\":", array[] = "[1,2]", trailing[] = "{} x";   /* parsed in place */
+    assert_int_equal(review_parse(empty, 0, &req, &err), -1);
     assert_non_null(strstr(err.message, "empty body"));
-    assert_int_equal(review_parse("{\"a\":", 5, &req, &err), -1);
-    assert_non_null(strstr(err.message, "not valid JSON"));
-    assert_int_equal(review_parse("[1,2]", 5, &req, &err), -1);
-    assert_int_equal(review_parse("{} x", 4, &req, &err), -1);
-    assert_non_null(strstr(err.message, "after the JSON"));
+    assert_int_equal(review_parse(NULL, 0, &req, &err), -1);
+    assert_non_null(strstr(err.message, "empty body"));
+    assert_int_equal(review_parse(cut, 5, &req, &err), -1);
+    assert_non_null(strstr(err.message, "not valid JSON (error at byte 5)"));
+    assert_int_equal(review_parse(array, 5, &req, &err), -1);
+    assert_int_equal(review_parse(trailing, 4, &req, &err), -1);
+    assert_non_null(strstr(err.message, "after the JSON document (byte 3)"));
 }
 
 /* A kind schemagate has no layout for is parsed fine and simply has no pod spec. */
@@ -182,7 +190,8 @@ static void test_unknown_kind_allowed(void **state)
     cJSON_ReplaceItemInObjectCaseSensitive(k, "kind", cJSON_CreateString("Widget"));
     struct admission_request req;
     struct sg_error err = {{0}};
-    assert_int_equal(parse_doc(doc, &req, &err), 0);
+    char *body = NULL;
+    assert_int_equal(parse_doc(doc, &req, &err, &body), 0);
     struct config cfg;
     assert_int_equal(config_defaults(&cfg, &err), 0);
     struct verdict v;
@@ -193,6 +202,7 @@ static void test_unknown_kind_allowed(void **state)
     verdict_free(&v);
     config_free(&cfg);
     review_free(&req);
+    free(body);
     cJSON_Delete(doc);
 }
 
@@ -207,9 +217,11 @@ static void test_generate_name_fallback(void **state)
     cJSON_AddStringToObject(meta, "generateName", "migrate-");
     struct admission_request req;
     struct sg_error err = {{0}};
-    assert_int_equal(parse_doc(doc, &req, &err), 0);
+    char *body = NULL;
+    assert_int_equal(parse_doc(doc, &req, &err, &body), 0);
     assert_string_equal(req.name, "migrate-");
     review_free(&req);
+    free(body);
     cJSON_Delete(doc);
 }
 
@@ -262,7 +274,8 @@ static void test_response_allowed_and_denied(void **state)
     cJSON *doc = load_fixture("admissionreview-job-create.json");
     struct admission_request req;
     struct sg_error err = {{0}};
-    assert_int_equal(parse_doc(doc, &req, &err), 0);
+    char *body = NULL;
+    assert_int_equal(parse_doc(doc, &req, &err, &body), 0);
     cJSON_Delete(doc);
 
     struct verdict v;
@@ -294,6 +307,7 @@ static void test_response_allowed_and_denied(void **state)
     cJSON_Delete(out);
     verdict_free(&v);
     review_free(&req);
+    free(body);
 }
 
 static void test_error_json(void **state)

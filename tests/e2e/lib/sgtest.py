@@ -108,6 +108,8 @@ class Server:
             return r.status, r.read().decode()
 
     def read_log(self):
+        if self.proc.poll() is None:
+            time.sleep(0.3)   # a running server flushes decision lines every 100 ms (log.h)
         if not self.log.closed:
             self.log.flush()
         with open(self.log_path) as f:

@@ -1,0 +1,111 @@
+/* test_jsonout.c - the JSON writer behind responses and log lines: every byte value written
+ * into a string reads back unchanged through cJSON, control characters and quotes are escaped
+ * exactly as cJSON_Print escapes them, and members/arrays come out as valid JSON. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+
+#include "jsonout.h"
+#include "strbuf.h"
+
+static char *written(const char *s)
+{
+    struct strbuf sb;
+    strbuf_init(&sb, 0);
+    jsonout_string(&sb, s);
+    char *out = strbuf_take(&sb);
+    assert_non_null(out);
+    return out;
+}
+
+/* Every byte 1..255 in one string: it parses back to the same bytes. */
+static void test_every_byte_round_trips(void **state)
+{
+    (void)state;
+    char all[256];
+    for (int i = 1; i < 256; i++)
+        all[i - 1] = (char)i;
+    all[255] = '\0';
+    char *json = written(all);
+    cJSON *back = cJSON_Parse(json);
+    assert_non_null(back);
+    assert_true(cJSON_IsString(back));
+    assert_memory_equal(back->valuestring, all, 256);
+    cJSON_Delete(back);
+    free(json);
+}
+
+/* Same text as cJSON's own printer for the characters that need escaping. */
+static void test_escapes_match_cjson(void **state)
+{
+    (void)state;
+    static const char *const samples[] = {
+        "", "plain", "quote \" and backslash \\", "tab\tnewline\ncr\rff\fbs\b", "\x01\x1f\x7f",
+        "caf\xc3\xa9 \xe2\x9c\x93", "</script>", "a/b",
+    };
+    for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
+        cJSON *s = cJSON_CreateString(samples[i]);
+        char *expected = cJSON_PrintUnformatted(s);
+        char *json = written(samples[i]);
+        assert_string_equal(json, expected);
+        free(json);
+        free(expected);
+        cJSON_Delete(s);
+    }
+    char *null = written(NULL);
+    assert_string_equal(null, "\"\"");
+    free(null);
+}
+
+static void test_members_form_an_object(void **state)
+{
+    (void)state;
+    struct strbuf sb;
+    strbuf_init(&sb, 0);
+    char *items[] = {"one", "two \"2\""};
+    strbuf_putc(&sb, '{');
+    jsonout_member_string(&sb, true, "k\"ey", "v\nal");
+    jsonout_member_bool(&sb, false, "yes", true);
+    jsonout_member_bool(&sb, false, "no", false);
+    jsonout_member_strings(&sb, "list", items, 2);
+    jsonout_member_strings(&sb, "empty", items, 0);
+    strbuf_putc(&sb, '}');
+    char *json = strbuf_take(&sb);
+    assert_string_equal(json, "{\"k\\\"ey\":\"v\\nal\",\"yes\":true,\"no\":false,"
+                              "\"list\":[\"one\",\"two \\\"2\\\"\"],\"empty\":[]}");
+    cJSON *back = cJSON_Parse(json);
+    assert_non_null(back);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(back, "k\"ey")->valuestring, "v\nal");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(back, "list")), 2);
+    cJSON_Delete(back);
+    free(json);
+}
+
+/* A bounded buffer that overflows fails as a whole instead of holding half a string. */
+static void test_overflow_fails(void **state)
+{
+    (void)state;
+    struct strbuf sb;
+    strbuf_init(&sb, 8);
+    jsonout_string(&sb, "much longer than eight bytes");
+    assert_true(sb.failed);
+    assert_null(strbuf_take(&sb));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_byte_round_trips),
+        cmocka_unit_test(test_escapes_match_cjson),
+        cmocka_unit_test(test_members_form_an_object),
+        cmocka_unit_test(test_overflow_fails),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
