@@ -5,6 +5,7 @@
 #include "secretclass.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -57,35 +58,143 @@ static void split_words(const char *name, size_t len, struct name_words *w)
     }
 }
 
-/* `stem` (lower-case letters) starts s, in any case. */
+/* `stem` (lower-case letters) starts s, in any case, given that its first letter does. */
 static bool stem_at(const char *s, size_t len, const char *stem)
 {
-    for (size_t k = 0; stem[k]; k++)
+    for (size_t k = 1; stem[k]; k++)   /* the first letter is known to match */
         if (k >= len || (char)(s[k] | 0x20) != stem[k])
             return false;
     return true;
+}
+
+/* ---- 16 bytes at a time ------------------------------------------------------------------ */
+
+/* Every name and many values go through the stem scan, so it looks at a window of 16 bytes
+ * per step (GCC/Clang vector extensions: SSE2 on x86-64, NEON on arm64, plain code elsewhere)
+ * and only at the bytes of a window that may open a stem one by one. */
+#define TEXTVEC_WIDTH 16
+
+typedef unsigned char textvec __attribute__((vector_size(TEXTVEC_WIDTH)));
+typedef signed char textvec_mask __attribute__((vector_size(TEXTVEC_WIDTH)));   /* lanes 0 or -1 */
+
+static inline textvec textvec_load(const char *p)
+{
+    textvec v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline bool textvec_any(textvec_mask m)
+{
+    uint64_t lo, hi;
+    memcpy(&lo, &m, sizeof lo);
+    memcpy(&hi, (const char *)&m + sizeof lo, sizeof hi);
+    return (lo | hi) != 0;
+}
+
+/* Window starts for a text of `len` >= `reach` bytes, when a window reads `reach` bytes
+ * (TEXTVEC_WIDTH, or one more when a lane also looks at the next byte): every TEXTVEC_WIDTH
+ * bytes, the last one moved back to end at the text's end (overlapping the one before), so
+ * every lane position [0, len - reach + TEXTVEC_WIDTH) is covered and nothing past the end is
+ * read. Shorter texts go through a zero-padded copy. Start at 0; SIZE_MAX means done. */
+static inline size_t textvec_next(size_t at, size_t len, size_t reach)
+{
+    if (at + reach >= len)
+        return SIZE_MAX;
+    at += TEXTVEC_WIDTH;
+    return at + reach <= len ? at : len - reach;
+}
+
+/* Lanes where a byte of x and the byte after it (in y) may open a stem: its first two letters
+ * in either case. Most windows have none, and then no byte of them is looked at one by one. */
+static inline textvec_mask stem_openings(textvec x, textvec y)
+{
+    x |= 0x20;
+    y |= 0x20;
+    return ((x == 'p') & ((y == 'a') | (y == 'w') | (y == 's'))) | ((x == 'c') & ((y == 'r') | (y == 'o'))) |
+           (((x == 's') | (x == 'k')) & (y == 'e')) | ((x == 't') & (y == 'o')) | ((x == 'a') & (y == 'u'));
+}
+
+/* Of 8 lanes read as one integer, the first set one (lane 0 is the first byte in memory) and
+ * the integer's bits that lane occupies. */
+static size_t first_lane(uint64_t lanes, uint64_t *bits)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    size_t lane = (size_t)__builtin_clzll(lanes) / 8;
+    *bits = UINT64_C(0xff) << (56 - lane * 8);
+#else
+    size_t lane = (size_t)__builtin_ctzll(lanes) / 8;
+    *bits = UINT64_C(0xff) << (lane * 8);
+#endif
+    return lane;
+}
+
+/* A stem starts at name[i]. */
+static bool stem_starts(const char *name, size_t len, size_t i)
+{
+    const char *s = name + i;
+    size_t n = len - i;
+    switch (s[0] | 0x20) {
+    case 'p': return stem_at(s, n, "pass") || stem_at(s, n, "pw") || stem_at(s, n, "pswd");
+    case 'c': return stem_at(s, n, "cred") || stem_at(s, n, "cookie") || stem_at(s, n, "contrasena");
+    case 's': return stem_at(s, n, "secret");
+    case 't': return stem_at(s, n, "token");
+    case 'k': return stem_at(s, n, "key");
+    case 'a': return stem_at(s, n, "auth");
+    default: return false;
+    }
+}
+
+/* A stem starts at one of the lanes set in `openings`: lane k of half h is name[base[h] + k]. */
+static bool stem_in_lanes(const char *name, size_t len, const size_t base[2], textvec_mask openings)
+{
+    uint64_t half[2];
+    memcpy(half, &openings, sizeof half);
+    for (size_t h = 0; h < 2; h++) {
+        for (uint64_t lanes = half[h]; lanes != 0;) {
+            uint64_t bits;
+            size_t i = base[h] + first_lane(lanes, &bits);
+            lanes &= ~bits;
+            if (i + 1 < len && stem_starts(name, len, i))
+                return true;
+        }
+    }
+    return false;
 }
 
 /* Every word word_kind does not call plain contains one of these stems (password words contain
  * "pass", "pw" or "pswd"; apikey contains "key"; credential "cred"; authorization "auth"), and
  * every word is a piece of the name. A name without any stem has no credential word: most
  * names (LOG_LEVEL, HTTP_PORT) are settled by this one pass, without splitting them. */
-static bool has_credential_stem(const char *name, size_t len)
+bool secretclass_has_stem(const char *name, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        const char *s = name + i;
-        size_t n = len - i;
-        bool found = false;
-        switch (*s | 0x20) {   /* ASCII lower case; only letters map onto letters */
-        case 'p': found = stem_at(s, n, "pass") || stem_at(s, n, "pw") || stem_at(s, n, "pswd"); break;
-        case 'c': found = stem_at(s, n, "cred") || stem_at(s, n, "cookie") || stem_at(s, n, "contrasena"); break;
-        case 's': found = stem_at(s, n, "secret"); break;
-        case 't': found = stem_at(s, n, "token"); break;
-        case 'k': found = stem_at(s, n, "key"); break;
-        case 'a': found = stem_at(s, n, "auth"); break;
-        default: break;
-        }
-        if (found)
+    const size_t half = TEXTVEC_WIDTH / 2;
+    if (len < 2)
+        return false;   /* every stem has two letters or more */
+    if (len <= half) {
+        char padded[TEXTVEC_WIDTH * 2] = {0};   /* zero bytes open no stem */
+        memcpy(padded, name, len);
+        textvec_mask m = stem_openings(textvec_load(padded), textvec_load(padded + 1));
+        const size_t base[2] = {0, half};
+        return textvec_any(m) && stem_in_lanes(name, len, base, m);
+    }
+    if (len <= TEXTVEC_WIDTH) {
+        /* One window of two halves: stem openings at [0, 8) and at [len - 9, len - 1), which
+         * together are every position but the last. */
+        char x[TEXTVEC_WIDTH], y[TEXTVEC_WIDTH];
+        memcpy(x, name, half);
+        memcpy(x + half, name + len - half - 1, half);
+        memcpy(y, name + 1, half);
+        memcpy(y + half, name + len - half, half);
+        textvec_mask m = stem_openings(textvec_load(x), textvec_load(y));
+        const size_t base[2] = {0, len - half - 1};
+        return textvec_any(m) && stem_in_lanes(name, len, base, m);
+    }
+    const size_t reach = TEXTVEC_WIDTH + 1;   /* a lane looks at its byte and the next */
+    for (size_t at = 0; at != SIZE_MAX; at = textvec_next(at, len, reach)) {
+        textvec_mask m = stem_openings(textvec_load(name + at), textvec_load(name + at + 1));
+        const size_t base[2] = {at, at + half};
+        if (textvec_any(m) && stem_in_lanes(name, len, base, m))
             return true;
     }
     return false;
@@ -100,7 +209,7 @@ static const char *const password_words[] = {
 
 static enum word_kind word_kind(const char *w)
 {
-    if (!has_credential_stem(w, strlen(w)))
+    if (!secretclass_has_stem(w, strlen(w)))
         return WORD_PLAIN;
     /* Words naming a place or a reference are never credentials: pgpassfile, keyfile. */
     if (ends_with(w, "file") || ends_with(w, "path") || ends_with(w, "dir") || ends_with(w, "name"))
@@ -149,7 +258,7 @@ static bool is_number_word(const char *w)
 
 bool secretclass_name(const char *name, size_t len)
 {
-    if (!has_credential_stem(name, len))
+    if (!secretclass_has_stem(name, len))
         return false;
     struct name_words w;
     split_words(name, len, &w);
@@ -199,8 +308,9 @@ bool secretclass_name(const char *name, size_t len)
 
 bool secretclass_is_authorization(const char *name, size_t len)
 {
-    static const char *const names[] = {"authorization", "proxy-authorization", NULL};
-    return in_list_ci(name, len, names);
+    if (len == 13)
+        return strncasecmp(name, "authorization", 13) == 0;
+    return len == 19 && strncasecmp(name, "proxy-authorization", 19) == 0;
 }
 
 /* ---- values ------------------------------------------------------------------------------ */

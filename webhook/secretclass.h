@@ -13,6 +13,12 @@
  * DB_PASSWORD_SECRET_NAME, PASSWORD_MIN_LENGTH). */
 bool secretclass_name(const char *name, size_t len);
 
+/* True when the text holds a stem that every credential word contains (pass, pw, pswd, cred,
+ * cookie, contrasena, secret, token, key, auth; ASCII case ignored). secretclass_name and
+ * secretclass_is_authorization are false for any name without one, so a text without a stem
+ * holds no credential-sounding key: detectors keyed by name can be skipped. */
+bool secretclass_has_stem(const char *text, size_t len);
+
 /* True for an HTTP authorization header name (its value carries a scheme word). */
 bool secretclass_is_authorization(const char *name, size_t len);
 

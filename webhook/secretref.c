@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fieldpath.h"
-#include "strbuf.h"
 
 /* ---- environment table ------------------------------------------------------------------- */
 
@@ -24,83 +22,104 @@ static enum env_source value_from_source(const cJSON *value_from)
     return ENV_OTHER;
 }
 
+/* cJSON_IsString / cJSON_IsObject without a call into the library. */
+static bool is_type(const cJSON *item, int type)
+{
+    return item != NULL && (item->type & 0xFF) == type;
+}
+
+/* strcmp(a, b) == 0 for the short member names compared here, without a call. */
+static bool same_name(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+void secretref_members(const cJSON *object, const char *const *names, size_t count, const cJSON **out)
+{
+    memset(out, 0, count * sizeof *out);
+    for (const cJSON *m = object ? object->child : NULL; m != NULL; m = m->next) {
+        if (m->string == NULL)
+            break;
+        for (size_t i = 0; i < count; i++) {
+            if (out[i] == NULL && m->string[0] == names[i][0] && same_name(m->string, names[i])) {
+                out[i] = m;
+                break;
+            }
+        }
+    }
+}
+
 int secretref_env_build(struct env_table *t, const cJSON *container, const char *container_path)
 {
-    memset(t, 0, sizeof *t);
+    t->items = t->inline_items;
+    t->count = 0;
+    t->container_path = container_path;
+    t->from_secret = t->from_configmap = false;
+    static const char *const fields[] = {"env", "envFrom"};
+    const cJSON *found[2];
+    secretref_members(container, fields, 2, found);
     const cJSON *from;
-    cJSON_ArrayForEach(from, cJSON_GetObjectItemCaseSensitive(container, "envFrom")) {
+    cJSON_ArrayForEach(from, found[1]) {
         if (cJSON_GetObjectItemCaseSensitive(from, "secretRef"))
             t->from_secret = true;
         if (cJSON_GetObjectItemCaseSensitive(from, "configMapRef"))
             t->from_configmap = true;
     }
-    const cJSON *env = cJSON_GetObjectItemCaseSensitive(container, "env");
-    int n = cJSON_IsArray(env) ? cJSON_GetArraySize(env) : 0;
-    if (n <= 0)
+    const cJSON *env = found[0];
+    if (!cJSON_IsArray(env))
         return 0;
-    t->items = calloc((size_t)n, sizeof *t->items);
-    if (t->items == NULL)
-        return -1;
-    /* Every entry's path goes into one block, NUL after each, in entry order. */
-    struct field_path p;
-    fieldpath_init(&p, container_path);
-    fieldpath_push_key(&p, "env");
-    struct strbuf paths;
-    strbuf_init(&paths, 0);
-    strbuf_presize(&paths, (size_t)n * (p.len + 16));
+    size_t n = 0;
+    for (const cJSON *e = env->child; e != NULL; e = e->next)
+        n++;
+    if (n > ENV_TABLE_INLINE) {
+        t->items = malloc(n * sizeof *t->items);
+        if (t->items == NULL) {
+            t->items = t->inline_items;
+            return -1;
+        }
+    }
     size_t index = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, env) {
-        /* One pass over the entry's members; the first of each name counts and a member
-         * without a name ends the search, as in cJSON_GetObjectItemCaseSensitive. */
+        /* secretref_members(e, {"name", "value", "valueFrom"}), spelled out: it runs per entry. */
         const cJSON *name = NULL, *value = NULL, *value_from = NULL;
-        const cJSON *m;
-        cJSON_ArrayForEach(m, e) {
-            if (m->string == NULL)
-                break;
-            if (name == NULL && strcmp(m->string, "name") == 0)
+        for (const cJSON *m = e->child; m != NULL && m->string != NULL; m = m->next) {
+            const char *k = m->string;
+            bool is_name = k[0] == 'n' && k[1] == 'a' && k[2] == 'm' && k[3] == 'e' && k[4] == '\0';
+            bool is_value = k[0] == 'v' && k[1] == 'a' && k[2] == 'l' && k[3] == 'u' && k[4] == 'e';
+            if (is_name && name == NULL)
                 name = m;
-            else if (value == NULL && strcmp(m->string, "value") == 0)
+            else if (is_value && k[5] == '\0' && value == NULL)
                 value = m;
-            else if (value_from == NULL && strcmp(m->string, "valueFrom") == 0)
+            else if (is_value && value_from == NULL && strcmp(k + 5, "From") == 0)
                 value_from = m;
         }
-        if (cJSON_IsString(name)) {
+        if (is_type(name, cJSON_String)) {
             struct env_entry *entry = &t->items[t->count];
             entry->name = name->valuestring;
             entry->index = index;
-            if (cJSON_IsObject(value_from)) {
+            if (is_type(value_from, cJSON_Object)) {
                 entry->source = value_from_source(value_from);
+                entry->value = NULL;
             } else {
                 entry->source = ENV_LITERAL;
-                entry->value = cJSON_IsString(value) ? value->valuestring : "";
+                entry->value = is_type(value, cJSON_String) ? value->valuestring : "";
             }
-            size_t mark = fieldpath_push_index(&p, index);
-            fieldpath_push_key(&p, "value");
-            strbuf_append(&paths, p.text, p.len + 1);
-            fieldpath_pop(&p, mark);
             t->count++;
         }
         index++;
-    }
-    t->paths = strbuf_take(&paths);
-    if (t->paths == NULL && t->count > 0) {
-        secretref_env_free(t);
-        return -1;
-    }
-    const char *path = t->paths;
-    for (size_t i = 0; i < t->count; i++) {
-        t->items[i].path = path;
-        path += strlen(path) + 1;
     }
     return 0;
 }
 
 void secretref_env_free(struct env_table *t)
 {
-    free(t->paths);
-    free(t->items);
-    memset(t, 0, sizeof *t);
+    if (t->items != t->inline_items)
+        free(t->items);
+    t->items = t->inline_items;
+    t->count = 0;
 }
 
 const struct env_entry *secretref_env_lookup(const struct env_table *t, const char *name, size_t name_len,

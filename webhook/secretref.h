@@ -22,20 +22,28 @@ struct env_entry {
     const char *name;
     enum env_source source;
     const char *value;     /* the literal (ENV_LITERAL), else NULL */
-    size_t index;          /* position in env[] */
-    const char *path;      /* "...containers[0].env[3].value", inside env_table.paths */
+    size_t index;          /* position in env[]: the value is at CONTAINER.env[index].value */
 };
+
+#define ENV_TABLE_INLINE 64   /* entries held without an allocation */
 
 struct env_table {
-    struct env_entry *items;
+    struct env_entry *items;     /* `inline_items` or, for long lists, an allocation */
     size_t count;
-    char *paths;           /* owned: the entries' paths, one allocation */
-    bool from_secret;      /* envFrom[].secretRef present */
-    bool from_configmap;   /* envFrom[].configMapRef present */
+    const char *container_path;  /* borrowed: the container's path, prefix of the entries' paths */
+    bool from_secret;            /* envFrom[].secretRef present */
+    bool from_configmap;         /* envFrom[].configMapRef present */
+    struct env_entry inline_items[ENV_TABLE_INLINE];
 };
 
-/* Reads container.env and container.envFrom; `container_path` prefixes the entries' paths.
- * Returns 0, or -1 when out of memory (the table is then empty but valid). */
+/* Finds several members of one object in one pass: out[i] = object[names[i]], or NULL, by the
+ * rules of cJSON_GetObjectItemCaseSensitive (the first match counts; a member without a name
+ * ends the search). */
+void secretref_members(const cJSON *object, const char *const *names, size_t count, const cJSON **out);
+
+/* Reads container.env and container.envFrom; `container_path` (borrowed, it must outlive the
+ * table) prefixes the entries' paths. Returns 0, or -1 when out of memory (the table is then
+ * empty but valid). */
 int secretref_env_build(struct env_table *t, const cJSON *container, const char *container_path);
 void secretref_env_free(struct env_table *t);
 

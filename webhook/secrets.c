@@ -24,73 +24,80 @@
 static void scan_object(const char *group, const char *kind, const cJSON *object, struct secret_findings *f,
                         int depth);
 
-/* ---- argv vectors with a path per element ------------------------------------------------ */
+/* ---- argv vectors with a place per element ----------------------------------------------- */
+
+#define ARGV_INLINE 32   /* elements held without an allocation */
 
 struct argv_list {
-    char **argv;       /* borrowed from the JSON */
-    char **paths;      /* owned */
+    char **argv;                 /* borrowed from the JSON */
+    struct argv_slot *slots;     /* where each element is */
     size_t count;
     size_t cap;
     bool failed;
+    char *inline_argv[ARGV_INLINE];
+    struct argv_slot inline_slots[ARGV_INLINE];
 };
 
-static void argv_list_add(struct argv_list *l, char *text, const char *path)
+static void argv_list_init(struct argv_list *l)
+{
+    l->argv = l->inline_argv;
+    l->slots = l->inline_slots;
+    l->count = 0;
+    l->cap = ARGV_INLINE;
+    l->failed = false;
+}
+
+static void argv_list_add(struct argv_list *l, char *text, const char *key, size_t index)
 {
     if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        char **argv = realloc(l->argv, cap * sizeof *argv);
-        if (argv == NULL) {
+        size_t cap = l->cap * 2;
+        char **argv = malloc(cap * sizeof *argv);
+        struct argv_slot *slots = malloc(cap * sizeof *slots);
+        if (argv == NULL || slots == NULL) {
+            free(argv);
+            free(slots);
             l->failed = true;
             return;
+        }
+        memcpy(argv, l->argv, l->count * sizeof *argv);
+        memcpy(slots, l->slots, l->count * sizeof *slots);
+        if (l->argv != l->inline_argv) {
+            free(l->argv);
+            free(l->slots);
         }
         l->argv = argv;
-        char **paths = realloc(l->paths, cap * sizeof *paths);
-        if (paths == NULL) {
-            l->failed = true;
-            return;
-        }
-        l->paths = paths;
+        l->slots = slots;
         l->cap = cap;
     }
-    char *copy = strdup(path);
-    if (copy == NULL) {
-        l->failed = true;
-        return;
-    }
     l->argv[l->count] = text;
-    l->paths[l->count] = copy;
+    l->slots[l->count] = (struct argv_slot){key, index};
     l->count++;
 }
 
-/* Appends the string items of parent[key] with their paths; returns how many. */
-static size_t argv_list_take(struct argv_list *l, const cJSON *parent, const char *key, struct field_path *path)
+/* Appends the string items of `list` (the member `key`) with their places; returns how many. */
+static size_t argv_list_take(struct argv_list *l, const cJSON *list, const char *key)
 {
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(parent, key);
     if (!cJSON_IsArray(list))
         return 0;
-    size_t mark = fieldpath_push_key(path, key);
     size_t index = 0, added = 0;
     const cJSON *item;
     cJSON_ArrayForEach(item, list) {
         if (cJSON_IsString(item)) {
-            size_t m = fieldpath_push_index(path, index);
-            argv_list_add(l, item->valuestring, path->text);
-            fieldpath_pop(path, m);
+            argv_list_add(l, item->valuestring, key, index);
             added++;
         }
         index++;
     }
-    fieldpath_pop(path, mark);
     return added;
 }
 
 static void argv_list_free(struct argv_list *l)
 {
-    for (size_t i = 0; i < l->count; i++)
-        free(l->paths[i]);
-    free(l->paths);
-    free(l->argv);
-    memset(l, 0, sizeof *l);
+    if (l->argv != l->inline_argv) {
+        free(l->argv);
+        free(l->slots);
+    }
+    argv_list_init(l);
 }
 
 /* ---- containers -------------------------------------------------------------------------- */
@@ -101,30 +108,25 @@ struct container_scan {
     const char *image;
 };
 
-static void scan_exec(struct container_scan *cs, const cJSON *handler, struct field_path *path)
+static void scan_exec(struct container_scan *cs, const cJSON *exec, struct field_path *path)
 {
-    const cJSON *exec = cJSON_GetObjectItemCaseSensitive(handler, "exec");
-    if (!cJSON_IsObject(exec))
-        return;
     size_t mark = fieldpath_push_key(path, "exec");
-    struct argv_list l = {0};
-    argv_list_take(&l, exec, "command", path);
+    struct argv_list l;
+    argv_list_init(&l);
+    argv_list_take(&l, cJSON_GetObjectItemCaseSensitive(exec, "command"), "command");
     /* Kubernetes does not expand $(VAR) in exec handlers; the shell sees it as written. */
-    struct scan_site site = {path->text, PLACE_COMMAND, &cs->env, SIZE_MAX, false};
+    struct scan_site site = {.path = path->text, .index = SIZE_MAX, .place = PLACE_COMMAND, .env = &cs->env,
+                             .env_limit = SIZE_MAX, .k8s_expand = false};
     if (l.failed)
         cs->f->failed = true;
     else
-        secretscan_argv(cs->f, &site, l.argv, l.paths, l.count, true, cs->image);
+        secretscan_argv(cs->f, &site, l.argv, l.slots, l.count, true, cs->image);
     argv_list_free(&l);
     fieldpath_pop(path, mark);
 }
 
-static void scan_http_headers(struct container_scan *cs, const cJSON *handler, struct field_path *path)
+static void scan_http_headers(struct container_scan *cs, const cJSON *headers, struct field_path *path)
 {
-    const cJSON *http = cJSON_GetObjectItemCaseSensitive(handler, "httpGet");
-    const cJSON *headers = cJSON_GetObjectItemCaseSensitive(http, "httpHeaders");
-    if (!cJSON_IsArray(headers))
-        return;
     size_t mark = fieldpath_push_key(path, "httpGet");
     fieldpath_push_key(path, "httpHeaders");
     size_t index = 0;
@@ -133,69 +135,81 @@ static void scan_http_headers(struct container_scan *cs, const cJSON *handler, s
         const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "name"));
         const char *value = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "value"));
         if (value) {
-            size_t m = fieldpath_push_index(path, index);
-            fieldpath_push_key(path, "value");
-            struct scan_site site = {path->text, PLACE_HEADER, &cs->env, SIZE_MAX, false};
+            struct scan_site site = {.path = path->text, .index = index, .leaf = "value", .place = PLACE_HEADER,
+                                     .env = &cs->env, .env_limit = SIZE_MAX, .k8s_expand = false};
             secretscan_named(cs->f, &site, "secrets.http-header", name ? name : "", value, strlen(value));
-            fieldpath_pop(path, m);
         }
         index++;
     }
     fieldpath_pop(path, mark);
 }
 
-static void scan_handler(struct container_scan *cs, const cJSON *handler, struct field_path *path)
+/* A probe or lifecycle hook at container.k1[.k2]: exec commands and httpGet headers. Most
+ * probes have neither, and then no path is built. */
+static void scan_handler(struct container_scan *cs, const cJSON *handler, const struct field_path *container,
+                         const char *k1, const char *k2)
 {
-    scan_exec(cs, handler, path);
-    scan_http_headers(cs, handler, path);
+    const cJSON *exec = cJSON_GetObjectItemCaseSensitive(handler, "exec");
+    const cJSON *http = cJSON_GetObjectItemCaseSensitive(handler, "httpGet");
+    const cJSON *headers = cJSON_GetObjectItemCaseSensitive(http, "httpHeaders");
+    if (!cJSON_IsObject(exec) && !cJSON_IsArray(headers))
+        return;
+    struct field_path path = *container;
+    fieldpath_push_key(&path, k1);
+    if (k2)
+        fieldpath_push_key(&path, k2);
+    if (cJSON_IsObject(exec))
+        scan_exec(cs, exec, &path);
+    if (cJSON_IsArray(headers))
+        scan_http_headers(cs, headers, &path);
 }
+
+/* The container members the scan reads, found in one pass. */
+enum { C_IMAGE, C_COMMAND, C_ARGS, C_LIFECYCLE, C_LIVENESS, C_READINESS, C_STARTUP, C_FIELDS };
 
 static int scan_container(const struct container_view *c, void *arg)
 {
     struct secret_findings *f = arg;
-    struct container_scan cs = {.f = f};
+    static const char *const names[C_FIELDS] = {"image", "command", "args", "lifecycle", "livenessProbe",
+                                                "readinessProbe", "startupProbe"};
+    const cJSON *fields[C_FIELDS];
+    secretref_members(c->container, names, C_FIELDS, fields);
+    struct container_scan cs;   /* not zeroed: the env table's inline entries are 2 KB */
+    cs.f = f;
     if (secretref_env_build(&cs.env, c->container, c->path.text) != 0)
         f->failed = true;
-    cs.image = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c->container, "image"));
+    cs.image = cJSON_GetStringValue(fields[C_IMAGE]);
 
     for (size_t i = 0; i < cs.env.count; i++) {
         const struct env_entry *e = &cs.env.items[i];
         if (e->source != ENV_LITERAL)
             continue;
-        struct scan_site site = {e->path, PLACE_ENV, &cs.env, e->index, true};
+        struct scan_site site = {.path = c->path.text, .key = "env", .index = e->index, .leaf = "value",
+                                 .place = PLACE_ENV, .env = &cs.env, .env_limit = e->index, .k8s_expand = true};
         secretscan_named(f, &site, "secrets.env-literal", e->name, e->value, strlen(e->value));
     }
 
-    struct field_path path = c->path;
-    struct argv_list l = {0};
-    bool has_command = argv_list_take(&l, c->container, "command", &path) > 0;
-    argv_list_take(&l, c->container, "args", &path);
-    struct scan_site site = {c->path.text, PLACE_COMMAND, &cs.env, SIZE_MAX, true};
+    struct argv_list l;
+    argv_list_init(&l);
+    bool has_command = argv_list_take(&l, fields[C_COMMAND], "command") > 0;
+    argv_list_take(&l, fields[C_ARGS], "args");
+    struct scan_site site = {.path = c->path.text, .index = SIZE_MAX, .place = PLACE_COMMAND, .env = &cs.env,
+                             .env_limit = SIZE_MAX, .k8s_expand = true};
     if (l.failed)
         f->failed = true;
     else
-        secretscan_argv(f, &site, l.argv, l.paths, l.count, has_command, cs.image);
+        secretscan_argv(f, &site, l.argv, l.slots, l.count, has_command, cs.image);
     argv_list_free(&l);
 
-    const cJSON *lifecycle = cJSON_GetObjectItemCaseSensitive(c->container, "lifecycle");
     static const char *const hooks[] = {"postStart", "preStop"};
-    for (size_t h = 0; h < 2; h++) {
-        const cJSON *handler = cJSON_GetObjectItemCaseSensitive(lifecycle, hooks[h]);
-        if (!cJSON_IsObject(handler))
-            continue;
-        size_t mark = fieldpath_push_key(&path, "lifecycle");
-        fieldpath_push_key(&path, hooks[h]);
-        scan_handler(&cs, handler, &path);
-        fieldpath_pop(&path, mark);
+    for (size_t h = 0; h < 2 && fields[C_LIFECYCLE]; h++) {
+        const cJSON *handler = cJSON_GetObjectItemCaseSensitive(fields[C_LIFECYCLE], hooks[h]);
+        if (cJSON_IsObject(handler))
+            scan_handler(&cs, handler, &c->path, "lifecycle", hooks[h]);
     }
-    static const char *const probes[] = {"livenessProbe", "readinessProbe", "startupProbe"};
-    for (size_t p = 0; p < 3; p++) {
-        const cJSON *probe = cJSON_GetObjectItemCaseSensitive(c->container, probes[p]);
-        if (!cJSON_IsObject(probe))
-            continue;
-        size_t mark = fieldpath_push_key(&path, probes[p]);
-        scan_handler(&cs, probe, &path);
-        fieldpath_pop(&path, mark);
+    for (size_t p = C_LIVENESS; p <= C_STARTUP; p++) {
+        if (cJSON_IsObject(fields[p]))
+            scan_handler(&cs, fields[p], &c->path, names[p], NULL);
     }
     secretref_env_free(&cs.env);
     return 0;
@@ -205,20 +219,14 @@ static int scan_container(const struct container_view *c, void *arg)
 
 static void scan_configmap(const cJSON *object, struct secret_findings *f)
 {
-    struct field_path path;
-    fieldpath_init(&path, NULL);
     const cJSON *item;
-    size_t mark = fieldpath_push_key(&path, "data");
     cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(object, "data")) {
         if (!cJSON_IsString(item) || item->string == NULL)
             continue;
-        size_t m = fieldpath_push_key(&path, item->string);
-        struct scan_site site = {path.text, PLACE_CONFIGMAP, NULL, SIZE_MAX, false};
+        struct scan_site site = {.path = "data", .key = item->string, .index = SIZE_MAX, .place = PLACE_CONFIGMAP,
+                                 .env_limit = SIZE_MAX};
         secretscan_named(f, &site, "secrets.configmap", item->string, item->valuestring, strlen(item->valuestring));
-        fieldpath_pop(&path, m);
     }
-    fieldpath_pop(&path, mark);
-    mark = fieldpath_push_key(&path, "binaryData");
     cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(object, "binaryData")) {
         if (!cJSON_IsString(item) || item->string == NULL)
             continue;
@@ -231,14 +239,12 @@ static void scan_configmap(const cJSON *object, struct secret_findings *f)
         long n = secretshape_base64_decode(item->valuestring, len, decoded, len / 4 * 3 + 8);
         /* Binary content (no text) holds nothing our shapes can read. */
         if (n > 0 && memchr(decoded, '\0', (size_t)n) == NULL) {
-            size_t m = fieldpath_push_key(&path, item->string);
-            struct scan_site site = {path.text, PLACE_CONFIGMAP, NULL, SIZE_MAX, false};
+            struct scan_site site = {.path = "binaryData", .key = item->string, .index = SIZE_MAX,
+                                     .place = PLACE_CONFIGMAP, .env_limit = SIZE_MAX};
             secretscan_named(f, &site, "secrets.configmap", item->string, decoded, (size_t)n);
-            fieldpath_pop(&path, m);
         }
         free(decoded);
     }
-    fieldpath_pop(&path, mark);
 }
 
 /* ---- annotations ------------------------------------------------------------------------- */
@@ -288,11 +294,11 @@ static void scan_last_applied(const char *text, const char *path, struct secret_
 }
 
 /* nginx.ingress.kubernetes.io/auth-secret: basic-auth, ...-tls-secret: ns/name: annotations
- * whose key ends in "secret" and whose value is a Kubernetes object name point at a Secret. */
-static bool annotation_names_secret(const char *key, const char *value)
+ * whose key (kl bytes) ends in "secret" and whose value is a Kubernetes object name point at a
+ * Secret. */
+static bool annotation_names_secret(const char *key, size_t kl, const char *value)
 {
-    size_t kl = strlen(key);
-    if (kl < 6 || strcasecmp(key + kl - 6, "secret") != 0 || value[0] == '\0')
+    if (kl < 6 || (key[kl - 1] | 0x20) != 't' || strcasecmp(key + kl - 6, "secret") != 0 || value[0] == '\0')
         return false;
     size_t slashes = 0;
     for (const char *c = value; *c; c++) {
@@ -312,25 +318,27 @@ static void scan_annotations(const cJSON *metadata, const char *prefix, struct s
     struct field_path path;
     fieldpath_init(&path, prefix);
     fieldpath_push_key(&path, "annotations");
-    const cJSON *item;
-    cJSON_ArrayForEach(item, annotations) {
-        if (!cJSON_IsString(item) || item->string == NULL)
+    for (const cJSON *item = annotations->child; item != NULL; item = item->next) {
+        if ((item->type & 0xFF) != cJSON_String || item->string == NULL)
             continue;
         const char *key = item->string;
         /* Helm's checksum/secret is a hash of a Secret, not the Secret. */
-        if (strncmp(key, "checksum/", 9) == 0)
+        if (key[0] == 'c' && strncmp(key, "checksum/", 9) == 0)
             continue;
-        size_t m = fieldpath_push_key(&path, key);
-        if (strcmp(key, SECRETS_LAST_APPLIED) == 0) {
-            if (depth == 0)
+        size_t kl = strlen(key);
+        if (kl == sizeof SECRETS_LAST_APPLIED - 1 && memcmp(key, SECRETS_LAST_APPLIED, kl) == 0) {
+            if (depth == 0) {
+                size_t m = fieldpath_push_key(&path, key);
                 scan_last_applied(item->valuestring, path.text, f, depth);
-        } else if (!annotation_names_secret(key, item->valuestring)) {
-            const char *slash = strrchr(key, '/');
-            struct scan_site site = {path.text, PLACE_ANNOTATION, NULL, SIZE_MAX, false};
+                fieldpath_pop(&path, m);
+            }
+        } else if (!annotation_names_secret(key, kl, item->valuestring)) {
+            const char *slash = memrchr(key, '/', kl);
+            struct scan_site site = {.path = path.text, .key = key, .index = SIZE_MAX, .place = PLACE_ANNOTATION,
+                                     .env_limit = SIZE_MAX};
             secretscan_named(f, &site, "secrets.annotation", slash ? slash + 1 : key, item->valuestring,
                              strlen(item->valuestring));
         }
-        fieldpath_pop(&path, m);
     }
 }
 

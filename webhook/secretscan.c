@@ -88,10 +88,23 @@ void secretscan_add(struct secret_findings *f, const char *path, const char *rul
     f->count++;
 }
 
+void secretscan_site_path(const struct scan_site *site, struct field_path *out)
+{
+    fieldpath_init(out, site->path);
+    if (site->key)
+        fieldpath_push_key(out, site->key);
+    if (site->index != SIZE_MAX)
+        fieldpath_push_index(out, site->index);
+    if (site->leaf)
+        fieldpath_push_key(out, site->leaf);
+}
+
 static void record(struct judge *j, const char *rule, const char *label, const char *value, size_t len)
 {
     redact_add(&j->f->redact, value, len);
-    secretscan_add(j->f, j->site->path, rule, label, j->site->place, secretclass_default_looking(value, len));
+    struct field_path path;
+    secretscan_site_path(j->site, &path);
+    secretscan_add(j->f, path.text, rule, label, j->site->place, secretclass_default_looking(value, len));
 }
 
 /* ---- the judge --------------------------------------------------------------------------- */
@@ -114,7 +127,9 @@ static void follow_env(struct judge *j, const struct env_entry *e)
 {
     if (e->source != ENV_LITERAL || j->depth >= SCAN_REF_DEPTH)
         return;
-    struct scan_site site = {e->path, PLACE_ENV, j->site->env, e->index, true};
+    const struct env_table *env = j->site->env;
+    struct scan_site site = {.path = env->container_path, .key = "env", .index = e->index, .leaf = "value",
+                             .place = PLACE_ENV, .env = env, .env_limit = e->index, .k8s_expand = true};
     struct judge inner = {j->f, &site, NULL, j->depth + 1};
     judge_value(&inner, "secrets.env-literal", e->name, e->value, strlen(e->value), false);
 }
@@ -280,9 +295,18 @@ void secretscan_named(struct secret_findings *f, const struct scan_site *site, c
 /* ---- argv -------------------------------------------------------------------------------- */
 
 struct argv_walk {
-    struct judge *j;           /* site path replaced per element when paths != NULL */
-    char *const *paths;
+    struct judge *j;           /* site placed per element when slots != NULL */
+    const struct argv_slot *slots;
 };
+
+/* The site of argv element i. */
+static struct scan_site element_site(const struct scan_site *site, const struct argv_slot *slot)
+{
+    struct scan_site s = *site;
+    s.key = slot->key;
+    s.index = slot->index;
+    return s;
+}
 
 static void judge_flag_hit(struct judge *j, const struct argv_hit *h)
 {
@@ -338,12 +362,11 @@ static void judge_flag_hit(struct judge *j, const struct argv_hit *h)
 static void on_argv_hit(const struct argv_hit *h, void *arg)
 {
     struct argv_walk *w = arg;
-    if (w->paths == NULL) {
+    if (w->slots == NULL) {
         judge_flag_hit(w->j, h);
         return;
     }
-    struct scan_site site = *w->j->site;
-    site.path = w->paths[h->index];
+    struct scan_site site = element_site(w->j->site, &w->slots[h->index]);
     struct judge j = {w->j->f, &site, w->j->shell, w->j->depth};
     judge_flag_hit(&j, h);
 }
@@ -473,7 +496,7 @@ static void shell_vars_free(struct shell_vars *vars)
 }
 
 void secretscan_argv(struct secret_findings *f, const struct scan_site *site, char *const *argv,
-                     char *const *paths, size_t argc, bool has_command, const char *image)
+                     const struct argv_slot *slots, size_t argc, bool has_command, const char *image)
 {
     if (argc == 0)
         return;
@@ -490,26 +513,23 @@ void secretscan_argv(struct secret_findings *f, const struct scan_site *site, ch
             f->failed = true;
             return;
         }
-        struct scan_site script_site = *site;
-        script_site.path = paths[si];
+        struct scan_site script_site = element_site(site, &slots[si]);
         struct judge j = {f, &script_site, vars, 0};
         shell_script(&j, argv[si], 0);
         shell_vars_free(vars);
         free(vars);
         for (size_t i = (size_t)si + 1; i < argc; i++) {
-            struct scan_site s = *site;
-            s.path = paths[i];
+            struct scan_site s = element_site(site, &slots[i]);
             struct judge pj = {f, &s, NULL, 0};
             judge_text(&pj, argv[i], strlen(argv[i]), argv[i][0] == '-');
         }
         return;
     }
     struct judge j = {f, site, NULL, 0};
-    struct argv_walk aw = {&j, paths};
+    struct argv_walk aw = {&j, slots};
     secretargv_scan(argv, argc, has_command, image, on_argv_hit, &aw);
     for (size_t i = 0; i < argc; i++) {
-        struct scan_site s = *site;
-        s.path = paths[i];
+        struct scan_site s = element_site(site, &slots[i]);
         struct judge ej = {f, &s, NULL, 0};
         judge_text(&ej, argv[i], strlen(argv[i]), argv[i][0] == '-');
     }

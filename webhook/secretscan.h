@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "fieldpath.h"
 #include "redact.h"
 #include "secretref.h"
 
@@ -35,14 +36,27 @@ struct secret_findings {
     bool failed;
 };
 
-/* Where a text lives. */
+/* Where a text lives. The field's path is `path`, then `.key`, `[index]` and `.leaf` for those
+ * that are set: most fields hold nothing, so the whole path is written out only for a finding. */
 struct scan_site {
     const char *path;
+    const char *key;              /* NULL, or a key after path (bracket form when not an identifier) */
+    size_t index;                 /* SIZE_MAX, or an index after key */
+    const char *leaf;             /* NULL, or a key after index */
     enum finding_place place;
     const struct env_table *env;  /* the container's env (NULL outside containers) */
     size_t env_limit;             /* env[i].value sees entries before i; otherwise SIZE_MAX */
     bool k8s_expand;              /* Kubernetes expands $(VAR) here (env values, command, args) */
 };
+
+/* Element i of an argv vector is path.key[index] of the vector's site. */
+struct argv_slot {
+    const char *key;              /* "command", "args" */
+    size_t index;
+};
+
+/* The site's full path, written into *out. */
+void secretscan_site_path(const struct scan_site *site, struct field_path *out);
 
 void secretscan_init(struct secret_findings *f);
 void secretscan_free(struct secret_findings *f);
@@ -55,10 +69,10 @@ void secretscan_named(struct secret_findings *f, const struct scan_site *site, c
 /* Free text (a config file, an annotation value): shapes only. */
 void secretscan_text(struct secret_findings *f, const struct scan_site *site, const char *text, size_t len);
 
-/* An argv vector (command + args, or an exec probe's command); paths[i] is element i's path.
+/* An argv vector (command + args, or an exec probe's command); slots[i] says where element i is.
  * Runs the tool flag tables, the shell tokenizer for `sh -c` scripts, and shapes per element. */
 void secretscan_argv(struct secret_findings *f, const struct scan_site *site, char *const *argv,
-                     char *const *paths, size_t argc, bool has_command, const char *image);
+                     const struct argv_slot *slots, size_t argc, bool has_command, const char *image);
 
 /* Records a finding found elsewhere (for copies such as last-applied-configuration). */
 void secretscan_add(struct secret_findings *f, const char *path, const char *rule, const char *label,

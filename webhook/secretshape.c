@@ -24,6 +24,12 @@ static void emit(secretshape_fn fn, void *ctx, enum shape_kind kind, const char 
     fn(&h, ctx);
 }
 
+/* isspace() in the C locale, the only locale the server runs in. */
+static bool token_blank(char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 static bool scheme_char(char c)
 {
     return isalnum((unsigned char)c) || c == '+' || c == '.' || c == '-';
@@ -305,7 +311,7 @@ static void walk_json(const cJSON *node, int depth, secretshape_fn fn, void *ctx
 static bool scan_json(const char *t, size_t len, secretshape_fn fn, void *ctx)
 {
     size_t s = 0;
-    while (s < len && isspace((unsigned char)t[s]))
+    while (s < len && token_blank(t[s]))
         s++;
     if (s >= len || (t[s] != '{' && t[s] != '['))
         return false;
@@ -319,14 +325,21 @@ static bool scan_json(const char *t, size_t len, secretshape_fn fn, void *ctx)
 
 /* ---- PEM, .pgpass, SQL, vendor tokens ---------------------------------------------------- */
 
-static const char *find(const char *t, size_t len, size_t from, const char *needle)
+static const char *find_n(const char *t, size_t len, size_t from, const char *needle, size_t n)
 {
-    size_t n = strlen(needle);
-    for (size_t i = from; i + n <= len; i++)
-        if (memcmp(t + i, needle, n) == 0)
-            return t + i;
+    for (size_t i = from; i + n <= len; i++) {
+        const char *c = memchr(t + i, needle[0], len - n + 1 - i);   /* candidates only */
+        if (c == NULL)
+            return NULL;
+        i = (size_t)(c - t);
+        if (c[1] == needle[1] && memcmp(c, needle, n) == 0)
+            return c;
+    }
     return NULL;
 }
+
+/* The first `needle` (a string literal of two bytes or more) in t[from, len). */
+#define find(t, len, from, needle) find_n(t, len, from, needle, sizeof(needle) - 1)
 
 static void scan_private_keys(const char *t, size_t len, secretshape_fn fn, void *ctx)
 {
@@ -395,12 +408,6 @@ static void scan_pgpass_token(const char *t, size_t s, size_t e, secretshape_fn 
     emit(fn, ctx, SHAPE_PGPASS, NULL, 0, t + starts[4], e - starts[4], starts[4]);
 }
 
-static bool has_prefix_at(const char *t, size_t len, size_t i, const char *p)
-{
-    size_t n = strlen(p);
-    return len - i >= n && memcmp(t + i, p, n) == 0;
-}
-
 static bool jwt_like(const char *t, size_t n)
 {
     if (n < 30 || memcmp(t, "eyJ", 3) != 0)
@@ -421,33 +428,67 @@ static bool jwt_like(const char *t, size_t n)
     return dots == 2 && seg >= 8;
 }
 
-static void scan_vendor_token(const char *t, size_t s, size_t e, secretshape_fn fn, void *ctx)
+static bool vendor_prefixed(const char *t, size_t n)
 {
     static const struct {
         const char *prefix;
+        size_t prefix_len;
         size_t min_len;
     } vendors[] = {
-        {"ghp_", 36}, {"gho_", 36}, {"ghu_", 36}, {"ghs_", 36}, {"ghr_", 36}, {"github_pat_", 40},
-        {"glpat-", 24}, {"xoxb-", 20}, {"xoxp-", 20}, {"xoxa-", 20}, {"xoxr-", 20}, {"sk_live_", 24},
-        {"rk_live_", 24}, {"AIza", 39}, {"npm_", 36}, {"hvs.", 24}, {"dop_v1_", 40},
+        {"ghp_", 4, 36}, {"gho_", 4, 36}, {"ghu_", 4, 36}, {"ghs_", 4, 36}, {"ghr_", 4, 36},
+        {"github_pat_", 11, 40}, {"glpat-", 6, 24}, {"xoxb-", 5, 20}, {"xoxp-", 5, 20}, {"xoxa-", 5, 20},
+        {"xoxr-", 5, 20}, {"sk_live_", 8, 24}, {"rk_live_", 8, 24}, {"AIza", 4, 39}, {"npm_", 4, 36},
+        {"hvs.", 4, 24}, {"dop_v1_", 7, 40},
     };
+    /* Every prefix starts with one of these bytes; most tokens start with none of them. */
+    switch (t[0]) {
+    case 'g': case 'x': case 's': case 'r': case 'A': case 'n': case 'h': case 'd':
+        break;
+    default:
+        return false;
+    }
+    for (size_t v = 0; v < sizeof vendors / sizeof vendors[0]; v++)
+        if (t[0] == vendors[v].prefix[0] && n >= vendors[v].min_len &&
+            memcmp(t, vendors[v].prefix, vendors[v].prefix_len) == 0)
+            return true;
+    return false;
+}
+
+static void scan_vendor_token(const char *t, size_t s, size_t e, secretshape_fn fn, void *ctx)
+{
     size_t n = e - s;
     if (n < VENDOR_TOKEN_MIN)
         return;
-    for (size_t v = 0; v < sizeof vendors / sizeof vendors[0]; v++) {
-        if (n >= vendors[v].min_len && has_prefix_at(t, e, s, vendors[v].prefix)) {
-            emit(fn, ctx, SHAPE_TOKEN, NULL, 0, t + s, n, s);
-            return;
-        }
-    }
-    if (jwt_like(t + s, n))
+    /* A token with a "/" is a path or a URL, never a vendor token. */
+    if ((vendor_prefixed(t + s, n) || jwt_like(t + s, n)) && memchr(t + s, '/', n) == NULL)
         emit(fn, ctx, SHAPE_TOKEN, NULL, 0, t + s, n, s);
 }
 
-/* `pgpass`: the text has the four colons a .pgpass line needs. */
-static void scan_tokens(const char *t, size_t len, bool pgpass, secretshape_fn fn, void *ctx)
+/* `pgpass`: the text has the four colons a .pgpass line needs; every token is then looked at.
+ * Without it only tokens of VENDOR_TOKEN_MIN bytes or more can hold anything; with `probe`
+ * those are found by looking at every VENDOR_TOKEN_MIN-th byte (a token that long covers one
+ * of them) instead of at every token. */
+static void scan_tokens(const char *t, size_t len, bool pgpass, bool probe, secretshape_fn fn, void *ctx)
 {
     size_t i = 0;
+    if (!pgpass && probe) {
+        while (i + VENDOR_TOKEN_MIN <= len) {
+            size_t at = i + VENDOR_TOKEN_MIN - 1;
+            if (token_boundary(t[at])) {
+                i = at + 1;
+                continue;
+            }
+            size_t s = at;   /* t[i - 1] is a boundary (or i is 0): s stops at the token's start */
+            while (s > i && !token_boundary(t[s - 1]))
+                s--;
+            size_t e = at + 1;
+            while (e < len && !token_boundary(t[e]))
+                e++;
+            scan_vendor_token(t, s, e, fn, ctx);
+            i = e;
+        }
+        return;
+    }
     while (i < len) {
         while (i < len && token_boundary(t[i]))
             i++;
@@ -501,63 +542,93 @@ static void scan_sql(const char *t, size_t len, secretshape_fn fn, void *ctx)
 /* ---- which detectors can fire ----------------------------------------------------------- */
 
 /* The bytes each detector needs before it can report anything. Most values (ports, names,
- * hosts, "info") lack all of them, so one pass over the text skips whole detector families. */
-struct text_traits {
-    bool dash;          /* PEM: "-----BEGIN " */
-    bool colon;         /* URI "://", YAML/JSON "key: v" */
-    bool at;            /* Go DSN "@tcp(" */
-    bool equals;        /* key=value */
-    bool apostrophe;    /* SQL "PASSWORD '...'" */
-    size_t colons;      /* .pgpass needs four */
+ * hosts, "info") lack all of them, so one table lookup per byte skips whole detector families. */
+enum {
+    TRAIT_DASH = 1,         /* PEM: "-----BEGIN " */
+    TRAIT_COLON = 2,        /* URI "://", YAML/JSON "key: v", .pgpass (four of them) */
+    TRAIT_AT = 4,           /* URI userinfo "user:pw@", Go DSN "@tcp(" */
+    TRAIT_EQUALS = 8,       /* key=value */
+    TRAIT_APOSTROPHE = 16,  /* SQL "PASSWORD '...'" */
+    TRAIT_CONF = 32,        /* secretconf: a blank or quote between directive tokens, XML "<", PHP "define(" */
+    TRAIT_JSON = 64,        /* a JSON document opens with "{" or "[" */
 };
 
-static struct text_traits text_traits(const char *t, size_t len)
+static const unsigned char byte_traits[256] = {
+    ['-'] = TRAIT_DASH, [':'] = TRAIT_COLON, ['@'] = TRAIT_AT, ['='] = TRAIT_EQUALS,
+    ['\''] = TRAIT_APOSTROPHE | TRAIT_CONF, [' '] = TRAIT_CONF, ['\t'] = TRAIT_CONF, ['"'] = TRAIT_CONF,
+    ['<'] = TRAIT_CONF, ['('] = TRAIT_CONF, ['{'] = TRAIT_JSON, ['['] = TRAIT_JSON,
+};
+
+static unsigned text_traits(const char *t, size_t len)
 {
-    struct text_traits tr = {false, false, false, false, false, 0};
-    for (size_t i = 0; i < len; i++) {
-        switch (t[i]) {
-        case '-':
-            tr.dash = true;
-            break;
-        case ':':
-            tr.colon = true;
-            tr.colons++;
-            break;
-        case '@':
-            tr.at = true;
-            break;
-        case '=':
-            tr.equals = true;
-            break;
-        case '\'':
-            tr.apostrophe = true;
-            break;
-        default:
-            break;
-        }
+    unsigned bits = 0;
+    const unsigned char *p = (const unsigned char *)t, *end = p + len;
+    for (; end - p >= 4; p += 4)
+        bits |= byte_traits[p[0]] | byte_traits[p[1]] | byte_traits[p[2]] | byte_traits[p[3]];
+    while (p < end)
+        bits |= byte_traits[*p++];
+    return bits;
+}
+
+static size_t count_colons(const char *t, size_t len)
+{
+    size_t n = 0;
+    for (const char *c = memchr(t, ':', len); c; c = memchr(c + 1, ':', len - (size_t)(c + 1 - t)))
+        n++;
+    return n;
+}
+
+/* `tr`: the text's traits, or every bit to run every detector (secretshape_scan_all, the
+ * reference the unit tests hold the filter to); `filter` is false in that case. */
+static void scan_text(const char *text, size_t len, secretshape_fn fn, void *ctx, unsigned tr, bool filter)
+{
+    size_t colons = tr & TRAIT_COLON ? count_colons(text, len) : 0;
+    /* Key/value and config detectors report only keys that secretclass_name or
+     * secretclass_is_authorization accept, and neither accepts a key without a stem; a key
+     * is a piece of the text (JSON documents, whose escapes can spell one, go to scan_json). */
+    int stem = filter ? -1 : 1;   /* -1: not looked for yet */
+    if (tr & TRAIT_DASH)
+        scan_private_keys(text, len, fn, ctx);
+    /* A userinfo needs "://" and an "@" after it. */
+    if ((tr & (TRAIT_COLON | TRAIT_AT)) == (TRAIT_COLON | TRAIT_AT))
+        scan_uris(text, len, fn, ctx);
+    if (tr & TRAIT_AT)
+        scan_go_dsn(text, len, fn, ctx);
+    if (!scan_json(text, len, fn, ctx) && (tr & (TRAIT_EQUALS | TRAIT_COLON))) {
+        if (stem < 0)
+            stem = secretclass_has_stem(text, len);
+        if (stem)
+            scan_key_values(text, len, fn, ctx);
     }
-    return tr;
+    /* Directives need two tokens (a blank or a quote), XML a "<", define() a "(". */
+    if ((tr & TRAIT_CONF) && (stem > 0 || (stem < 0 && secretclass_has_stem(text, len))))
+        secretconf_scan(text, len, fn, ctx);
+    /* A vendor token or JWT is at least 20 bytes; a .pgpass line has four colons. */
+    if (!filter || len >= VENDOR_TOKEN_MIN || colons >= 4)
+        scan_tokens(text, len, !filter || colons >= 4, filter, fn, ctx);
+    if (tr & TRAIT_APOSTROPHE)
+        scan_sql(text, len, fn, ctx);
 }
 
 void secretshape_scan(const char *text, size_t len, secretshape_fn fn, void *ctx)
 {
     if (text == NULL || len == 0)
         return;
-    struct text_traits tr = text_traits(text, len);
-    if (tr.dash)
-        scan_private_keys(text, len, fn, ctx);
-    if (tr.colon)
-        scan_uris(text, len, fn, ctx);
-    if (tr.at)
-        scan_go_dsn(text, len, fn, ctx);
-    if (!scan_json(text, len, fn, ctx) && (tr.equals || tr.colon))
-        scan_key_values(text, len, fn, ctx);
-    secretconf_scan(text, len, fn, ctx);
-    /* A vendor token or JWT is at least 20 bytes; a .pgpass line has four colons. */
-    if (len >= VENDOR_TOKEN_MIN || tr.colons >= 4)
-        scan_tokens(text, len, tr.colons >= 4, fn, ctx);
-    if (tr.apostrophe)
-        scan_sql(text, len, fn, ctx);
+    unsigned tr = text_traits(text, len);
+    /* Most values ("info", "8080", "verify-full"): at most a dash, and too short for a token. */
+    if ((tr & ~TRAIT_DASH) == 0 && len < VENDOR_TOKEN_MIN) {
+        if (tr)
+            scan_private_keys(text, len, fn, ctx);
+        return;
+    }
+    scan_text(text, len, fn, ctx, tr, true);
+}
+
+void secretshape_scan_all(const char *text, size_t len, secretshape_fn fn, void *ctx)
+{
+    if (text == NULL || len == 0)
+        return;
+    scan_text(text, len, fn, ctx, ~0u, false);
 }
 
 long secretshape_base64_decode(const char *text, size_t len, char *out, size_t out_size)

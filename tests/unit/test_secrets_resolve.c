@@ -34,7 +34,10 @@ static void test_env_table_sources(void **state)
     assert_true(t.from_secret);
     assert_false(t.from_configmap);
     assert_int_equal(t.count, 5);
-    assert_string_equal(t.items[0].path, "spec.containers[0].env[0].value");
+    /* Entries keep their place in env[] (the finding's path is CONTAINER.env[index].value). */
+    assert_string_equal(t.container_path, "spec.containers[0]");
+    assert_int_equal(t.items[0].index, 0);
+    assert_int_equal(t.items[4].index, 4);
     assert_int_equal(t.items[1].source, ENV_SECRET);
     assert_int_equal(t.items[2].source, ENV_CONFIGMAP);
     assert_int_equal(t.items[3].source, ENV_FIELD);
@@ -116,6 +119,25 @@ static void test_reference_to_literal_reports_the_literal(void **state)
     assert_string_equal(paths, "");
 }
 
+/* Long env lists and argv vectors outgrow the tables kept on the stack (64 entries, 32
+ * elements); references and paths must come out the same. */
+static void test_long_env_and_argv(void **state)
+{
+    (void)state;
+    char container[8192] = "{\"name\":\"c\",\"image\":\"flyway/flyway\",\"env\":[";
+    for (int i = 0; i < 70; i++)
+        snprintf(container + strlen(container), sizeof container - strlen(container), "%s{\"name\":\"V%d\",\"value\":\"%s\"}",
+                 i ? "," : "", i, i == 66 ? "hunter2-long" : "plain");
+    strncat(container, "],\"args\":[", sizeof container - strlen(container) - 1);
+    for (int i = 0; i < 40; i++)
+        snprintf(container + strlen(container), sizeof container - strlen(container), "%s\"%s\"", i ? "," : "",
+                 i == 38 ? "-password=$(V66)" : "-x");
+    strncat(container, "]}", sizeof container - strlen(container) - 1);
+    char paths[1024];
+    scan_pod(container, paths, sizeof paths);
+    assert_string_equal(paths, "spec.containers[0].env[66].value;");
+}
+
 static void test_env_value_sees_only_earlier_entries(void **state)
 {
     (void)state;
@@ -173,6 +195,7 @@ int main(void)
         cmocka_unit_test(test_env_table_sources),
         cmocka_unit_test(test_reference_scanner),
         cmocka_unit_test(test_reference_to_literal_reports_the_literal),
+        cmocka_unit_test(test_long_env_and_argv),
         cmocka_unit_test(test_env_value_sees_only_earlier_entries),
         cmocka_unit_test(test_envfrom_escape_and_unresolved),
         cmocka_unit_test(test_shell_variable_resolution),

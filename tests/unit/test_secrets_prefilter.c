@@ -1,0 +1,140 @@
+/* test_secrets_prefilter.c - the secret scan skips detectors by the bytes a text lacks and looks
+ * for credential stems 16 bytes at a time; both shortcuts must give exactly the answers of the
+ * plain scans. Every string of every case (and its truncations) goes through both. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "lib/testutil.h"
+#include "secretclass.h"
+#include "secretshape.h"
+#include "strbuf.h"
+
+/* Shapes that exercise every detector and every gate (URIs, DSNs, PEM, .pgpass, SQL, tokens,
+ * JSON, XML, directives, define()), in lengths around the 16- and 20-byte steps. */
+static const char *const crafted[] = {
+    "postgres://app:hunter2@db:5432/x", "user:pw@tcp(db:3306)/x", "DB_PASSWORD=s3cr3t-x", "password: abc123x",
+    "\"password\": \"abc\"", "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----",
+    "db:5432:app:app:pw-9x", "CREATE ROLE app PASSWORD 'pw-1x'", "ALTER USER a IDENTIFIED BY 'pw-2x'",
+    "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "xoxb-1234567890-abcdefghij", "AIzaSyA1234567890abcdefghijklmnopqrstu",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdefghijk", "{\"auth\": {\"token\": \"t0k3n-value\"}}",
+    "<password>pw-x</password>", "<add key=\"ApiKey\" value=\"k-1\"/>", "define('DB_PASSWORD', 'pw-3');",
+    "requirepass pw-4\nmasterauth pw-4", "machine h login u password pw-5", "HTTP_Passwd pw6",
+    "proxy_set_header Authorization \"Basic dXNlcjpwdw==\";", "env[DB_PASSWORD] = pw-7", "'password' => 'pw-8'",
+    "-Dspring.datasource.password=pw-9", "--token=abc", "PassWord = x", "pW:1", "Key=v", "aUtH: z",
+    "{\"\\u0070assword\": \"escaped-key\"}", "[\"a\", {\"secret\": \"s-1\"}]", "a'b'c password 'x'",
+    "sentinel auth-pass mymaster pw-10", "user admin insecure-password pw-11", "10:30:00:12:13",
+    "*:*:*:*:pw-12", "glpat-abcdefghijklmnopqrstu", "x@tcp(h)", "mysql://u:p@tcp(h:3306)/d",
+    "\xc3\xa9password=\xc3\xa9t\xc3\xa9", "contraseNa=x", "COOKIE_SECRET: abcdef",
+};
+
+struct hits {
+    struct strbuf text;
+};
+
+static void collect(const struct shape_hit *h, void *arg)
+{
+    struct hits *s = arg;
+    strbuf_printf(&s->text, "%d|%.*s|%.*s|%zu|%d|%d\n", h->kind, (int)h->key_len, h->key ? h->key : "",
+                  (int)h->value_len, h->value, h->offset, h->line_start, h->json);
+}
+
+/* A plain stem search: the definition secretclass_has_stem must agree with. */
+static bool reference_stem(const char *s, size_t len)
+{
+    static const char *const stems[] = {"pass", "pw", "pswd", "cred", "cookie", "contrasena",
+                                        "secret", "token", "key", "auth", NULL};
+    for (size_t i = 0; i < len; i++) {
+        for (const char *const *stem = stems; *stem; stem++) {
+            size_t k = 0;
+            while ((*stem)[k] && i + k < len && (char)(s[i + k] | 0x20) == (*stem)[k])
+                k++;
+            if ((*stem)[k] == '\0')
+                return true;
+        }
+    }
+    return false;
+}
+
+static size_t checked;
+
+/* The text and its prefixes (every length up to 40, then every 7th). */
+static void check_text(const char *text)
+{
+    size_t len = strlen(text);
+    for (size_t n = len;; n = n > 40 ? n - 7 : n - 1) {
+        struct hits filtered = {0}, all = {0};
+        strbuf_init(&filtered.text, 0);
+        strbuf_init(&all.text, 0);
+        secretshape_scan(text, n, collect, &filtered);
+        secretshape_scan_all(text, n, collect, &all);
+        if (strcmp(strbuf_cstr(&filtered.text), strbuf_cstr(&all.text)) != 0)
+            fail_msg("shape hits differ for \"%.*s\":\n%s---\n%s", (int)n, text, strbuf_cstr(&filtered.text),
+                     strbuf_cstr(&all.text));
+        if (secretclass_has_stem(text, n) != reference_stem(text, n))
+            fail_msg("stem answer differs for \"%.*s\"", (int)n, text);
+        strbuf_free(&filtered.text);
+        strbuf_free(&all.text);
+        checked++;
+        if (n == 0)
+            break;
+    }
+}
+
+static void check_strings(const cJSON *node)
+{
+    const cJSON *item;
+    cJSON_ArrayForEach(item, node) {
+        if (item->string)
+            check_text(item->string);
+        if (cJSON_IsString(item))
+            check_text(item->valuestring);
+        else if (cJSON_IsObject(item) || cJSON_IsArray(item))
+            check_strings(item);
+    }
+}
+
+static void test_crafted_texts(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof crafted / sizeof crafted[0]; i++)
+        check_text(crafted[i]);
+}
+
+static void test_every_case_string(void **state)
+{
+    (void)state;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/tests/cases", testutil_root());
+    char **files = NULL;
+    size_t n = testutil_list_json(dir, &files);
+    assert_true(n > 300);
+    checked = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = 0;
+        char *text = testutil_read_file(files[i], &len);
+        assert_non_null(text);
+        cJSON *doc = cJSON_Parse(text);
+        assert_non_null(doc);
+        check_strings(doc);
+        cJSON_Delete(doc);
+        free(text);
+    }
+    testutil_free_list(files, n);
+    assert_true(checked > 10000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_crafted_texts),
+        cmocka_unit_test(test_every_case_string),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
