@@ -1,38 +1,50 @@
 /* jsonout.c - JSON text into a strbuf: the escaping cJSON_Print uses, without building a
- * tree first. Runs of plain bytes are appended in one call. */
+ * tree first. A string is measured, then written straight into room reserved for it. */
 #include "jsonout.h"
 
-#include <stdio.h>
 #include <string.h>
 
 void jsonout_string(struct strbuf *sb, const char *s)
 {
-    strbuf_putc(sb, '"');
-    const char *run = s ? s : "";
-    const unsigned char *p = (const unsigned char *)run;
-    for (;; p++) {
-        unsigned char c = *p;
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        strbuf_append(sb, run, (size_t)((const char *)p - run));
-        if (c == '\0')
-            break;
-        char esc[8];
-        switch (c) {
-        case '"': strbuf_append(sb, "\\\"", 2); break;
-        case '\\': strbuf_append(sb, "\\\\", 2); break;
-        case '\b': strbuf_append(sb, "\\b", 2); break;
-        case '\f': strbuf_append(sb, "\\f", 2); break;
-        case '\n': strbuf_append(sb, "\\n", 2); break;
-        case '\r': strbuf_append(sb, "\\r", 2); break;
-        case '\t': strbuf_append(sb, "\\t", 2); break;
-        default:
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            strbuf_append(sb, esc, 6);
-        }
-        run = (const char *)p + 1;
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t len = strlen((const char *)p);
+    size_t need = len < ((size_t)-1 - 2) / 6 ? 6 * len + 2 : (size_t)-1;   /* all \u00XX, quoted */
+    if (sb->limit != 0 && (need == (size_t)-1 || sb->len + need > sb->limit)) {
+        need = 2;   /* near a bounded buffer's limit: the exact length, so it fails only when it must */
+        for (const unsigned char *q = p; *q; q++)
+            need += *q >= 0x20 && *q != '"' && *q != '\\' ? 1 : strchr("\"\\\b\f\n\r\t", *q) ? 2 : 6;
     }
-    strbuf_putc(sb, '"');
+    char *out = strbuf_room(sb, need);
+    if (out == NULL)
+        return;
+    static const char hex[] = "0123456789abcdef";
+    char *o = out;
+    *o++ = '"';
+    for (; *p; p++) {
+        unsigned char c = *p;
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *o++ = (char)c;
+            continue;
+        }
+        *o++ = '\\';
+        switch (c) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '\b': *o++ = 'b'; break;
+        case '\f': *o++ = 'f'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\r': *o++ = 'r'; break;
+        case '\t': *o++ = 't'; break;
+        default:
+            *o++ = 'u';
+            *o++ = '0';
+            *o++ = '0';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+    }
+    *o++ = '"';
+    strbuf_commit(sb, (size_t)(o - out));
 }
 
 void jsonout_key(struct strbuf *sb, const char *key)

@@ -31,15 +31,52 @@ void log_flush(void)
     fflush(stderr);
 }
 
+/* Writes n digits of v, zero-padded. */
+static char *put_digits(char *o, unsigned v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v /= 10)
+        o[i] = (char)('0' + v % 10);
+    return o + n;
+}
+
+/* Without gmtime/strftime: the days-to-civil-date conversion of H. Hinnant's chrono
+ * algorithms, a few dozen instructions. */
+void log_format_utc(long long secs, long nsec, char out[25])
+{
+    if (secs < 0)
+        secs = 0;
+    long long days = secs / 86400, rem = secs % 86400;
+    long long z = days + 719468, era = z / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    unsigned day = doy - (153 * mp + 2) / 5 + 1;
+    unsigned month = mp < 10 ? mp + 3 : mp - 9;
+    unsigned year = (unsigned)(yoe + era * 400) + (month <= 2);
+    char *o = put_digits(out, year % 10000, 4);
+    *o++ = '-';
+    o = put_digits(o, month, 2);
+    *o++ = '-';
+    o = put_digits(o, day, 2);
+    *o++ = 'T';
+    o = put_digits(o, (unsigned)(rem / 3600), 2);
+    *o++ = ':';
+    o = put_digits(o, (unsigned)(rem / 60 % 60), 2);
+    *o++ = ':';
+    o = put_digits(o, (unsigned)(rem % 60), 2);
+    *o++ = '.';
+    o = put_digits(o, (unsigned)(nsec / 1000000 % 1000), 3);
+    *o++ = 'Z';
+    *o = '\0';
+}
+
 static void log_begin(struct strbuf *sb, const char *level, const char *event)
 {
     struct timespec ts;
-    struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    char when[64];
-    size_t n = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(when + n, sizeof when - n, ".%03ldZ", ts.tv_nsec / 1000000);
+    char when[25];
+    log_format_utc((long long)ts.tv_sec, ts.tv_nsec, when);
     strbuf_init(sb, LOG_LINE_MAX);
     strbuf_presize(sb, LOG_LINE_TYPICAL);
     strbuf_putc(sb, '{');

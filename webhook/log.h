@@ -12,6 +12,10 @@
 void log_buffer_output(void);
 void log_flush(void);
 
+/* "2026-11-21T07:21:29.123Z" (24 bytes and a NUL) for a time since the epoch (UTC, years up
+ * to 9999; negative times print as the epoch). */
+void log_format_utc(long long secs, long nsec, char out[25]);
+
 void log_event(const char *level, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -104,6 +104,19 @@ void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
     sb->len += (size_t)n;
 }
 
+char *strbuf_room(struct strbuf *sb, size_t n)
+{
+    return strbuf_reserve(sb, n) ? sb->data + sb->len : NULL;
+}
+
+void strbuf_commit(struct strbuf *sb, size_t n)
+{
+    if (sb->failed || sb->data == NULL || n > sb->cap - sb->len - 1)
+        return;
+    sb->len += n;
+    sb->data[sb->len] = '\0';
+}
+
 const char *strbuf_cstr(struct strbuf *sb)
 {
     return sb->data && !sb->failed ? sb->data : "";

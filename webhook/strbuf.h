@@ -26,6 +26,10 @@ void strbuf_append(struct strbuf *sb, const char *s, size_t n);
 void strbuf_puts(struct strbuf *sb, const char *s);
 void strbuf_putc(struct strbuf *sb, char c);
 void strbuf_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* For writers that produce text in place: room for up to `n` more bytes after the contents
+ * (NULL when the buffer failed or cannot grow), then strbuf_commit with how many were written. */
+char *strbuf_room(struct strbuf *sb, size_t n);
+void strbuf_commit(struct strbuf *sb, size_t n);
 /* Returns the contents as a C string ("" for an empty buffer); valid until the next append. */
 const char *strbuf_cstr(struct strbuf *sb);
 /* Hands the allocation to the caller (NULL if failed); the buffer is left empty. */

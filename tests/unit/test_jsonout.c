@@ -88,7 +88,8 @@ static void test_members_form_an_object(void **state)
     free(json);
 }
 
-/* A bounded buffer that overflows fails as a whole instead of holding half a string. */
+/* A bounded buffer that overflows fails as a whole instead of holding half a string; one that
+ * has room for the escaped text takes it. */
 static void test_overflow_fails(void **state)
 {
     (void)state;
@@ -97,6 +98,13 @@ static void test_overflow_fails(void **state)
     jsonout_string(&sb, "much longer than eight bytes");
     assert_true(sb.failed);
     assert_null(strbuf_take(&sb));
+    /* Near the limit the exact length counts, not the worst case: 12 bytes fit in 14. */
+    strbuf_init(&sb, 14);
+    jsonout_string(&sb, "abcdefghij");
+    assert_false(sb.failed);
+    char *out = strbuf_take(&sb);
+    assert_string_equal(out, "\"abcdefghij\"");
+    free(out);
 }
 
 int main(void)
