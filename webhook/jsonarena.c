@@ -27,8 +27,10 @@
 
 #if defined(__GNUC__)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
+#define LIKELY(x) __builtin_expect(!!(x), 1)
 #else
 #define ALWAYS_INLINE inline
+#define LIKELY(x) (x)
 #endif
 
 struct arena_chunk {
@@ -311,14 +313,109 @@ static unsigned char *parse_string_rest(struct parser *ps, unsigned char *q)
     return q + 1;
 }
 
+/* The stops ('"', '\\' or a control character) among the 64 bytes at s, as a bit mask (bit i for
+ * s[i]). */
+static ALWAYS_INLINE uint64_t stops_at(const unsigned char *s)
+{
+#if SIMD_STRING_SCAN
+    /* c < 0x20 || c == '"' is (c ^ 0x02) <= 0x20, as in string_run */
+    const __m128i flip = _mm_set1_epi8(0x02), space = _mm_set1_epi8(0x20);
+    const __m128i backslash = _mm_set1_epi8('\\');
+#define STOPS16(at)                                                                                       \
+    __extension__({                                                                                       \
+        __m128i x_ = _mm_loadu_si128((const __m128i *)(const void *)(s + (at)));                        \
+        __m128i y_ = _mm_xor_si128(x_, flip);                                                             \
+        (uint64_t)(unsigned)_mm_movemask_epi8(                                                            \
+            _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(y_, space), y_), _mm_cmpeq_epi8(x_, backslash))); \
+    })
+    uint64_t m0 = STOPS16(0), m1 = STOPS16(16), m2 = STOPS16(32), m3 = STOPS16(48);
+#undef STOPS16
+    return m0 | m1 << 16 | m2 << 32 | m3 << 48;
+#else
+    uint64_t mask = 0;
+    for (int i = 0; i < 64; i++)
+        mask |= (uint64_t)(s[i] == '"' || s[i] == '\\' || s[i] < 0x20) << i;
+    return mask;
+#endif
+}
+
+/* The index of the lowest set bit of m (m != 0). */
+static inline size_t lowest_bit(uint64_t m)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(m);
+#else
+    size_t i = 0;
+    for (; (m & 1) == 0; m >>= 1)
+        i++;
+    return i;
+#endif
+}
+
+/* Where the strings of a document stop, 64 bytes at a time: most keys and values are shorter
+ * than that, so one window serves several strings and a string costs a shift and a bit scan.
+ * The window [base, base + 64) lies inside the text (for a text shorter than 64 bytes it covers
+ * the whole text, its mask only the text's bytes). Strings are parsed front to back and
+ * rewritten only behind the next lookup, so a mask stays true for the bytes still to scan.
+ * Addresses are integers here so that base + 64 may lie past the text. */
+struct stop_window {
+    uintptr_t base;
+    uint64_t mask;
+};
+
+static void stop_window_init(struct stop_window *w, const unsigned char *start, const unsigned char *lim)
+{
+    size_t len = (size_t)(lim - start);
+    w->base = (uintptr_t)start;
+    if (len >= 64) {
+        w->mask = stops_at(start);
+        return;
+    }
+    unsigned char pad[64] = {0};
+    memcpy(pad, start, len);
+    w->mask = stops_at(pad) & ((UINT64_C(1) << len) - 1);
+}
+
+/* The first stop at or after q (q <= lim), or lim: the window missed, or has no stop from q on. */
+static unsigned char *next_stop_refill(struct stop_window *w, unsigned char *q, const unsigned char *lim)
+{
+    const uintptr_t end = (uintptr_t)lim;
+    uintptr_t at = (uintptr_t)q;
+    for (;;) {
+        uintptr_t off = at - w->base;
+        if (off < 64) {
+            uint64_t m = w->mask >> off;
+            if (m != 0)
+                return q + (at - (uintptr_t)q) + lowest_bit(m);
+            at = w->base + 64;
+        }
+        if (at >= end)
+            return q + (end - (uintptr_t)q);
+        /* a text this long has no window reaching past its end: the last one ends at lim */
+        w->base = end - at >= 64 ? at : end - 64;
+        w->mask = stops_at(w->base >= (uintptr_t)q ? q + (w->base - (uintptr_t)q) : q - ((uintptr_t)q - w->base));
+    }
+}
+
+/* The first stop at or after q: '"', '\\' or a control character, or lim when there is none. */
 /* Parses the string whose opening quote is at p, in place, so the string is p + 1: escapes are
  * decoded over it and a NUL written over the closing quote (or after the decoded bytes).
  * Returns the byte after the closing quote, or NULL with ps->err set. The common case, no
- * escape, is inlined into the document loop. */
-static ALWAYS_INLINE unsigned char *parse_string(struct parser *ps, unsigned char *p, const unsigned char *lim)
+ * escape and the closing quote in the window, is inlined into the document loop. */
+static ALWAYS_INLINE unsigned char *parse_string(struct parser *ps, struct stop_window *w, unsigned char *p,
+                                                 const unsigned char *lim)
 {
-    unsigned char *q = p + 1 + string_run(p + 1, lim);
-    if (q < lim && *q == '"') {
+    unsigned char *q = p + 1;
+    uintptr_t off = (uintptr_t)q - w->base;
+    uint64_t m;
+    if (LIKELY(off < 64 && (m = w->mask >> off) != 0)) {
+        q += lowest_bit(m);   /* a stop in the window: a byte of the text */
+    } else {
+        q = next_stop_refill(w, q, lim);
+        if (q == lim)
+            return parse_string_rest(ps, q);
+    }
+    if (LIKELY(*q == '"')) {
         *q = '\0';
         return q + 1;
     }
@@ -472,21 +569,22 @@ static inline void release_nodes(struct json_arena *a, unsigned char *cur, unsig
         a->cur = cur;
 }
 
+/* The reserved block is used up: gives it back and reserves the next. */
+static bool renew_nodes(struct json_arena *a, unsigned char **nodes, unsigned char **nodes_end)
+{
+    release_nodes(a, *nodes, *nodes_end);
+    return reserve_nodes(a, nodes, nodes_end);
+}
+
 /* The child whose next field is `link`. */
 #define CHILD_BEFORE(link) ((cJSON *)(void *)(link))
 _Static_assert(offsetof(cJSON, next) == 0, "CHILD_BEFORE needs next as cJSON's first field");
 
-/* The byte at p, or 0 at the end of the text: 0 is an error everywhere a byte is peeked. */
-#define PEEK(p) ((p) < lim ? *(p) : 0)
-
 /* The next zeroed node of the reserved block, reserving another when it is used up. */
 static ALWAYS_INLINE cJSON *take_node(struct json_arena *a, unsigned char **nodes, unsigned char **nodes_end)
 {
-    if (*nodes == *nodes_end) {
-        release_nodes(a, *nodes, *nodes_end);
-        if (!reserve_nodes(a, nodes, nodes_end))
-            return NULL;
-    }
+    if (*nodes == *nodes_end && !renew_nodes(a, nodes, nodes_end))
+        return NULL;
     cJSON *n = (cJSON *)(void *)*nodes;
     *nodes += sizeof *n;
     memset(n, 0, sizeof *n);
@@ -499,8 +597,16 @@ static ALWAYS_INLINE cJSON *take_node(struct json_arena *a, unsigned char **node
  * `after_value` expects a comma or the container's closing bracket, `closed` finishes a
  * container (cJSON keeps the first child's prev at the last child), `key` and `element` add
  * the next child of an object or an array. Whitespace is skipped where it is found, one byte
- * per turn: the apiserver sends compact JSON. */
-static cJSON *parse_document(struct parser *ps, unsigned char *p, unsigned char **end)
+ * per turn: the apiserver sends compact JSON.
+ *
+ * When `bracketed`, the caller has seen that the last byte of the text that is not whitespace,
+ * bracket_end[-1], is '}' or ']': then every byte the loop peeks at outside strings, numbers and
+ * literals has a byte after it until that bracket is consumed, so peeking needs no bounds check.
+ * Consuming it (in `closed`) with containers still open means the text ended early: the error
+ * is at lim, after the trailing whitespace, as in the checked loop. Strings, numbers and
+ * literals check lim themselves either way. */
+static ALWAYS_INLINE cJSON *parse_document_loop(struct parser *ps, unsigned char *p, unsigned char **end,
+                                                const bool bracketed, const unsigned char *bracket_end)
 {
     const unsigned char *lim = ps->lim;
     cJSON *open[JSON_NESTING_LIMIT];
@@ -512,16 +618,21 @@ static cJSON *parse_document(struct parser *ps, unsigned char *p, unsigned char 
     unsigned char close = 0;   /* container's closing bracket: '}' for an object */
     unsigned char c;
     unsigned char *nodes = NULL, *nodes_end = NULL;
+    struct stop_window window;
+    stop_window_init(&window, p, lim);
     cJSON *root = take_node(ps->arena, &nodes, &nodes_end), *node = root;
     if (root == NULL)
         return NULL;
+
+/* The byte at p, or 0 at the end of the text: 0 is an error everywhere a byte is peeked. */
+#define PEEK(p) (bracketed || (p) < lim ? *(p) : 0)
 
 value:
     c = PEEK(p);
     if (c == '"') {
         node->type = cJSON_String;
         node->valuestring = (char *)p + 1;
-        p = parse_string(ps, p, lim);
+        p = parse_string(ps, &window, p, lim);
         goto after_value;
     }
     switch (c) {
@@ -596,6 +707,10 @@ closed:
     link = &container->next;
     if (--depth == 0)
         goto done;
+    if (bracketed && p == bracket_end) {
+        p = (unsigned char *)lim;
+        goto fail;
+    }
     container = open[depth - 1];
     close = container->type == cJSON_Object ? '}' : ']';
     goto after_member;
@@ -615,7 +730,7 @@ key:
     *link = node;
     link = &node->next;
     node->string = (char *)p + 1;
-    p = parse_string(ps, p, lim);
+    p = parse_string(ps, &window, p, lim);
     if (p == NULL)
         goto failed;
     while ((c = PEEK(p)) != ':') {
@@ -644,10 +759,32 @@ done:
     release_nodes(ps->arena, nodes, nodes_end);
     *end = p;
     return root;
+#undef PEEK
 }
 
-#undef PEEK
 #undef CHILD_BEFORE
+
+/* The loop for a text ending in a closing bracket (and maybe whitespace), and for any other. */
+static cJSON *parse_bracketed_document(struct parser *ps, unsigned char *p, unsigned char **end,
+                                       const unsigned char *bracket_end)
+{
+    return parse_document_loop(ps, p, end, true, bracket_end);
+}
+
+static cJSON *parse_checked_document(struct parser *ps, unsigned char *p, unsigned char **end)
+{
+    return parse_document_loop(ps, p, end, false, NULL);
+}
+
+static cJSON *parse_document(struct parser *ps, unsigned char *p, unsigned char **end)
+{
+    const unsigned char *t = ps->lim;
+    while (t > p && is_ws(t[-1]))
+        t--;
+    if (t > p && (t[-1] == '}' || t[-1] == ']'))
+        return parse_bracketed_document(ps, p, end, t);
+    return parse_checked_document(ps, p, end);
+}
 
 cJSON *json_arena_parse_insitu(struct json_arena *arena, char *text, size_t len, const char **end)
 {
