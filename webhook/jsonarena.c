@@ -376,28 +376,37 @@ static void stop_window_init(struct stop_window *w, const unsigned char *start, 
     w->mask = stops_at(pad) & ((UINT64_C(1) << len) - 1);
 }
 
-/* The first stop at or after q (q <= lim), or lim: the window missed, or has no stop from q on. */
+/* The byte at address a of the text that ref points into. */
+static inline unsigned char *text_at(unsigned char *ref, uintptr_t a)
+{
+    return a >= (uintptr_t)ref ? ref + (a - (uintptr_t)ref) : ref - ((uintptr_t)ref - a);
+}
+
+/* The first stop at or after q (q <= lim), or lim when there is none, for a q the window does
+ * not answer: q lies outside it, or it has no stop from q on. */
 static unsigned char *next_stop_refill(struct stop_window *w, unsigned char *q, const unsigned char *lim)
 {
     const uintptr_t end = (uintptr_t)lim;
     uintptr_t at = (uintptr_t)q;
-    for (;;) {
-        uintptr_t off = at - w->base;
-        if (off < 64) {
-            uint64_t m = w->mask >> off;
-            if (m != 0)
-                return q + (at - (uintptr_t)q) + lowest_bit(m);
-            at = w->base + 64;
-        }
-        if (at >= end)
-            return q + (end - (uintptr_t)q);
-        /* a text this long has no window reaching past its end: the last one ends at lim */
-        w->base = end - at >= 64 ? at : end - 64;
-        w->mask = stops_at(w->base >= (uintptr_t)q ? q + (w->base - (uintptr_t)q) : q - ((uintptr_t)q - w->base));
+    if (at - w->base < 64)
+        at = w->base + 64;   /* nothing from q to the end of the window */
+    for (; at < end && end - at >= 64; at += 64) {
+        uint64_t m = stops_at(text_at(q, at));
+        w->base = at;
+        w->mask = m;
+        if (m != 0)
+            return text_at(q, at + lowest_bit(m));
     }
+    if (at >= end)
+        return text_at(q, end);
+    /* fewer than 64 bytes left of a longer text (a shorter one is one window from the start):
+     * the last window ends at lim and starts before q */
+    w->base = end - 64;
+    w->mask = stops_at(text_at(q, w->base));
+    uint64_t m = w->mask >> (at - w->base);
+    return text_at(q, m != 0 ? at + lowest_bit(m) : end);
 }
 
-/* The first stop at or after q: '"', '\\' or a control character, or lim when there is none. */
 /* Parses the string whose opening quote is at p, in place, so the string is p + 1: escapes are
  * decoded over it and a NUL written over the closing quote (or after the decoded bytes).
  * Returns the byte after the closing quote, or NULL with ps->err set. The common case, no
