@@ -748,7 +748,20 @@ key:
         p++;
     }
     p++;
-    goto value;
+    /* a string value straight away, the commonest member */
+    if (PEEK(p) != '"')
+        goto value;
+    node->type = cJSON_String;
+    node->valuestring = (char *)p + 1;
+    p = parse_string(ps, &window, p, lim);
+    if (p == NULL)
+        goto failed;
+    c = PEEK(p);
+    if (c == ',') {
+        p++;
+        goto key;
+    }
+    goto after_member;
 
 element:
     node = take_node(ps->arena, &nodes, &nodes_end);
