@@ -43,6 +43,9 @@ struct json_arena {
     size_t next_size;
 };
 
+_Static_assert(sizeof(struct arena_chunk) % ARENA_ALIGN == 0 && sizeof(struct json_arena) % ARENA_ALIGN == 0,
+               "the first chunk holds the arena, its free bytes aligned after it");
+
 /* A new chunk of at least n bytes (the free rest of the current one is abandoned). */
 static bool arena_grow(struct json_arena *a, size_t n)
 {
@@ -75,16 +78,19 @@ static inline void *arena_alloc(struct json_arena *a, size_t n)
 
 struct json_arena *json_arena_create(size_t input_len)
 {
-    struct json_arena *a = calloc(1, sizeof *a);
-    if (a == NULL)
+    size_t size = input_len > 0 && input_len < ((size_t)-1 - 4096) / 6
+                      ? ARENA_BYTES_PER_INPUT_BYTE * input_len + 4096
+                      : ARENA_FIRST_CHUNK;
+    /* one allocation: the first chunk, with the arena itself at its start */
+    struct arena_chunk *c = malloc(sizeof *c + sizeof(struct json_arena) + size);
+    if (c == NULL)
         return NULL;
-    a->next_size = input_len > 0 && input_len < ((size_t)-1 - 4096) / 6
-                       ? ARENA_BYTES_PER_INPUT_BYTE * input_len + 4096
-                       : ARENA_FIRST_CHUNK;
-    if (!arena_grow(a, 0)) {   /* the first chunk now, so cur and end always point into one */
-        free(a);
-        return NULL;
-    }
+    c->next = NULL;
+    struct json_arena *a = (struct json_arena *)(void *)(c + 1);
+    a->chunks = c;
+    a->cur = (unsigned char *)(a + 1);
+    a->end = a->cur + size;
+    a->next_size = size <= ((size_t)-1 - sizeof(struct arena_chunk)) / 2 ? size * 2 : size;
     return a;
 }
 
@@ -92,13 +98,12 @@ void json_arena_destroy(struct json_arena *a)
 {
     if (a == NULL)
         return;
-    struct arena_chunk *c = a->chunks;
+    struct arena_chunk *c = a->chunks;   /* the last one holds a itself */
     while (c) {
         struct arena_chunk *next = c->next;
         free(c);
         c = next;
     }
-    free(a);
 }
 
 /* ---- the parser ---- */
@@ -666,8 +671,26 @@ value:
     case 'n':
         p = parse_literal(ps, p, node, "null", 4, cJSON_NULL);
         break;
-    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
-    case '8': case '9':
+    case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
+        if (bracketed) {
+            /* a short integer, the commonest number (ports, counts): every digit is followed
+             * by a byte, at worst the closing bracket */
+            unsigned char *s = p;
+            uint64_t v = (uint64_t)(c - '0');
+            while ((unsigned)(*++p - '0') <= 9 && p - s < 15)
+                v = v * 10 + (uint64_t)(*p - '0');
+            c = *p;
+            if ((unsigned)(c - '0') > 9 && c != '.' && (c | 0x20) != 'e') {
+                node->type = cJSON_Number;
+                node->valuedouble = (double)v;   /* exact: v < 10^15 */
+                node->valueint = v >= INT_MAX ? INT_MAX : (int)v;
+                goto after_value;
+            }
+            p = s;
+        }
+        p = parse_number(ps, p, node);
+        break;
+    case '-': case '0':
         p = parse_number(ps, p, node);
         break;
     default:
