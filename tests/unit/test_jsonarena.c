@@ -493,7 +493,7 @@ static void test_end_positions(void **state)
         json_arena_destroy(arena);
         free(buf);
         if (cases[i].ok)
-            accepted(cases[i].text);   /* and cJSON's tree */
+            agrees(cases[i].text);   /* cJSON's tree */
     }
 }
 
