@@ -13,6 +13,12 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(JSONARENA_NO_SIMD)
+#include <immintrin.h>
+#define AVX2_STOPS 1   /* stops_at with AVX2 where the CPU has it, picked at run time */
+#else
+#define AVX2_STOPS 0
+#endif
 
 #define ARENA_FIRST_CHUNK (64u * 1024u)
 /* A Kubernetes object in compact JSON has about one value per 19 bytes and a node is 64 bytes;
@@ -27,9 +33,17 @@
 
 #if defined(__GNUC__)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
+/* for the functions refill_window calls through its constant pointer: only an optimizing
+ * compiler resolves that call before inlining */
+#if defined(__OPTIMIZE__)
+#define STOPS_INLINE ALWAYS_INLINE
+#else
+#define STOPS_INLINE inline
+#endif
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #else
 #define ALWAYS_INLINE inline
+#define STOPS_INLINE inline
 #define LIKELY(x) (x)
 #endif
 
@@ -319,8 +333,8 @@ static unsigned char *parse_string_rest(struct parser *ps, unsigned char *q)
 }
 
 /* The stops ('"', '\\' or a control character) among the 64 bytes at s, as a bit mask (bit i for
- * s[i]). */
-static ALWAYS_INLINE uint64_t stops_at(const unsigned char *s)
+ * s[i]): with SSE2, or byte by byte. */
+static STOPS_INLINE uint64_t stops_at_sse2(const unsigned char *s)
 {
 #if SIMD_STRING_SCAN
     /* c < 0x20 || c == '"' is (c ^ 0x02) <= 0x20, as in string_run */
@@ -343,6 +357,31 @@ static ALWAYS_INLINE uint64_t stops_at(const unsigned char *s)
     return mask;
 #endif
 }
+
+#if AVX2_STOPS
+/* flip, space and backslash of stops_at_sse2, 32 bytes each */
+static const unsigned char avx2_stop_bytes[3][32] __attribute__((aligned(32))) = {
+    {2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2},
+    {32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32,
+     32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32},
+    {92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92,
+     92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92},
+};
+
+/* stops_at_sse2, 32 bytes per step, for functions compiled for AVX2. */
+__attribute__((target("avx2"))) static STOPS_INLINE uint64_t stops_at_avx2(const unsigned char *s)
+{
+    const __m256i flip = _mm256_load_si256((const __m256i *)(const void *)avx2_stop_bytes[0]);
+    const __m256i space = _mm256_load_si256((const __m256i *)(const void *)avx2_stop_bytes[1]);
+    const __m256i backslash = _mm256_load_si256((const __m256i *)(const void *)avx2_stop_bytes[2]);
+    __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)s);
+    __m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(s + 32));
+    __m256i y0 = _mm256_xor_si256(x0, flip), y1 = _mm256_xor_si256(x1, flip);
+    __m256i s0 = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(y0, space), y0), _mm256_cmpeq_epi8(x0, backslash));
+    __m256i s1 = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(y1, space), y1), _mm256_cmpeq_epi8(x1, backslash));
+    return (uint64_t)(unsigned)_mm256_movemask_epi8(s0) | (uint64_t)(unsigned)_mm256_movemask_epi8(s1) << 32;
+}
+#endif
 
 /* The index of the lowest set bit of m (m != 0). */
 static inline size_t lowest_bit(uint64_t m)
@@ -373,12 +412,12 @@ static void stop_window_init(struct stop_window *w, const unsigned char *start, 
     size_t len = (size_t)(lim - start);
     w->base = (uintptr_t)start;
     if (len >= 64) {
-        w->mask = stops_at(start);
+        w->mask = stops_at_sse2(start);
         return;
     }
     unsigned char pad[64] = {0};
     memcpy(pad, start, len);
-    w->mask = stops_at(pad) & ((UINT64_C(1) << len) - 1);
+    w->mask = stops_at_sse2(pad) & ((UINT64_C(1) << len) - 1);
 }
 
 /* The byte at address a of the text that ref points into. */
@@ -388,15 +427,18 @@ static inline unsigned char *text_at(unsigned char *ref, uintptr_t a)
 }
 
 /* The first stop at or after q (q <= lim), or lim when there is none, for a q the window does
- * not answer: q lies outside it, or it has no stop from q on. */
-static unsigned char *next_stop_refill(struct stop_window *w, unsigned char *q, const unsigned char *lim)
+ * not answer: q lies outside it, or it has no stop from q on. `stops` is stops_at_sse2 or
+ * stops_at_avx2 (inlined: the function is instantiated for each). */
+static ALWAYS_INLINE unsigned char *refill_window(struct stop_window *w, unsigned char *q, const unsigned char *lim,
+                                                  uint64_t (*const stops)(const unsigned char *))
 {
+#define STOPS(s) stops(s)
     const uintptr_t end = (uintptr_t)lim;
     uintptr_t at = (uintptr_t)q;
     if (at - w->base < 64)
         at = w->base + 64;   /* nothing from q to the end of the window */
     for (; at < end && end - at >= 64; at += 64) {
-        uint64_t m = stops_at(text_at(q, at));
+        uint64_t m = STOPS(text_at(q, at));
         w->base = at;
         w->mask = m;
         if (m != 0)
@@ -407,9 +449,33 @@ static unsigned char *next_stop_refill(struct stop_window *w, unsigned char *q, 
     /* fewer than 64 bytes left of a longer text (a shorter one is one window from the start):
      * the last window ends at lim and starts before q */
     w->base = end - 64;
-    w->mask = stops_at(text_at(q, w->base));
+    w->mask = STOPS(text_at(q, w->base));
     uint64_t m = w->mask >> (at - w->base);
     return text_at(q, m != 0 ? at + lowest_bit(m) : end);
+#undef STOPS
+}
+
+static unsigned char *refill_window_sse2(struct stop_window *w, unsigned char *q, const unsigned char *lim)
+{
+    return refill_window(w, q, lim, stops_at_sse2);
+}
+
+#if AVX2_STOPS
+__attribute__((target("avx2"))) static unsigned char *refill_window_avx2(struct stop_window *w, unsigned char *q,
+                                                                        const unsigned char *lim)
+{
+    return refill_window(w, q, lim, stops_at_avx2);
+}
+#endif
+
+/* refill_window with AVX2 where the CPU has it (same answers, half the steps). */
+static unsigned char *next_stop_refill(struct stop_window *w, unsigned char *q, const unsigned char *lim)
+{
+#if AVX2_STOPS
+    if (__builtin_cpu_supports("avx2"))
+        return refill_window_avx2(w, q, lim);
+#endif
+    return refill_window_sse2(w, q, lim);
 }
 
 /* Parses the string whose opening quote is at p, in place, so the string is p + 1: escapes are
