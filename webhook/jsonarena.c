@@ -41,10 +41,12 @@
 #define STOPS_INLINE inline
 #endif
 #define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define ALWAYS_INLINE inline
 #define STOPS_INLINE inline
 #define LIKELY(x) (x)
+#define UNLIKELY(x) (x)
 #endif
 
 struct arena_chunk {
@@ -691,8 +693,7 @@ static ALWAYS_INLINE cJSON *parse_document_loop(struct parser *ps, unsigned char
     const unsigned char *lim = ps->lim;
     cJSON *open[JSON_NESTING_LIMIT];
     int depth = 0;
-    cJSON *container = NULL;   /* open[depth - 1] */
-    /* Where the next child of container is linked: &container->child, or &last->next of its
+    /* Where the next child of the innermost open container is linked: &container->child, or &last->next of its
      * last child so far (next is cJSON's first field, so link is that child itself). */
     cJSON **link = NULL;
     unsigned char close = 0;   /* container's closing bracket: '}' for an object */
@@ -719,12 +720,23 @@ value:
     case ' ': case '\t': case '\n': case '\r':
         p++;
         goto value;
-    case '{': case '[':
-        if (depth >= JSON_NESTING_LIMIT)
+    case '{':
+        if (UNLIKELY(depth >= JSON_NESTING_LIMIT))
             goto fail;
-        close = c == '{' ? '}' : ']';
-        node->type = c == '{' ? cJSON_Object : cJSON_Array;
-        open[depth++] = container = node;
+        close = '}';
+        node->type = cJSON_Object;
+        open[depth++] = node;
+        link = &node->child;
+        p++;
+        if (LIKELY(PEEK(p) == '"'))
+            goto key_quote;
+        goto first_member;
+    case '[':
+        if (UNLIKELY(depth >= JSON_NESTING_LIMIT))
+            goto fail;
+        close = ']';
+        node->type = cJSON_Array;
+        open[depth++] = node;
         link = &node->child;
         p++;
         goto first_member;
@@ -780,7 +792,7 @@ after_member:
         p++;
         goto closed;
     }
-    if (!is_ws(c))
+    if (UNLIKELY(!is_ws(c)))
         goto fail;
     p++;
     goto after_member;
@@ -800,27 +812,28 @@ first_member:
     goto element;
 
 closed:
-    if (container->child)   /* the first child's prev is the last child */
-        container->child->prev = CHILD_BEFORE(link);
-    link = &container->next;
-    if (--depth == 0)
+    node = open[--depth];   /* the container closed */
+    if (node->child)   /* the first child's prev is the last child */
+        node->child->prev = CHILD_BEFORE(link);
+    link = &node->next;
+    if (depth == 0)
         goto done;
-    if (bracketed && p == bracket_end) {
+    if (bracketed && UNLIKELY(p == bracket_end)) {
         p = (unsigned char *)lim;
         goto fail;
     }
-    container = open[depth - 1];
-    close = container->type == cJSON_Object ? '}' : ']';
+    close = open[depth - 1]->type == cJSON_Object ? '}' : ']';
     goto after_member;
 
 key:
     c = PEEK(p);
-    if (c != '"') {
+    if (UNLIKELY(c != '"')) {
         if (!is_ws(c))
             goto fail;
         p++;
         goto key;
     }
+key_quote:   /* p at the key's opening quote */
     node = take_node(ps->arena, &nodes, &nodes_end);
     if (node == NULL)
         goto fail;
