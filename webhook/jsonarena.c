@@ -463,6 +463,13 @@ static unsigned char *refill_window_sse2(struct stop_window *w, unsigned char *q
 }
 
 #if AVX2_STOPS
+/* refill_window with AVX2, inlined into the AVX2 document loop. */
+__attribute__((target("avx2"))) static STOPS_INLINE unsigned char *
+refill_window_avx2_inline(struct stop_window *w, unsigned char *q, const unsigned char *lim)
+{
+    return refill_window(w, q, lim, stops_at_avx2);
+}
+
 __attribute__((target("avx2"))) static unsigned char *refill_window_avx2(struct stop_window *w, unsigned char *q,
                                                                         const unsigned char *lim)
 {
@@ -484,8 +491,10 @@ static unsigned char *next_stop_refill(struct stop_window *w, unsigned char *q, 
  * decoded over it and a NUL written over the closing quote (or after the decoded bytes).
  * Returns the byte after the closing quote, or NULL with ps->err set. The common case, no
  * escape and the closing quote in the window, is inlined into the document loop. */
+typedef unsigned char *refill_fn(struct stop_window *w, unsigned char *q, const unsigned char *lim);
+
 static ALWAYS_INLINE unsigned char *parse_string(struct parser *ps, struct stop_window *w, unsigned char *p,
-                                                 const unsigned char *lim)
+                                                 const unsigned char *lim, refill_fn *const refill)
 {
     unsigned char *q = p + 1;
     uintptr_t off = (uintptr_t)q - w->base;
@@ -493,7 +502,7 @@ static ALWAYS_INLINE unsigned char *parse_string(struct parser *ps, struct stop_
     if (LIKELY(off < 64 && (m = w->mask >> off) != 0)) {
         q += lowest_bit(m);   /* a stop in the window: a byte of the text */
     } else {
-        q = next_stop_refill(w, q, lim);
+        q = refill(w, q, lim);
         if (q == lim)
             return parse_string_rest(ps, q);
     }
@@ -688,7 +697,8 @@ static ALWAYS_INLINE cJSON *take_node(struct json_arena *a, unsigned char **node
  * is at lim, after the trailing whitespace, as in the checked loop. Strings, numbers and
  * literals check lim themselves either way. */
 static ALWAYS_INLINE cJSON *parse_document_loop(struct parser *ps, unsigned char *p, unsigned char **end,
-                                                const bool bracketed, const unsigned char *bracket_end)
+                                                const bool bracketed, const unsigned char *bracket_end,
+                                                refill_fn *const refill)
 {
     const unsigned char *lim = ps->lim;
     cJSON *open[JSON_NESTING_LIMIT];
@@ -713,7 +723,7 @@ value:
     if (c == '"') {
         node->type = cJSON_String;
         node->valuestring = (char *)p + 1;
-        p = parse_string(ps, &window, p, lim);
+        p = parse_string(ps, &window, p, lim, refill);
         goto after_value;
     }
     switch (c) {
@@ -841,7 +851,7 @@ key_quote:   /* p at the key's opening quote */
     *link = node;
     link = &node->next;
     node->string = (char *)p + 1;
-    p = parse_string(ps, &window, p, lim);
+    p = parse_string(ps, &window, p, lim, refill);
     if (p == NULL)
         goto failed;
     while ((c = PEEK(p)) != ':') {
@@ -855,7 +865,7 @@ key_quote:   /* p at the key's opening quote */
         goto value;
     node->type = cJSON_String;
     node->valuestring = (char *)p + 1;
-    p = parse_string(ps, &window, p, lim);
+    p = parse_string(ps, &window, p, lim, refill);
     if (p == NULL)
         goto failed;
     c = PEEK(p);
@@ -888,16 +898,26 @@ done:
 
 #undef CHILD_BEFORE
 
-/* The loop for a text ending in a closing bracket (and maybe whitespace), and for any other. */
+/* The loop for a text ending in a closing bracket (and maybe whitespace), compiled for AVX2 and
+ * for any x86-64, and the loop for any other text. */
 static cJSON *parse_bracketed_document(struct parser *ps, unsigned char *p, unsigned char **end,
                                        const unsigned char *bracket_end)
 {
-    return parse_document_loop(ps, p, end, true, bracket_end);
+    return parse_document_loop(ps, p, end, true, bracket_end, refill_window_sse2);
 }
+
+#if AVX2_STOPS
+__attribute__((target("avx2"))) static cJSON *parse_bracketed_document_avx2(struct parser *ps, unsigned char *p,
+                                                                           unsigned char **end,
+                                                                           const unsigned char *bracket_end)
+{
+    return parse_document_loop(ps, p, end, true, bracket_end, refill_window_avx2_inline);
+}
+#endif
 
 static cJSON *parse_checked_document(struct parser *ps, unsigned char *p, unsigned char **end)
 {
-    return parse_document_loop(ps, p, end, false, NULL);
+    return parse_document_loop(ps, p, end, false, NULL, next_stop_refill);
 }
 
 static cJSON *parse_document(struct parser *ps, unsigned char *p, unsigned char **end)
@@ -905,8 +925,13 @@ static cJSON *parse_document(struct parser *ps, unsigned char *p, unsigned char 
     const unsigned char *t = ps->lim;
     while (t > p && is_ws(t[-1]))
         t--;
-    if (t > p && (t[-1] == '}' || t[-1] == ']'))
+    if (t > p && (t[-1] == '}' || t[-1] == ']')) {
+#if AVX2_STOPS
+        if (__builtin_cpu_supports("avx2"))
+            return parse_bracketed_document_avx2(ps, p, end, t);
+#endif
         return parse_bracketed_document(ps, p, end, t);
+    }
     return parse_checked_document(ps, p, end);
 }
 
