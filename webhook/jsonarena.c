@@ -373,9 +373,12 @@ static const unsigned char avx2_stop_bytes[3][32] __attribute__((aligned(32))) =
 /* stops_at_sse2, 32 bytes per step, for functions compiled for AVX2. */
 __attribute__((target("avx2"))) static STOPS_INLINE uint64_t stops_at_avx2(const unsigned char *s)
 {
-    const __m256i flip = _mm256_load_si256((const __m256i *)(const void *)avx2_stop_bytes[0]);
-    const __m256i space = _mm256_load_si256((const __m256i *)(const void *)avx2_stop_bytes[1]);
-    const __m256i backslash = _mm256_load_si256((const __m256i *)(const void *)avx2_stop_bytes[2]);
+    /* loaded from memory where used (the compiler would otherwise build them with broadcasts
+     * on every refill) */
+    const __m256i *k = (const __m256i *)(const void *)avx2_stop_bytes;
+    __asm__("" : "+r"(k));
+    const __m256i flip = _mm256_load_si256(k), space = _mm256_load_si256(k + 1);
+    const __m256i backslash = _mm256_load_si256(k + 2);
     __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)s);
     __m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(s + 32));
     __m256i y0 = _mm256_xor_si256(x0, flip), y1 = _mm256_xor_si256(x1, flip);
