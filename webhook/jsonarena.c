@@ -33,18 +33,19 @@
 
 #if defined(__GNUC__)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
-/* for the functions refill_window calls through its constant pointer: only an optimizing
- * compiler resolves that call before inlining */
+/* for the functions the document loop and refill_window call through constant pointers (one
+ * instantiation each for SSE2 and AVX2): only an optimizing compiler resolves such a call
+ * before inlining */
 #if defined(__OPTIMIZE__)
-#define STOPS_INLINE ALWAYS_INLINE
+#define POINTER_INLINE ALWAYS_INLINE
 #else
-#define STOPS_INLINE inline
+#define POINTER_INLINE inline
 #endif
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define ALWAYS_INLINE inline
-#define STOPS_INLINE inline
+#define POINTER_INLINE inline
 #define LIKELY(x) (x)
 #define UNLIKELY(x) (x)
 #endif
@@ -336,7 +337,7 @@ static unsigned char *parse_string_rest(struct parser *ps, unsigned char *q)
 
 /* The stops ('"', '\\' or a control character) among the 64 bytes at s, as a bit mask (bit i for
  * s[i]): with SSE2, or byte by byte. */
-static STOPS_INLINE uint64_t stops_at_sse2(const unsigned char *s)
+static POINTER_INLINE uint64_t stops_at_sse2(const unsigned char *s)
 {
 #if SIMD_STRING_SCAN
     /* c < 0x20 || c == '"' is (c ^ 0x02) <= 0x20, as in string_run */
@@ -371,7 +372,7 @@ static const unsigned char avx2_stop_bytes[3][32] __attribute__((aligned(32))) =
 };
 
 /* stops_at_sse2, 32 bytes per step, for functions compiled for AVX2. */
-__attribute__((target("avx2"))) static STOPS_INLINE uint64_t stops_at_avx2(const unsigned char *s)
+__attribute__((target("avx2"))) static POINTER_INLINE uint64_t stops_at_avx2(const unsigned char *s)
 {
     /* loaded from memory where used (the compiler would otherwise build them with broadcasts
      * on every refill) */
@@ -467,7 +468,7 @@ static unsigned char *refill_window_sse2(struct stop_window *w, unsigned char *q
 
 #if AVX2_STOPS
 /* refill_window with AVX2, inlined into the AVX2 document loop. */
-__attribute__((target("avx2"))) static STOPS_INLINE unsigned char *
+__attribute__((target("avx2"))) static POINTER_INLINE unsigned char *
 refill_window_avx2_inline(struct stop_window *w, unsigned char *q, const unsigned char *lim)
 {
     return refill_window(w, q, lim, stops_at_avx2);
@@ -675,13 +676,32 @@ static bool renew_nodes(struct json_arena *a, unsigned char **nodes, unsigned ch
 _Static_assert(offsetof(cJSON, next) == 0, "CHILD_BEFORE needs next as cJSON's first field");
 
 /* The next zeroed node of the reserved block, reserving another when it is used up. */
-static ALWAYS_INLINE cJSON *take_node(struct json_arena *a, unsigned char **nodes, unsigned char **nodes_end)
+/* Zeroes a node: memset, or two 32-byte stores in the AVX2 loop. */
+typedef void zero_fn(cJSON *n);
+
+static POINTER_INLINE void zero_node(cJSON *n)
+{
+    memset(n, 0, sizeof *n);
+}
+
+#if AVX2_STOPS
+_Static_assert(sizeof(cJSON) == 64, "zero_node_avx2 zeroes 64 bytes");
+
+__attribute__((target("avx2"))) static POINTER_INLINE void zero_node_avx2(cJSON *n)
+{
+    _mm256_storeu_si256((__m256i *)(void *)n, _mm256_setzero_si256());
+    _mm256_storeu_si256((__m256i *)(void *)n + 1, _mm256_setzero_si256());
+}
+#endif
+
+static ALWAYS_INLINE cJSON *take_node(struct json_arena *a, unsigned char **nodes, unsigned char **nodes_end,
+                                      zero_fn *const zero)
 {
     if (*nodes == *nodes_end && !renew_nodes(a, nodes, nodes_end))
         return NULL;
     cJSON *n = (cJSON *)(void *)*nodes;
     *nodes += sizeof *n;
-    memset(n, 0, sizeof *n);
+    zero(n);
     return n;
 }
 
@@ -701,7 +721,7 @@ static ALWAYS_INLINE cJSON *take_node(struct json_arena *a, unsigned char **node
  * literals check lim themselves either way. */
 static ALWAYS_INLINE cJSON *parse_document_loop(struct parser *ps, unsigned char *p, unsigned char **end,
                                                 const bool bracketed, const unsigned char *bracket_end,
-                                                refill_fn *const refill)
+                                                refill_fn *const refill, zero_fn *const zero)
 {
     const unsigned char *lim = ps->lim;
     cJSON *open[JSON_NESTING_LIMIT];
@@ -714,7 +734,7 @@ static ALWAYS_INLINE cJSON *parse_document_loop(struct parser *ps, unsigned char
     unsigned char *nodes = NULL, *nodes_end = NULL;
     struct stop_window window;
     stop_window_init(&window, p, lim);
-    cJSON *root = take_node(ps->arena, &nodes, &nodes_end), *node = root;
+    cJSON *root = take_node(ps->arena, &nodes, &nodes_end, zero), *node = root;
     if (root == NULL)
         return NULL;
 
@@ -847,7 +867,7 @@ key:
         goto key;
     }
 key_quote:   /* p at the key's opening quote */
-    node = take_node(ps->arena, &nodes, &nodes_end);
+    node = take_node(ps->arena, &nodes, &nodes_end, zero);
     if (node == NULL)
         goto fail;
     node->prev = CHILD_BEFORE(link);   /* for the first child, corrected in `closed` */
@@ -879,7 +899,7 @@ key_quote:   /* p at the key's opening quote */
     goto after_member;
 
 element:
-    node = take_node(ps->arena, &nodes, &nodes_end);
+    node = take_node(ps->arena, &nodes, &nodes_end, zero);
     if (node == NULL)
         goto fail;
     node->prev = CHILD_BEFORE(link);   /* for the first child, corrected in `closed` */
@@ -906,7 +926,7 @@ done:
 static cJSON *parse_bracketed_document(struct parser *ps, unsigned char *p, unsigned char **end,
                                        const unsigned char *bracket_end)
 {
-    return parse_document_loop(ps, p, end, true, bracket_end, refill_window_sse2);
+    return parse_document_loop(ps, p, end, true, bracket_end, refill_window_sse2, zero_node);
 }
 
 #if AVX2_STOPS
@@ -914,13 +934,13 @@ __attribute__((target("avx2"))) static cJSON *parse_bracketed_document_avx2(stru
                                                                            unsigned char **end,
                                                                            const unsigned char *bracket_end)
 {
-    return parse_document_loop(ps, p, end, true, bracket_end, refill_window_avx2_inline);
+    return parse_document_loop(ps, p, end, true, bracket_end, refill_window_avx2_inline, zero_node_avx2);
 }
 #endif
 
 static cJSON *parse_checked_document(struct parser *ps, unsigned char *p, unsigned char **end)
 {
-    return parse_document_loop(ps, p, end, false, NULL, next_stop_refill);
+    return parse_document_loop(ps, p, end, false, NULL, next_stop_refill, zero_node);
 }
 
 static cJSON *parse_document(struct parser *ps, unsigned char *p, unsigned char **end)
