@@ -383,8 +383,10 @@ __attribute__((target("avx2"))) static POINTER_INLINE uint64_t stops_at_avx2(con
     __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)s);
     __m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(s + 32));
     __m256i y0 = _mm256_xor_si256(x0, flip), y1 = _mm256_xor_si256(x1, flip);
-    __m256i s0 = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(y0, space), y0), _mm256_cmpeq_epi8(x0, backslash));
-    __m256i s1 = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(y1, space), y1), _mm256_cmpeq_epi8(x1, backslash));
+    __m256i s0 = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(y0, space), y0),
+                                 _mm256_cmpeq_epi8(x0, backslash));
+    __m256i s1 = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(y1, space), y1),
+                                 _mm256_cmpeq_epi8(x1, backslash));
     return (uint64_t)(unsigned)_mm256_movemask_epi8(s0) | (uint64_t)(unsigned)_mm256_movemask_epi8(s1) << 32;
 }
 #endif
@@ -392,7 +394,13 @@ __attribute__((target("avx2"))) static POINTER_INLINE uint64_t stops_at_avx2(con
 /* The index of the lowest set bit of m (m != 0). */
 static inline size_t lowest_bit(uint64_t m)
 {
-#if defined(__GNUC__)
+#if defined(__GNUC__) && defined(__x86_64__)
+    uint64_t i;
+    /* __builtin_ctzll's answer without the sign extension GCC adds after it (an instruction
+     * per string) */
+    __asm__("bsfq %1, %0" : "=r"(i) : "rm"(m) : "cc");
+    return i;
+#elif defined(__GNUC__)
     return (unsigned)__builtin_ctzll(m);
 #else
     size_t i = 0;
@@ -435,16 +443,16 @@ static inline unsigned char *text_at(unsigned char *ref, uintptr_t a)
 /* The first stop at or after q (q <= lim), or lim when there is none, for a q the window does
  * not answer: q lies outside it, or it has no stop from q on. `stops` is stops_at_sse2 or
  * stops_at_avx2 (inlined: the function is instantiated for each). */
-static ALWAYS_INLINE unsigned char *refill_window(struct stop_window *w, unsigned char *q, const unsigned char *lim,
+static ALWAYS_INLINE unsigned char *refill_window(struct stop_window *w, unsigned char *q,
+                                                  const unsigned char *lim,
                                                   uint64_t (*const stops)(const unsigned char *))
 {
-#define STOPS(s) stops(s)
     const uintptr_t end = (uintptr_t)lim;
     uintptr_t at = (uintptr_t)q;
     if (at - w->base < 64)
         at = w->base + 64;   /* nothing from q to the end of the window */
     for (; at < end && end - at >= 64; at += 64) {
-        uint64_t m = STOPS(text_at(q, at));
+        uint64_t m = stops(text_at(q, at));
         w->base = at;
         w->mask = m;
         if (m != 0)
@@ -455,10 +463,9 @@ static ALWAYS_INLINE unsigned char *refill_window(struct stop_window *w, unsigne
     /* fewer than 64 bytes left of a longer text (a shorter one is one window from the start):
      * the last window ends at lim and starts before q */
     w->base = end - 64;
-    w->mask = STOPS(text_at(q, w->base));
+    w->mask = stops(text_at(q, w->base));
     uint64_t m = w->mask >> (at - w->base);
     return text_at(q, m != 0 ? at + lowest_bit(m) : end);
-#undef STOPS
 }
 
 static unsigned char *refill_window_sse2(struct stop_window *w, unsigned char *q, const unsigned char *lim)
@@ -474,8 +481,8 @@ refill_window_avx2_inline(struct stop_window *w, unsigned char *q, const unsigne
     return refill_window(w, q, lim, stops_at_avx2);
 }
 
-__attribute__((target("avx2"))) static unsigned char *refill_window_avx2(struct stop_window *w, unsigned char *q,
-                                                                        const unsigned char *lim)
+__attribute__((target("avx2"))) static unsigned char *
+refill_window_avx2(struct stop_window *w, unsigned char *q, const unsigned char *lim)
 {
     return refill_window(w, q, lim, stops_at_avx2);
 }
@@ -491,12 +498,13 @@ static unsigned char *next_stop_refill(struct stop_window *w, unsigned char *q, 
     return refill_window_sse2(w, q, lim);
 }
 
+/* refill_window_sse2, refill_window_avx2_inline or next_stop_refill */
+typedef unsigned char *refill_fn(struct stop_window *w, unsigned char *q, const unsigned char *lim);
+
 /* Parses the string whose opening quote is at p, in place, so the string is p + 1: escapes are
  * decoded over it and a NUL written over the closing quote (or after the decoded bytes).
  * Returns the byte after the closing quote, or NULL with ps->err set. The common case, no
  * escape and the closing quote in the window, is inlined into the document loop. */
-typedef unsigned char *refill_fn(struct stop_window *w, unsigned char *q, const unsigned char *lim);
-
 static ALWAYS_INLINE unsigned char *parse_string(struct parser *ps, struct stop_window *w, unsigned char *p,
                                                  const unsigned char *lim, refill_fn *const refill)
 {
@@ -675,7 +683,6 @@ static bool renew_nodes(struct json_arena *a, unsigned char **nodes, unsigned ch
 #define CHILD_BEFORE(link) ((cJSON *)(void *)(link))
 _Static_assert(offsetof(cJSON, next) == 0, "CHILD_BEFORE needs next as cJSON's first field");
 
-/* The next zeroed node of the reserved block, reserving another when it is used up. */
 /* Zeroes a node: memset, or two 32-byte stores in the AVX2 loop. */
 typedef void zero_fn(cJSON *n);
 
@@ -694,6 +701,7 @@ __attribute__((target("avx2"))) static POINTER_INLINE void zero_node_avx2(cJSON 
 }
 #endif
 
+/* The next zeroed node of the reserved block, reserving another when it is used up. */
 static ALWAYS_INLINE cJSON *take_node(struct json_arena *a, unsigned char **nodes, unsigned char **nodes_end,
                                       zero_fn *const zero)
 {
@@ -726,8 +734,9 @@ static ALWAYS_INLINE cJSON *parse_document_loop(struct parser *ps, unsigned char
     const unsigned char *lim = ps->lim;
     cJSON *open[JSON_NESTING_LIMIT];
     int depth = 0;
-    /* Where the next child of the innermost open container is linked: &container->child, or &last->next of its
-     * last child so far (next is cJSON's first field, so link is that child itself). */
+    /* Where the next child of the innermost open container is linked: &container->child, or
+     * &last->next of its last child so far (next is cJSON's first field, so link is that child
+     * itself). */
     cJSON **link = NULL;
     unsigned char close = 0;   /* container's closing bracket: '}' for an object */
     unsigned char c;
@@ -855,7 +864,15 @@ closed:
         p = (unsigned char *)lim;
         goto fail;
     }
-    close = open[depth - 1]->type == cJSON_Object ? '}' : ']';
+    if (open[depth - 1]->type == cJSON_Object) {
+        close = '}';
+        if (PEEK(p) == ',') {   /* the next member of the parent */
+            p++;
+            goto key;
+        }
+    } else {
+        close = ']';
+    }
     goto after_member;
 
 key:
@@ -896,6 +913,10 @@ key_quote:   /* p at the key's opening quote */
         p++;
         goto key;
     }
+    if (c == '}') {
+        p++;
+        goto closed;
+    }
     goto after_member;
 
 element:
@@ -930,9 +951,9 @@ static cJSON *parse_bracketed_document(struct parser *ps, unsigned char *p, unsi
 }
 
 #if AVX2_STOPS
-__attribute__((target("avx2"))) static cJSON *parse_bracketed_document_avx2(struct parser *ps, unsigned char *p,
-                                                                           unsigned char **end,
-                                                                           const unsigned char *bracket_end)
+__attribute__((target("avx2"))) static cJSON *
+parse_bracketed_document_avx2(struct parser *ps, unsigned char *p, unsigned char **end,
+                              const unsigned char *bracket_end)
 {
     return parse_document_loop(ps, p, end, true, bracket_end, refill_window_avx2_inline, zero_node_avx2);
 }

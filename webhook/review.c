@@ -73,7 +73,9 @@ static int review_fill(cJSON *root, struct admission_request *req, struct sg_err
     if (!cJSON_IsObject(r))
         return sg_error_set(err, "request is missing or not an object");
 
-    enum { R_UID, R_KIND, R_OPERATION, R_NAMESPACE, R_DRY_RUN, R_OBJECT, R_OLD_OBJECT, R_NAME, R_USER, R_COUNT };
+    enum {
+        R_UID, R_KIND, R_OPERATION, R_NAMESPACE, R_DRY_RUN, R_OBJECT, R_OLD_OBJECT, R_NAME, R_USER, R_COUNT
+    };
     static const char *const request_names[R_COUNT] = {
         "uid", "kind", "operation", "namespace", "dryRun", "object", "oldObject", "name", "userInfo",
     };
