@@ -373,7 +373,7 @@ static void test_numbers(void **state)
         buf[n] = '\0';
         accepted(buf);
         /* the same number inside an array, where the integer fast path runs */
-        char in_array[128];
+        char in_array[256];
         snprintf(in_array, sizeof in_array, "[%s,{\"n\":%s}]", buf, buf);
         accepted(in_array);
     }
@@ -440,6 +440,51 @@ static void test_length_bound(void **state)
         assert_agrees(copy, len);
         free(copy);
     }
+}
+
+/* Strings are found 64 bytes at a time: strings that start, stop or escape on every offset of
+ * those windows, in texts shorter and longer than one, ending in a bracket (peeked without
+ * bounds checks) or not, with raw control characters and unterminated strings too. */
+static void test_string_windows(void **state)
+{
+    (void)state;
+    const size_t second[] = {0, 1, 5, 31, 32, 62, 63, 64, 65, 127, 130};
+    char *s = malloc(512);
+    assert_non_null(s);
+    for (size_t a = 0; a < 140; a++) {
+        for (size_t k = 0; k < sizeof second / sizeof second[0]; k++) {
+            size_t b = second[k];
+            for (int variant = 0; variant < 5; variant++) {
+                size_t n = 0;
+                s[n++] = '[';
+                s[n++] = '"';
+                for (size_t i = 0; i < a; i++)
+                    s[n++] = (char)('a' + i % 26);
+                n += (size_t)sprintf(s + n, "\",{\"k\":\"");
+                for (size_t i = 0; i < b; i++)
+                    s[n++] = (char)('A' + i % 26);
+                if (variant == 1 && b >= 2)
+                    memcpy(s + n - b + b / 2 - 1, "\\n", 2);   /* an escape in the middle */
+                if (variant == 2 && b > 0)
+                    s[n - 1] = '\t';   /* a raw control character: only we reject it */
+                if (variant == 3) {   /* unterminated: the text ends inside the string */
+                    assert_true(n < 512);
+                    rejected_by_both(s, n);
+                    continue;
+                }
+                n += (size_t)sprintf(s + n, "\"}]%s", variant == 4 ? " \n" : "");
+                if (variant == 2 && b > 0)
+                    rejected_only_by_us(s, n);
+                else
+                    accepted(s);
+                /* the same without the closing bracket: the checked loop */
+                n -= variant == 4 ? 3 : 1;
+                s[n] = '\0';
+                rejected_by_both(s, n);
+            }
+        }
+    }
+    free(s);
 }
 
 /* Where a text ends or goes wrong, byte for byte: texts that end in a closing bracket (peeked
@@ -682,6 +727,7 @@ int main(void)
         cmocka_unit_test(test_nesting_limit),
         cmocka_unit_test(test_length_bound),
         cmocka_unit_test(test_end_positions),
+        cmocka_unit_test(test_string_windows),
         cmocka_unit_test(test_strictness_differences),
         cmocka_unit_test(test_mutations),
     };
