@@ -473,6 +473,13 @@ static unsigned char *refill_window_sse2(struct stop_window *w, unsigned char *q
     return refill_window(w, q, lim, stops_at_sse2);
 }
 
+/* refill_window with SSE2, inlined into the SSE2 bracketed document loop. */
+static POINTER_INLINE unsigned char *refill_window_sse2_inline(struct stop_window *w, unsigned char *q,
+                                                              const unsigned char *lim)
+{
+    return refill_window(w, q, lim, stops_at_sse2);
+}
+
 #if AVX2_STOPS
 /* refill_window with AVX2, inlined into the AVX2 document loop. */
 __attribute__((target("avx2"))) static POINTER_INLINE unsigned char *
@@ -947,7 +954,7 @@ done:
 static cJSON *parse_bracketed_document(struct parser *ps, unsigned char *p, unsigned char **end,
                                        const unsigned char *bracket_end)
 {
-    return parse_document_loop(ps, p, end, true, bracket_end, refill_window_sse2, zero_node);
+    return parse_document_loop(ps, p, end, true, bracket_end, refill_window_sse2_inline, zero_node);
 }
 
 #if AVX2_STOPS
