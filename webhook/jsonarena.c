@@ -13,6 +13,12 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(JSONARENA_NO_SIMD)
+#include <immintrin.h>
+#define AVX2_STOPS 1   /* stops_at with AVX2 where the CPU has it, picked at run time */
+#else
+#define AVX2_STOPS 0
+#endif
 
 #define ARENA_FIRST_CHUNK (64u * 1024u)
 /* A Kubernetes object in compact JSON has about one value per 19 bytes and a node is 64 bytes;
@@ -27,8 +33,21 @@
 
 #if defined(__GNUC__)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
+/* for the functions the document loop and refill_window call through constant pointers (one
+ * instantiation each for SSE2 and AVX2): only an optimizing compiler resolves such a call
+ * before inlining */
+#if defined(__OPTIMIZE__)
+#define POINTER_INLINE ALWAYS_INLINE
+#else
+#define POINTER_INLINE inline
+#endif
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define ALWAYS_INLINE inline
+#define POINTER_INLINE inline
+#define LIKELY(x) (x)
+#define UNLIKELY(x) (x)
 #endif
 
 struct arena_chunk {
@@ -40,6 +59,9 @@ struct json_arena {
     unsigned char *cur, *end;     /* the free bytes of the newest chunk */
     size_t next_size;
 };
+
+_Static_assert(sizeof(struct arena_chunk) % ARENA_ALIGN == 0 && sizeof(struct json_arena) % ARENA_ALIGN == 0,
+               "the first chunk holds the arena, its free bytes aligned after it");
 
 /* A new chunk of at least n bytes (the free rest of the current one is abandoned). */
 static bool arena_grow(struct json_arena *a, size_t n)
@@ -73,16 +95,19 @@ static inline void *arena_alloc(struct json_arena *a, size_t n)
 
 struct json_arena *json_arena_create(size_t input_len)
 {
-    struct json_arena *a = calloc(1, sizeof *a);
-    if (a == NULL)
+    size_t size = input_len > 0 && input_len < ((size_t)-1 - 4096) / 6
+                      ? ARENA_BYTES_PER_INPUT_BYTE * input_len + 4096
+                      : ARENA_FIRST_CHUNK;
+    /* one allocation: the first chunk, with the arena itself at its start */
+    struct arena_chunk *c = malloc(sizeof *c + sizeof(struct json_arena) + size);
+    if (c == NULL)
         return NULL;
-    a->next_size = input_len > 0 && input_len < ((size_t)-1 - 4096) / 6
-                       ? ARENA_BYTES_PER_INPUT_BYTE * input_len + 4096
-                       : ARENA_FIRST_CHUNK;
-    if (!arena_grow(a, 0)) {   /* the first chunk now, so cur and end always point into one */
-        free(a);
-        return NULL;
-    }
+    c->next = NULL;
+    struct json_arena *a = (struct json_arena *)(void *)(c + 1);
+    a->chunks = c;
+    a->cur = (unsigned char *)(a + 1);
+    a->end = a->cur + size;
+    a->next_size = size <= ((size_t)-1 - sizeof(struct arena_chunk)) / 2 ? size * 2 : size;
     return a;
 }
 
@@ -90,13 +115,12 @@ void json_arena_destroy(struct json_arena *a)
 {
     if (a == NULL)
         return;
-    struct arena_chunk *c = a->chunks;
+    struct arena_chunk *c = a->chunks;   /* the last one holds a itself */
     while (c) {
         struct arena_chunk *next = c->next;
         free(c);
         c = next;
     }
-    free(a);
 }
 
 /* ---- the parser ---- */
@@ -311,14 +335,197 @@ static unsigned char *parse_string_rest(struct parser *ps, unsigned char *q)
     return q + 1;
 }
 
+/* The stops ('"', '\\' or a control character) among the 64 bytes at s, as a bit mask (bit i for
+ * s[i]): with SSE2, or byte by byte. */
+static POINTER_INLINE uint64_t stops_at_sse2(const unsigned char *s)
+{
+#if SIMD_STRING_SCAN
+    /* c < 0x20 || c == '"' is (c ^ 0x02) <= 0x20, as in string_run */
+    const __m128i flip = _mm_set1_epi8(0x02), space = _mm_set1_epi8(0x20);
+    const __m128i backslash = _mm_set1_epi8('\\');
+#define STOPS16(at)                                                                                       \
+    __extension__({                                                                                       \
+        __m128i x_ = _mm_loadu_si128((const __m128i *)(const void *)(s + (at)));                        \
+        __m128i y_ = _mm_xor_si128(x_, flip);                                                             \
+        (uint64_t)(unsigned)_mm_movemask_epi8(                                                            \
+            _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(y_, space), y_), _mm_cmpeq_epi8(x_, backslash))); \
+    })
+    uint64_t m0 = STOPS16(0), m1 = STOPS16(16), m2 = STOPS16(32), m3 = STOPS16(48);
+#undef STOPS16
+    return m0 | m1 << 16 | m2 << 32 | m3 << 48;
+#else
+    uint64_t mask = 0;
+    for (int i = 0; i < 64; i++)
+        mask |= (uint64_t)(s[i] == '"' || s[i] == '\\' || s[i] < 0x20) << i;
+    return mask;
+#endif
+}
+
+#if AVX2_STOPS
+/* flip, space and backslash of stops_at_sse2, 32 bytes each */
+static const unsigned char avx2_stop_bytes[3][32] __attribute__((aligned(32))) = {
+    {2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2},
+    {32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32,
+     32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32},
+    {92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92,
+     92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92},
+};
+
+/* stops_at_sse2, 32 bytes per step, for functions compiled for AVX2. */
+__attribute__((target("avx2"))) static POINTER_INLINE uint64_t stops_at_avx2(const unsigned char *s)
+{
+    /* loaded from memory where used (the compiler would otherwise build them with broadcasts
+     * on every refill) */
+    const __m256i *k = (const __m256i *)(const void *)avx2_stop_bytes;
+    __asm__("" : "+r"(k));
+    const __m256i flip = _mm256_load_si256(k), space = _mm256_load_si256(k + 1);
+    const __m256i backslash = _mm256_load_si256(k + 2);
+    __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)s);
+    __m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(s + 32));
+    __m256i y0 = _mm256_xor_si256(x0, flip), y1 = _mm256_xor_si256(x1, flip);
+    __m256i s0 = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(y0, space), y0),
+                                 _mm256_cmpeq_epi8(x0, backslash));
+    __m256i s1 = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(y1, space), y1),
+                                 _mm256_cmpeq_epi8(x1, backslash));
+    return (uint64_t)(unsigned)_mm256_movemask_epi8(s0) | (uint64_t)(unsigned)_mm256_movemask_epi8(s1) << 32;
+}
+#endif
+
+/* The index of the lowest set bit of m (m != 0). */
+static inline size_t lowest_bit(uint64_t m)
+{
+#if defined(__GNUC__) && defined(__x86_64__)
+    uint64_t i;
+    /* __builtin_ctzll's answer without the sign extension GCC adds after it (an instruction
+     * per string) */
+    __asm__("bsfq %1, %0" : "=r"(i) : "rm"(m) : "cc");
+    return i;
+#elif defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(m);
+#else
+    size_t i = 0;
+    for (; (m & 1) == 0; m >>= 1)
+        i++;
+    return i;
+#endif
+}
+
+/* Where the strings of a document stop, 64 bytes at a time: most keys and values are shorter
+ * than that, so one window serves several strings and a string costs a shift and a bit scan.
+ * The window [base, base + 64) lies inside the text (for a text shorter than 64 bytes it covers
+ * the whole text, its mask only the text's bytes). Strings are parsed front to back and
+ * rewritten only behind the next lookup, so a mask stays true for the bytes still to scan.
+ * Addresses are integers here so that base + 64 may lie past the text. */
+struct stop_window {
+    uintptr_t base;
+    uint64_t mask;
+};
+
+static void stop_window_init(struct stop_window *w, const unsigned char *start, const unsigned char *lim)
+{
+    size_t len = (size_t)(lim - start);
+    w->base = (uintptr_t)start;
+    if (len >= 64) {
+        w->mask = stops_at_sse2(start);
+        return;
+    }
+    unsigned char pad[64] = {0};
+    memcpy(pad, start, len);
+    w->mask = stops_at_sse2(pad) & ((UINT64_C(1) << len) - 1);
+}
+
+/* The byte at address a of the text that ref points into. */
+static inline unsigned char *text_at(unsigned char *ref, uintptr_t a)
+{
+    return a >= (uintptr_t)ref ? ref + (a - (uintptr_t)ref) : ref - ((uintptr_t)ref - a);
+}
+
+/* The first stop at or after q (q <= lim), or lim when there is none, for a q the window does
+ * not answer: q lies outside it, or it has no stop from q on. `stops` is stops_at_sse2 or
+ * stops_at_avx2 (inlined: the function is instantiated for each). */
+static ALWAYS_INLINE unsigned char *refill_window(struct stop_window *w, unsigned char *q,
+                                                  const unsigned char *lim,
+                                                  uint64_t (*const stops)(const unsigned char *))
+{
+    const uintptr_t end = (uintptr_t)lim;
+    uintptr_t at = (uintptr_t)q;
+    if (at - w->base < 64)
+        at = w->base + 64;   /* nothing from q to the end of the window */
+    for (; at < end && end - at >= 64; at += 64) {
+        uint64_t m = stops(text_at(q, at));
+        w->base = at;
+        w->mask = m;
+        if (m != 0)
+            return text_at(q, at + lowest_bit(m));
+    }
+    if (at >= end)
+        return text_at(q, end);
+    /* fewer than 64 bytes left of a longer text (a shorter one is one window from the start):
+     * the last window ends at lim and starts before q */
+    w->base = end - 64;
+    w->mask = stops(text_at(q, w->base));
+    uint64_t m = w->mask >> (at - w->base);
+    return text_at(q, m != 0 ? at + lowest_bit(m) : end);
+}
+
+static unsigned char *refill_window_sse2(struct stop_window *w, unsigned char *q, const unsigned char *lim)
+{
+    return refill_window(w, q, lim, stops_at_sse2);
+}
+
+/* refill_window with SSE2, inlined into the SSE2 bracketed document loop. */
+static POINTER_INLINE unsigned char *refill_window_sse2_inline(struct stop_window *w, unsigned char *q,
+                                                              const unsigned char *lim)
+{
+    return refill_window(w, q, lim, stops_at_sse2);
+}
+
+#if AVX2_STOPS
+/* refill_window with AVX2, inlined into the AVX2 document loop. */
+__attribute__((target("avx2"))) static POINTER_INLINE unsigned char *
+refill_window_avx2_inline(struct stop_window *w, unsigned char *q, const unsigned char *lim)
+{
+    return refill_window(w, q, lim, stops_at_avx2);
+}
+
+__attribute__((target("avx2"))) static unsigned char *
+refill_window_avx2(struct stop_window *w, unsigned char *q, const unsigned char *lim)
+{
+    return refill_window(w, q, lim, stops_at_avx2);
+}
+#endif
+
+/* refill_window with AVX2 where the CPU has it (same answers, half the steps). */
+static unsigned char *next_stop_refill(struct stop_window *w, unsigned char *q, const unsigned char *lim)
+{
+#if AVX2_STOPS
+    if (__builtin_cpu_supports("avx2"))
+        return refill_window_avx2(w, q, lim);
+#endif
+    return refill_window_sse2(w, q, lim);
+}
+
+/* refill_window_sse2, refill_window_avx2_inline or next_stop_refill */
+typedef unsigned char *refill_fn(struct stop_window *w, unsigned char *q, const unsigned char *lim);
+
 /* Parses the string whose opening quote is at p, in place, so the string is p + 1: escapes are
  * decoded over it and a NUL written over the closing quote (or after the decoded bytes).
  * Returns the byte after the closing quote, or NULL with ps->err set. The common case, no
- * escape, is inlined into the document loop. */
-static ALWAYS_INLINE unsigned char *parse_string(struct parser *ps, unsigned char *p, const unsigned char *lim)
+ * escape and the closing quote in the window, is inlined into the document loop. */
+static ALWAYS_INLINE unsigned char *parse_string(struct parser *ps, struct stop_window *w, unsigned char *p,
+                                                 const unsigned char *lim, refill_fn *const refill)
 {
-    unsigned char *q = p + 1 + string_run(p + 1, lim);
-    if (q < lim && *q == '"') {
+    unsigned char *q = p + 1;
+    uintptr_t off = (uintptr_t)q - w->base;
+    uint64_t m;
+    if (LIKELY(off < 64 && (m = w->mask >> off) != 0)) {
+        q += lowest_bit(m);   /* a stop in the window: a byte of the text */
+    } else {
+        q = refill(w, q, lim);
+        if (q == lim)
+            return parse_string_rest(ps, q);
+    }
+    if (LIKELY(*q == '"')) {
         *q = '\0';
         return q + 1;
     }
@@ -472,24 +679,44 @@ static inline void release_nodes(struct json_arena *a, unsigned char *cur, unsig
         a->cur = cur;
 }
 
+/* The reserved block is used up: gives it back and reserves the next. */
+static bool renew_nodes(struct json_arena *a, unsigned char **nodes, unsigned char **nodes_end)
+{
+    release_nodes(a, *nodes, *nodes_end);
+    return reserve_nodes(a, nodes, nodes_end);
+}
+
 /* The child whose next field is `link`. */
 #define CHILD_BEFORE(link) ((cJSON *)(void *)(link))
 _Static_assert(offsetof(cJSON, next) == 0, "CHILD_BEFORE needs next as cJSON's first field");
 
-/* The byte at p, or 0 at the end of the text: 0 is an error everywhere a byte is peeked. */
-#define PEEK(p) ((p) < lim ? *(p) : 0)
+/* Zeroes a node: memset, or two 32-byte stores in the AVX2 loop. */
+typedef void zero_fn(cJSON *n);
+
+static POINTER_INLINE void zero_node(cJSON *n)
+{
+    memset(n, 0, sizeof *n);
+}
+
+#if AVX2_STOPS
+_Static_assert(sizeof(cJSON) == 64, "zero_node_avx2 zeroes 64 bytes");
+
+__attribute__((target("avx2"))) static POINTER_INLINE void zero_node_avx2(cJSON *n)
+{
+    _mm256_storeu_si256((__m256i *)(void *)n, _mm256_setzero_si256());
+    _mm256_storeu_si256((__m256i *)(void *)n + 1, _mm256_setzero_si256());
+}
+#endif
 
 /* The next zeroed node of the reserved block, reserving another when it is used up. */
-static ALWAYS_INLINE cJSON *take_node(struct json_arena *a, unsigned char **nodes, unsigned char **nodes_end)
+static ALWAYS_INLINE cJSON *take_node(struct json_arena *a, unsigned char **nodes, unsigned char **nodes_end,
+                                      zero_fn *const zero)
 {
-    if (*nodes == *nodes_end) {
-        release_nodes(a, *nodes, *nodes_end);
-        if (!reserve_nodes(a, nodes, nodes_end))
-            return NULL;
-    }
+    if (*nodes == *nodes_end && !renew_nodes(a, nodes, nodes_end))
+        return NULL;
     cJSON *n = (cJSON *)(void *)*nodes;
     *nodes += sizeof *n;
-    memset(n, 0, sizeof *n);
+    zero(n);
     return n;
 }
 
@@ -499,41 +726,66 @@ static ALWAYS_INLINE cJSON *take_node(struct json_arena *a, unsigned char **node
  * `after_value` expects a comma or the container's closing bracket, `closed` finishes a
  * container (cJSON keeps the first child's prev at the last child), `key` and `element` add
  * the next child of an object or an array. Whitespace is skipped where it is found, one byte
- * per turn: the apiserver sends compact JSON. */
-static cJSON *parse_document(struct parser *ps, unsigned char *p, unsigned char **end)
+ * per turn: the apiserver sends compact JSON.
+ *
+ * When `bracketed`, the caller has seen that the last byte of the text that is not whitespace,
+ * bracket_end[-1], is '}' or ']': then every byte the loop peeks at outside strings, numbers and
+ * literals has a byte after it until that bracket is consumed, so peeking needs no bounds check.
+ * Consuming it (in `closed`) with containers still open means the text ended early: the error
+ * is at lim, after the trailing whitespace, as in the checked loop. Strings, numbers and
+ * literals check lim themselves either way. */
+static ALWAYS_INLINE cJSON *parse_document_loop(struct parser *ps, unsigned char *p, unsigned char **end,
+                                                const bool bracketed, const unsigned char *bracket_end,
+                                                refill_fn *const refill, zero_fn *const zero)
 {
     const unsigned char *lim = ps->lim;
     cJSON *open[JSON_NESTING_LIMIT];
     int depth = 0;
-    cJSON *container = NULL;   /* open[depth - 1] */
-    /* Where the next child of container is linked: &container->child, or &last->next of its
-     * last child so far (next is cJSON's first field, so link is that child itself). */
+    /* Where the next child of the innermost open container is linked: &container->child, or
+     * &last->next of its last child so far (next is cJSON's first field, so link is that child
+     * itself). */
     cJSON **link = NULL;
     unsigned char close = 0;   /* container's closing bracket: '}' for an object */
     unsigned char c;
     unsigned char *nodes = NULL, *nodes_end = NULL;
-    cJSON *root = take_node(ps->arena, &nodes, &nodes_end), *node = root;
+    struct stop_window window;
+    stop_window_init(&window, p, lim);
+    cJSON *root = take_node(ps->arena, &nodes, &nodes_end, zero), *node = root;
     if (root == NULL)
         return NULL;
+
+/* The byte at p, or 0 at the end of the text: 0 is an error everywhere a byte is peeked. */
+#define PEEK(p) (bracketed || (p) < lim ? *(p) : 0)
 
 value:
     c = PEEK(p);
     if (c == '"') {
         node->type = cJSON_String;
         node->valuestring = (char *)p + 1;
-        p = parse_string(ps, p, lim);
+        p = parse_string(ps, &window, p, lim, refill);
         goto after_value;
     }
     switch (c) {
     case ' ': case '\t': case '\n': case '\r':
         p++;
         goto value;
-    case '{': case '[':
-        if (depth >= JSON_NESTING_LIMIT)
+    case '{':
+        if (UNLIKELY(depth >= JSON_NESTING_LIMIT))
             goto fail;
-        close = c == '{' ? '}' : ']';
-        node->type = c == '{' ? cJSON_Object : cJSON_Array;
-        open[depth++] = container = node;
+        close = '}';
+        node->type = cJSON_Object;
+        open[depth++] = node;
+        link = &node->child;
+        p++;
+        if (LIKELY(PEEK(p) == '"'))
+            goto key_quote;
+        goto first_member;
+    case '[':
+        if (UNLIKELY(depth >= JSON_NESTING_LIMIT))
+            goto fail;
+        close = ']';
+        node->type = cJSON_Array;
+        open[depth++] = node;
         link = &node->child;
         p++;
         goto first_member;
@@ -546,8 +798,26 @@ value:
     case 'n':
         p = parse_literal(ps, p, node, "null", 4, cJSON_NULL);
         break;
-    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
-    case '8': case '9':
+    case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
+        if (bracketed) {
+            /* a short integer, the commonest number (ports, counts): every digit is followed
+             * by a byte, at worst the closing bracket */
+            unsigned char *s = p;
+            uint64_t v = (uint64_t)(c - '0');
+            while ((unsigned)(*++p - '0') <= 9 && p - s < 15)
+                v = v * 10 + (uint64_t)(*p - '0');
+            c = *p;
+            if ((unsigned)(c - '0') > 9 && c != '.' && (c | 0x20) != 'e') {
+                node->type = cJSON_Number;
+                node->valuedouble = (double)v;   /* exact: v < 10^15 */
+                node->valueint = v >= INT_MAX ? INT_MAX : (int)v;
+                goto after_value;
+            }
+            p = s;
+        }
+        p = parse_number(ps, p, node);
+        break;
+    case '-': case '0':
         p = parse_number(ps, p, node);
         break;
     default:
@@ -571,7 +841,7 @@ after_member:
         p++;
         goto closed;
     }
-    if (!is_ws(c))
+    if (UNLIKELY(!is_ws(c)))
         goto fail;
     p++;
     goto after_member;
@@ -591,31 +861,44 @@ first_member:
     goto element;
 
 closed:
-    if (container->child)   /* the first child's prev is the last child */
-        container->child->prev = CHILD_BEFORE(link);
-    link = &container->next;
-    if (--depth == 0)
+    node = open[--depth];   /* the container closed */
+    if (node->child)   /* the first child's prev is the last child */
+        node->child->prev = CHILD_BEFORE(link);
+    link = &node->next;
+    if (depth == 0)
         goto done;
-    container = open[depth - 1];
-    close = container->type == cJSON_Object ? '}' : ']';
+    if (bracketed && UNLIKELY(p == bracket_end)) {
+        p = (unsigned char *)lim;
+        goto fail;
+    }
+    if (open[depth - 1]->type == cJSON_Object) {
+        close = '}';
+        if (PEEK(p) == ',') {   /* the next member of the parent */
+            p++;
+            goto key;
+        }
+    } else {
+        close = ']';
+    }
     goto after_member;
 
 key:
     c = PEEK(p);
-    if (c != '"') {
+    if (UNLIKELY(c != '"')) {
         if (!is_ws(c))
             goto fail;
         p++;
         goto key;
     }
-    node = take_node(ps->arena, &nodes, &nodes_end);
+key_quote:   /* p at the key's opening quote */
+    node = take_node(ps->arena, &nodes, &nodes_end, zero);
     if (node == NULL)
         goto fail;
     node->prev = CHILD_BEFORE(link);   /* for the first child, corrected in `closed` */
     *link = node;
     link = &node->next;
     node->string = (char *)p + 1;
-    p = parse_string(ps, p, lim);
+    p = parse_string(ps, &window, p, lim, refill);
     if (p == NULL)
         goto failed;
     while ((c = PEEK(p)) != ':') {
@@ -624,10 +907,27 @@ key:
         p++;
     }
     p++;
-    goto value;
+    /* a string value straight away, the commonest member */
+    if (PEEK(p) != '"')
+        goto value;
+    node->type = cJSON_String;
+    node->valuestring = (char *)p + 1;
+    p = parse_string(ps, &window, p, lim, refill);
+    if (p == NULL)
+        goto failed;
+    c = PEEK(p);
+    if (c == ',') {
+        p++;
+        goto key;
+    }
+    if (c == '}') {
+        p++;
+        goto closed;
+    }
+    goto after_member;
 
 element:
-    node = take_node(ps->arena, &nodes, &nodes_end);
+    node = take_node(ps->arena, &nodes, &nodes_end, zero);
     if (node == NULL)
         goto fail;
     node->prev = CHILD_BEFORE(link);   /* for the first child, corrected in `closed` */
@@ -644,10 +944,47 @@ done:
     release_nodes(ps->arena, nodes, nodes_end);
     *end = p;
     return root;
+#undef PEEK
 }
 
-#undef PEEK
 #undef CHILD_BEFORE
+
+/* The loop for a text ending in a closing bracket (and maybe whitespace), compiled for AVX2 and
+ * for any x86-64, and the loop for any other text. */
+static cJSON *parse_bracketed_document(struct parser *ps, unsigned char *p, unsigned char **end,
+                                       const unsigned char *bracket_end)
+{
+    return parse_document_loop(ps, p, end, true, bracket_end, refill_window_sse2_inline, zero_node);
+}
+
+#if AVX2_STOPS
+__attribute__((target("avx2"))) static cJSON *
+parse_bracketed_document_avx2(struct parser *ps, unsigned char *p, unsigned char **end,
+                              const unsigned char *bracket_end)
+{
+    return parse_document_loop(ps, p, end, true, bracket_end, refill_window_avx2_inline, zero_node_avx2);
+}
+#endif
+
+static cJSON *parse_checked_document(struct parser *ps, unsigned char *p, unsigned char **end)
+{
+    return parse_document_loop(ps, p, end, false, NULL, next_stop_refill, zero_node);
+}
+
+static cJSON *parse_document(struct parser *ps, unsigned char *p, unsigned char **end)
+{
+    const unsigned char *t = ps->lim;
+    while (t > p && is_ws(t[-1]))
+        t--;
+    if (t > p && (t[-1] == '}' || t[-1] == ']')) {
+#if AVX2_STOPS
+        if (__builtin_cpu_supports("avx2"))
+            return parse_bracketed_document_avx2(ps, p, end, t);
+#endif
+        return parse_bracketed_document(ps, p, end, t);
+    }
+    return parse_checked_document(ps, p, end);
+}
 
 cJSON *json_arena_parse_insitu(struct json_arena *arena, char *text, size_t len, const char **end)
 {

@@ -30,14 +30,38 @@ static const char *string_field(const cJSON *obj, const char *key)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+static const char *string_value(const cJSON *v)
+{
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* out[i] = obj[names[i]] for every i, in one pass over obj's members (a request has a dozen, and
+ * a lookup each would compare names along them again and again), by the rules of
+ * cJSON_GetObjectItemCaseSensitive: the first member of a name counts, and a member without a
+ * name (obj is an array) ends the search. */
+static void find_members(const cJSON *obj, const char *const *names, size_t count, const cJSON **out)
+{
+    memset(out, 0, count * sizeof *out);
+    for (const cJSON *m = obj ? obj->child : NULL; m != NULL && m->string != NULL; m = m->next)
+        for (size_t i = 0; i < count; i++)
+            if (out[i] == NULL && m->string[0] == names[i][0] && strcmp(m->string, names[i]) == 0) {
+                out[i] = m;
+                break;
+            }
+}
+
 /* Fills the request from a parsed document; on error the caller frees the document. */
 static int review_fill(cJSON *root, struct admission_request *req, struct sg_error *err)
 {
     memset(req, 0, sizeof *req);
     if (!cJSON_IsObject(root))
         return sg_error_set(err, "body is not a JSON object; expected an AdmissionReview");
-    const char *api = string_field(root, "apiVersion");
-    const char *kind = string_field(root, "kind");
+    enum { T_API, T_KIND, T_REQUEST, T_COUNT };
+    static const char *const top_names[T_COUNT] = {"apiVersion", "kind", "request"};
+    const cJSON *top[T_COUNT];
+    find_members(root, top_names, T_COUNT, top);
+    const char *api = string_value(top[T_API]);
+    const char *kind = string_value(top[T_KIND]);
     if (kind == NULL || strcmp(kind, "AdmissionReview") != 0)
         return sg_error_set(err, "kind must be \"AdmissionReview\" (got %s%s%s)", kind ? "\"" : "",
                             kind ? kind : "none", kind ? "\"" : "");
@@ -45,22 +69,33 @@ static int review_fill(cJSON *root, struct admission_request *req, struct sg_err
         return sg_error_set(err, "apiVersion must be \"" REVIEW_API_VERSION "\" (got %s%s%s); "
                             "register the webhook with admissionReviewVersions: [\"v1\"]",
                             api ? "\"" : "", api ? api : "none", api ? "\"" : "");
-    const cJSON *r = cJSON_GetObjectItemCaseSensitive(root, "request");
+    const cJSON *r = top[T_REQUEST];
     if (!cJSON_IsObject(r))
         return sg_error_set(err, "request is missing or not an object");
 
-    req->uid = string_field(r, "uid");
+    enum {
+        R_UID, R_KIND, R_OPERATION, R_NAMESPACE, R_DRY_RUN, R_OBJECT, R_OLD_OBJECT, R_NAME, R_USER, R_COUNT
+    };
+    static const char *const request_names[R_COUNT] = {
+        "uid", "kind", "operation", "namespace", "dryRun", "object", "oldObject", "name", "userInfo",
+    };
+    const cJSON *f[R_COUNT];
+    find_members(r, request_names, R_COUNT, f);
+    req->uid = string_value(f[R_UID]);
     if (req->uid == NULL || req->uid[0] == '\0')
         return sg_error_set(err, "request.uid is missing or not a non-empty string");
     if (strlen(req->uid) > 128)
         return sg_error_set(err, "request.uid is longer than 128 characters");
 
-    const cJSON *k = cJSON_GetObjectItemCaseSensitive(r, "kind");
+    const cJSON *k = f[R_KIND];
     if (!cJSON_IsObject(k))
         return sg_error_set(err, "request.kind is missing or not an object {group, version, kind}");
-    req->group = string_field(k, "group");
-    req->version = string_field(k, "version");
-    req->kind = string_field(k, "kind");
+    static const char *const kind_names[3] = {"group", "version", "kind"};
+    const cJSON *gvk[3];
+    find_members(k, kind_names, 3, gvk);
+    req->group = string_value(gvk[0]);
+    req->version = string_value(gvk[1]);
+    req->kind = string_value(gvk[2]);
     if (req->group == NULL)
         return sg_error_set(err, "request.kind.group is missing or not a string (\"\" for core)");
     if (req->version == NULL || req->version[0] == '\0')
@@ -68,7 +103,7 @@ static int review_fill(cJSON *root, struct admission_request *req, struct sg_err
     if (req->kind == NULL || req->kind[0] == '\0')
         return sg_error_set(err, "request.kind.kind is missing or not a non-empty string");
 
-    const char *op = string_field(r, "operation");
+    const char *op = string_value(f[R_OPERATION]);
     if (op == NULL)
         return sg_error_set(err, "request.operation is missing or not a string");
     if (strcmp(op, "CREATE") == 0)
@@ -83,21 +118,21 @@ static int review_fill(cJSON *root, struct admission_request *req, struct sg_err
         return sg_error_set(err, "request.operation \"%.32s\" is not CREATE, UPDATE, DELETE or CONNECT", op);
     req->operation_name = op;
 
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(r, "namespace");
+    const cJSON *v = f[R_NAMESPACE];
     if (v != NULL && !cJSON_IsString(v) && !cJSON_IsNull(v))
         return sg_error_set(err, "request.namespace must be a string");
     req->namespace_ = cJSON_IsString(v) ? v->valuestring : "";
 
-    v = cJSON_GetObjectItemCaseSensitive(r, "dryRun");
+    v = f[R_DRY_RUN];
     if (v != NULL && !cJSON_IsBool(v) && !cJSON_IsNull(v))
         return sg_error_set(err, "request.dryRun must be true or false");
     req->dry_run = cJSON_IsTrue(v);
 
-    v = cJSON_GetObjectItemCaseSensitive(r, "object");
+    v = f[R_OBJECT];
     if (v != NULL && !cJSON_IsObject(v) && !cJSON_IsNull(v))
         return sg_error_set(err, "request.object must be an object or null");
     req->object = cJSON_IsObject(v) ? v : NULL;
-    v = cJSON_GetObjectItemCaseSensitive(r, "oldObject");
+    v = f[R_OLD_OBJECT];
     if (v != NULL && !cJSON_IsObject(v) && !cJSON_IsNull(v))
         return sg_error_set(err, "request.oldObject must be an object or null");
     req->old_object = cJSON_IsObject(v) ? v : NULL;
@@ -111,7 +146,7 @@ static int review_fill(cJSON *root, struct admission_request *req, struct sg_err
     if (meta != NULL && !cJSON_IsObject(meta))
         return sg_error_set(err, "request.object.metadata must be an object");
 
-    req->name = string_field(r, "name");
+    req->name = string_value(f[R_NAME]);
     if (req->name == NULL || req->name[0] == '\0') {
         /* CREATE with generateName has no name yet (Gatekeeper falls back the same way). */
         req->name = meta ? string_field(meta, "name") : NULL;
@@ -121,7 +156,7 @@ static int review_fill(cJSON *root, struct admission_request *req, struct sg_err
             req->name = "";
     }
 
-    const cJSON *user = cJSON_GetObjectItemCaseSensitive(r, "userInfo");
+    const cJSON *user = f[R_USER];
     req->username = user ? string_field(user, "username") : NULL;
     if (req->username == NULL)
         req->username = "";

@@ -372,6 +372,26 @@ static void test_numbers(void **state)
             n += (size_t)snprintf(buf + n, sizeof buf - n, "e%s%d", (r & 256) ? "-" : "", (int)((r >> 16) % 330));
         buf[n] = '\0';
         accepted(buf);
+        /* the same number inside an array, where the integer fast path runs */
+        char in_array[256];
+        snprintf(in_array, sizeof in_array, "[%s,{\"n\":%s}]", buf, buf);
+        accepted(in_array);
+    }
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        char in_array[256];
+        snprintf(in_array, sizeof in_array, "[%s] ", ok[i]);
+        accepted(in_array);
+    }
+    /* integers of 1 to 20 digits, each followed by every byte that can end or continue one */
+    const char *after[] = {"]", ",1]", ".5]", "e2]", "E+1]", " ]", "\n]", "x]", "}"};
+    for (int digits = 1; digits <= 20; digits++) {
+        for (size_t k = 0; k < sizeof after / sizeof after[0]; k++) {
+            char s[64] = "[";
+            for (int d = 0; d < digits; d++)
+                s[1 + d] = (char)('1' + (d * 7) % 9);
+            snprintf(s + 1 + digits, sizeof s - 1 - (size_t)digits, "%s", after[k]);
+            agrees(s);
+        }
     }
 }
 
@@ -419,6 +439,106 @@ static void test_length_bound(void **state)
         memcpy(copy, text, len);
         assert_agrees(copy, len);
         free(copy);
+    }
+}
+
+/* Strings are found 64 bytes at a time: strings that start, stop or escape on every offset of
+ * those windows, in texts shorter and longer than one, ending in a bracket (peeked without
+ * bounds checks) or not, with raw control characters and unterminated strings too. */
+static void test_string_windows(void **state)
+{
+    (void)state;
+    const size_t second[] = {0, 1, 5, 31, 32, 62, 63, 64, 65, 127, 130};
+    char *s = malloc(512);
+    assert_non_null(s);
+    for (size_t a = 0; a < 140; a++) {
+        for (size_t k = 0; k < sizeof second / sizeof second[0]; k++) {
+            size_t b = second[k];
+            for (int variant = 0; variant < 5; variant++) {
+                size_t n = 0;
+                s[n++] = '[';
+                s[n++] = '"';
+                for (size_t i = 0; i < a; i++)
+                    s[n++] = (char)('a' + i % 26);
+                n += (size_t)sprintf(s + n, "\",{\"k\":\"");
+                for (size_t i = 0; i < b; i++)
+                    s[n++] = (char)('A' + i % 26);
+                if (variant == 1 && b >= 2)
+                    memcpy(s + n - b + b / 2 - 1, "\\n", 2);   /* an escape in the middle */
+                if (variant == 2 && b > 0)
+                    s[n - 1] = '\t';   /* a raw control character: only we reject it */
+                if (variant == 3) {   /* unterminated: the text ends inside the string */
+                    assert_true(n < 512);
+                    rejected_by_both(s, n);
+                    continue;
+                }
+                n += (size_t)sprintf(s + n, "\"}]%s", variant == 4 ? " \n" : "");
+                if (variant == 2 && b > 0)
+                    rejected_only_by_us(s, n);
+                else
+                    accepted(s);
+                /* the same without the closing bracket: the checked loop */
+                n -= variant == 4 ? 3 : 1;
+                s[n] = '\0';
+                rejected_by_both(s, n);
+            }
+        }
+    }
+    free(s);
+}
+
+/* Where a text ends or goes wrong, byte for byte: texts that end in a closing bracket (peeked
+ * without bounds checks) and others, with trailing whitespace, open containers at the end, and
+ * numbers and strings next to the last bracket. */
+static void test_end_positions(void **state)
+{
+    (void)state;
+    const struct {
+        const char *text;
+        bool ok;
+        long end;   /* after the value, or the error */
+    } cases[] = {
+        {"[[1]", false, 4},
+        {"[[1]  \n", false, 7},
+        {"{\"a\":1]", false, 6},
+        {"[1,2", false, 4},
+        {"{\"a\":\"b}", false, 8},
+        {"{\"a\":\"b} \t", false, 9},
+        {"{\"a\":[1,2}  ", false, 9},
+        {"[{\"a\":1}", false, 8},
+        {" [ {\"a\" : 1 } \r\n", false, 16},
+        {"{\"a\":tru}", false, 5},
+        {"{\"a\":nul]", false, 5},
+        {"[12345678901234567]", true, 19},
+        {"{\"a\":12345,\"b\":-7}", true, 18},
+        {"{\"k\":\"v\" , \"k2\" :\"v2\"}x", true, 22},
+        {"[\"a\\u00e9\\n\",\"b\"]", true, 17},
+        {"{\"a\":\"\\q\"}", false, 6},
+        {"[1 2]", false, 3},
+        {"{\"a\"}", false, 4},
+        {"{\"a\":1,}", false, 7},
+        {"[1.]", false, 3},
+        {"[01]", false, 2},
+        {"{]", false, 1},
+        {"[}", false, 1},
+        {"{\"x\":[[[]]]}", true, 12},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len = strlen(cases[i].text);
+        char *buf = malloc(len);   /* exact size: ASan catches any read past len */
+        assert_non_null(buf);
+        memcpy(buf, cases[i].text, len);
+        struct json_arena *arena = json_arena_create(len);
+        assert_non_null(arena);
+        const char *end = NULL;
+        cJSON *tree = json_arena_parse_insitu(arena, buf, len, &end);
+        if ((tree != NULL) != cases[i].ok || end - buf != cases[i].end)
+            fail_msg("%s: %s at %ld, expected %s at %ld", cases[i].text, tree ? "accepted" : "rejected",
+                     (long)(end - buf), cases[i].ok ? "accepted" : "rejected", cases[i].end);
+        json_arena_destroy(arena);
+        free(buf);
+        if (cases[i].ok)
+            agrees(cases[i].text);   /* cJSON's tree */
     }
 }
 
@@ -606,6 +726,8 @@ int main(void)
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_nesting_limit),
         cmocka_unit_test(test_length_bound),
+        cmocka_unit_test(test_end_positions),
+        cmocka_unit_test(test_string_windows),
         cmocka_unit_test(test_strictness_differences),
         cmocka_unit_test(test_mutations),
     };

@@ -225,6 +225,46 @@ static void test_generate_name_fallback(void **state)
     cJSON_Delete(doc);
 }
 
+/* Fields read in one pass keep cJSON's lookup rule: the first member of a name counts. */
+static void test_duplicate_fields_first_wins(void **state)
+{
+    (void)state;
+    cJSON *doc = load_fixture("admissionreview-job-create.json");
+    cJSON *r = cJSON_GetObjectItemCaseSensitive(doc, "request");
+    const char *uid = cJSON_GetObjectItemCaseSensitive(r, "uid")->valuestring;
+    char *expected_uid = strdup(uid);
+    assert_non_null(expected_uid);
+    cJSON_AddStringToObject(r, "uid", "second-uid");
+    cJSON_AddStringToObject(r, "operation", "DELETE");
+    cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(r, "kind"), "kind", "Widget");
+    cJSON_AddStringToObject(doc, "kind", "NotAdmissionReview");
+    struct admission_request req;
+    struct sg_error err = {{0}};
+    char *body = NULL;
+    assert_int_equal(parse_doc(doc, &req, &err, &body), 0);
+    assert_string_equal(req.uid, expected_uid);
+    assert_int_equal(req.operation, OP_CREATE);
+    assert_string_equal(req.kind, "Job");
+    review_free(&req);
+    free(body);
+    free(expected_uid);
+
+    /* a first uid of the wrong type is an error even with a good one after it */
+    char *text = cJSON_PrintUnformatted(doc);
+    assert_non_null(text);
+    char *at = strstr(text, "\"request\":{");
+    assert_non_null(at);
+    size_t head = (size_t)(at - text) + strlen("\"request\":{");
+    char *twice = malloc(strlen(text) + 16);
+    assert_non_null(twice);
+    sprintf(twice, "%.*s\"uid\":7,%s", (int)head, text, text + head);
+    assert_int_equal(review_parse(twice, strlen(twice), &req, &err), -1);
+    assert_non_null(strstr(err.message, "request.uid"));
+    free(twice);
+    free(text);
+    cJSON_Delete(doc);
+}
+
 static void test_wrap_bare_object(void **state)
 {
     (void)state;
@@ -332,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_not_json),
         cmocka_unit_test(test_unknown_kind_allowed),
         cmocka_unit_test(test_generate_name_fallback),
+        cmocka_unit_test(test_duplicate_fields_first_wins),
         cmocka_unit_test(test_wrap_bare_object),
         cmocka_unit_test(test_response_allowed_and_denied),
         cmocka_unit_test(test_error_json),
