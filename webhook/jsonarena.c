@@ -13,7 +13,7 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(JSONARENA_NO_SIMD)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(JSONARENA_NO_SIMD) && !defined(JSONARENA_NO_AVX2)
 #include <immintrin.h>
 #define AVX2_STOPS 1   /* stops_at with AVX2 where the CPU has it, picked at run time */
 #else
