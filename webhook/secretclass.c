@@ -115,6 +115,19 @@ static inline textvec_mask stem_openings(textvec x, textvec y)
            (((x == 's') | (x == 'k')) & (y == 'e')) | ((x == 't') & (y == 'o')) | ((x == 'a') & (y == 'u'));
 }
 
+/* The same openings one byte pair at a time: a set bit in stem_first[x] & stem_second[y]. */
+enum { SECOND_A = 1, SECOND_W = 2, SECOND_S = 4, SECOND_R = 8, SECOND_O = 16, SECOND_E = 32, SECOND_U = 64 };
+static const unsigned char stem_first[256] = {
+    ['p'] = SECOND_A | SECOND_W | SECOND_S, ['P'] = SECOND_A | SECOND_W | SECOND_S, ['c'] = SECOND_R | SECOND_O,
+    ['C'] = SECOND_R | SECOND_O, ['s'] = SECOND_E, ['S'] = SECOND_E, ['k'] = SECOND_E, ['K'] = SECOND_E,
+    ['t'] = SECOND_O, ['T'] = SECOND_O, ['a'] = SECOND_U, ['A'] = SECOND_U,
+};
+static const unsigned char stem_second[256] = {
+    ['a'] = SECOND_A, ['A'] = SECOND_A, ['w'] = SECOND_W, ['W'] = SECOND_W, ['s'] = SECOND_S, ['S'] = SECOND_S,
+    ['r'] = SECOND_R, ['R'] = SECOND_R, ['o'] = SECOND_O, ['O'] = SECOND_O, ['e'] = SECOND_E, ['E'] = SECOND_E,
+    ['u'] = SECOND_U, ['U'] = SECOND_U,
+};
+
 /* Of 8 lanes read as one integer, the first set one (lane 0 is the first byte in memory) and
  * the integer's bits that lane occupies. */
 static size_t first_lane(uint64_t lanes, uint64_t *bits)
@@ -129,18 +142,36 @@ static size_t first_lane(uint64_t lanes, uint64_t *bits)
     return lane;
 }
 
-/* A stem starts at name[i]. */
+static inline uint32_t word4(const char *s)
+{
+    uint32_t w;
+    memcpy(&w, s, sizeof w);
+    return w;
+}
+
+/* A stem starts at name[i]. Four bytes at once (in any case: | 0x20 maps only a letter's two
+ * cases onto the lower-case letter) when four are there, else byte by byte. */
 static bool stem_starts(const char *name, size_t len, size_t i)
 {
     const char *s = name + i;
     size_t n = len - i;
+    if (n < 4) {
+        switch (s[0] | 0x20) {
+        case 'p': return stem_at(s, n, "pw");
+        case 'k': return stem_at(s, n, "key");
+        default: return false;   /* every other stem has four letters or more */
+        }
+    }
+    uint32_t w = word4(s) | 0x20202020u;
     switch (s[0] | 0x20) {
-    case 'p': return stem_at(s, n, "pass") || stem_at(s, n, "pw") || stem_at(s, n, "pswd");
-    case 'c': return stem_at(s, n, "cred") || stem_at(s, n, "cookie") || stem_at(s, n, "contrasena");
-    case 's': return stem_at(s, n, "secret");
-    case 't': return stem_at(s, n, "token");
+    case 'p': return w == word4("pass") || (s[1] | 0x20) == 'w' || w == word4("pswd");
+    case 'c':
+        return w == word4("cred") || (w == word4("cook") && stem_at(s + 3, n - 3, "kie")) ||
+               (w == word4("cont") && stem_at(s + 3, n - 3, "trasena"));
+    case 's': return w == word4("secr") && stem_at(s + 3, n - 3, "ret");
+    case 't': return w == word4("toke") && stem_at(s + 3, n - 3, "en");
     case 'k': return stem_at(s, n, "key");
-    case 'a': return stem_at(s, n, "auth");
+    case 'a': return w == word4("auth");
     default: return false;
     }
 }
@@ -169,26 +200,13 @@ static bool stem_in_lanes(const char *name, size_t len, const size_t base[2], te
 bool secretclass_has_stem(const char *name, size_t len)
 {
     const size_t half = TEXTVEC_WIDTH / 2;
-    if (len < 2)
-        return false;   /* every stem has two letters or more */
-    if (len <= half) {
-        char padded[TEXTVEC_WIDTH * 2] = {0};   /* zero bytes open no stem */
-        memcpy(padded, name, len);
-        textvec_mask m = stem_openings(textvec_load(padded), textvec_load(padded + 1));
-        const size_t base[2] = {0, half};
-        return textvec_any(m) && stem_in_lanes(name, len, base, m);
-    }
     if (len <= TEXTVEC_WIDTH) {
-        /* One window of two halves: stem openings at [0, 8) and at [len - 9, len - 1), which
-         * together are every position but the last. */
-        char x[TEXTVEC_WIDTH], y[TEXTVEC_WIDTH];
-        memcpy(x, name, half);
-        memcpy(x + half, name + len - half - 1, half);
-        memcpy(y, name + 1, half);
-        memcpy(y + half, name + len - half, half);
-        textvec_mask m = stem_openings(textvec_load(x), textvec_load(y));
-        const size_t base[2] = {0, len - half - 1};
-        return textvec_any(m) && stem_in_lanes(name, len, base, m);
+        /* Short texts (most names) byte pair by byte pair: no window to assemble. */
+        for (size_t i = 0; i + 1 < len; i++)
+            if ((stem_first[(unsigned char)name[i]] & stem_second[(unsigned char)name[i + 1]]) &&
+                stem_starts(name, len, i))
+                return true;
+        return false;
     }
     const size_t reach = TEXTVEC_WIDTH + 1;   /* a lane looks at its byte and the next */
     for (size_t at = 0; at != SIZE_MAX; at = textvec_next(at, len, reach)) {

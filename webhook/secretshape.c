@@ -16,6 +16,9 @@
 
 #define SHAPE_JSON_DEPTH 3
 #define VENDOR_TOKEN_MIN 20   /* the shortest vendor token (xoxb-) and below a JWT's 30 */
+/* The shortest text scan_private_keys can report from: "-----BEGIN ", "PRIVATE KEY" before
+ * the header's closing "-----". */
+#define PEM_MIN (sizeof "-----BEGIN " - 1 + sizeof "PRIVATE KEY" - 1 + sizeof "-----" - 1)
 
 static void emit(secretshape_fn fn, void *ctx, enum shape_kind kind, const char *key, size_t key_len,
                  const char *value, size_t value_len, size_t offset)
@@ -587,7 +590,7 @@ static void scan_text(const char *text, size_t len, secretshape_fn fn, void *ctx
      * secretclass_is_authorization accept, and neither accepts a key without a stem; a key
      * is a piece of the text (JSON documents, whose escapes can spell one, go to scan_json). */
     int stem = filter ? -1 : 1;   /* -1: not looked for yet */
-    if (tr & TRAIT_DASH)
+    if ((tr & TRAIT_DASH) && len >= PEM_MIN)
         scan_private_keys(text, len, fn, ctx);
     /* A userinfo needs "://" and an "@" after it. */
     if ((tr & (TRAIT_COLON | TRAIT_AT)) == (TRAIT_COLON | TRAIT_AT))
@@ -615,12 +618,10 @@ void secretshape_scan(const char *text, size_t len, secretshape_fn fn, void *ctx
     if (text == NULL || len == 0)
         return;
     unsigned tr = text_traits(text, len);
-    /* Most values ("info", "8080", "verify-full"): at most a dash, and too short for a token. */
-    if ((tr & ~TRAIT_DASH) == 0 && len < VENDOR_TOKEN_MIN) {
-        if (tr)
-            scan_private_keys(text, len, fn, ctx);
+    /* Most values ("info", "8080", "verify-full"): at most a dash, and too short for a token
+     * or a PEM block. */
+    if ((tr & ~TRAIT_DASH) == 0 && len < VENDOR_TOKEN_MIN)
         return;
-    }
     scan_text(text, len, fn, ctx, tr, true);
 }
 
