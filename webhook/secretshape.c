@@ -467,6 +467,12 @@ static void scan_vendor_token(const char *t, size_t s, size_t e, secretshape_fn 
         emit(fn, ctx, SHAPE_TOKEN, NULL, 0, t + s, n, s);
 }
 
+/* The first bytes of vendor prefixes (vendor_prefixed) and of a JWT ("eyJ"). */
+static const bool token_opens[256] = {
+    ['g'] = true, ['x'] = true, ['s'] = true, ['r'] = true, ['A'] = true, ['n'] = true, ['h'] = true,
+    ['d'] = true, ['e'] = true,
+};
+
 /* `pgpass`: the text has the four colons a .pgpass line needs; every token is then looked at.
  * Without it only tokens of VENDOR_TOKEN_MIN bytes or more can hold anything; with `probe`
  * those are found by looking at every VENDOR_TOKEN_MIN-th byte (a token that long covers one
@@ -475,20 +481,35 @@ static void scan_tokens(const char *t, size_t len, bool pgpass, bool probe, secr
 {
     size_t i = 0;
     if (!pgpass && probe) {
+        /* `inside`: t[i - 1] is not a boundary but a byte of a token already passed over. */
+        bool inside = false;
         while (i + VENDOR_TOKEN_MIN <= len) {
             size_t at = i + VENDOR_TOKEN_MIN - 1;
             if (token_boundary(t[at])) {
                 i = at + 1;
+                inside = false;
                 continue;
             }
-            size_t s = at;   /* t[i - 1] is a boundary (or i is 0): s stops at the token's start */
+            size_t s = at;   /* s stops at the token's start, or at i */
             while (s > i && !token_boundary(t[s - 1]))
                 s--;
+            if (s == i && inside) {
+                i = at + 1;   /* still the token passed over */
+                continue;
+            }
+            /* A token that cannot open a vendor token or a JWT is passed over without finding
+             * its end: the next probe tells whether it goes on. */
+            if (!token_opens[(unsigned char)t[s]]) {
+                i = at + 1;
+                inside = true;
+                continue;
+            }
             size_t e = at + 1;
             while (e < len && !token_boundary(t[e]))
                 e++;
             scan_vendor_token(t, s, e, fn, ctx);
             i = e;
+            inside = false;
         }
         return;
     }
