@@ -594,11 +594,24 @@ static unsigned text_traits(const char *t, size_t len)
     return bits;
 }
 
-static size_t count_colons(const char *t, size_t len)
+static bool kv_blank_or_quote(char c)
+{
+    return c == ' ' || c == '\t' || c == '"' || c == '\'';
+}
+
+/* The colons of the text, and whether one of them can separate a key from its value for
+ * scan_key_values: that needs a blank or a quote right after it ("key: v", "key":"v") or
+ * before it (a quoted key, "key" : v). URLs and host:port lists have none. */
+static size_t count_colons(const char *t, size_t len, bool *kv)
 {
     size_t n = 0;
-    for (const char *c = memchr(t, ':', len); c; c = memchr(c + 1, ':', len - (size_t)(c + 1 - t)))
+    *kv = false;
+    for (const char *c = memchr(t, ':', len); c; c = memchr(c + 1, ':', len - (size_t)(c + 1 - t))) {
         n++;
+        size_t i = (size_t)(c - t);
+        if (i > 0 && ((i + 1 < len && kv_blank_or_quote(t[i + 1])) || kv_blank_or_quote(t[i - 1])))
+            *kv = true;
+    }
     return n;
 }
 
@@ -606,7 +619,8 @@ static size_t count_colons(const char *t, size_t len)
  * reference the unit tests hold the filter to); `filter` is false in that case. */
 static void scan_text(const char *text, size_t len, secretshape_fn fn, void *ctx, unsigned tr, bool filter)
 {
-    size_t colons = tr & TRAIT_COLON ? count_colons(text, len) : 0;
+    bool colon_kv = false;
+    size_t colons = tr & TRAIT_COLON ? count_colons(text, len, &colon_kv) : 0;
     /* Key/value and config detectors report only keys that secretclass_name or
      * secretclass_is_authorization accept, and neither accepts a key without a stem; a key
      * is a piece of the text (JSON documents, whose escapes can spell one, go to scan_json). */
@@ -618,7 +632,7 @@ static void scan_text(const char *text, size_t len, secretshape_fn fn, void *ctx
         scan_uris(text, len, fn, ctx);
     if (tr & TRAIT_AT)
         scan_go_dsn(text, len, fn, ctx);
-    if (!scan_json(text, len, fn, ctx) && (tr & (TRAIT_EQUALS | TRAIT_COLON))) {
+    if (!scan_json(text, len, fn, ctx) && ((tr & TRAIT_EQUALS) || colon_kv || !filter)) {
         if (stem < 0)
             stem = secretclass_has_stem(text, len);
         if (stem)
