@@ -586,11 +586,13 @@ static const unsigned char byte_traits[256] = {
 static unsigned text_traits(const char *t, size_t len)
 {
     unsigned bits = 0;
-    const unsigned char *p = (const unsigned char *)t, *end = p + len;
-    for (; end - p >= 4; p += 4)
-        bits |= byte_traits[p[0]] | byte_traits[p[1]] | byte_traits[p[2]] | byte_traits[p[3]];
-    while (p < end)
-        bits |= byte_traits[*p++];
+    const unsigned char *p = (const unsigned char *)t;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8)
+        bits |= byte_traits[p[i]] | byte_traits[p[i + 1]] | byte_traits[p[i + 2]] | byte_traits[p[i + 3]] |
+                byte_traits[p[i + 4]] | byte_traits[p[i + 5]] | byte_traits[p[i + 6]] | byte_traits[p[i + 7]];
+    for (; i < len; i++)
+        bits |= byte_traits[p[i]];
     return bits;
 }
 
