@@ -31,10 +31,14 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* `list` holds lower-case words: the first byte rules most of them out before any length. */
 static bool in_list_ci(const char *s, size_t len, const char *const *list)
 {
+    if (len == 0)
+        return false;   /* no list holds "" */
+    char first = (char)tolower((unsigned char)s[0]);
     for (; *list; list++)
-        if (strlen(*list) == len && strncasecmp(s, *list, len) == 0)
+        if ((*list)[0] == first && strlen(*list) == len && strncasecmp(s, *list, len) == 0)
             return true;
     return false;
 }
@@ -197,17 +201,11 @@ static bool stem_in_lanes(const char *name, size_t len, const size_t base[2], te
  * "pass", "pw" or "pswd"; apikey contains "key"; credential "cred"; authorization "auth"), and
  * every word is a piece of the name. A name without any stem has no credential word: most
  * names (LOG_LEVEL, HTTP_PORT) are settled by this one pass, without splitting them. */
-bool secretclass_has_stem(const char *name, size_t len)
+/* Texts longer than a window; kept out of line so that the short path, which most names
+ * take, runs without the vector path's register saves. */
+__attribute__((noinline)) static bool has_stem_windows(const char *name, size_t len)
 {
     const size_t half = TEXTVEC_WIDTH / 2;
-    if (len <= TEXTVEC_WIDTH) {
-        /* Short texts (most names) byte pair by byte pair: no window to assemble. */
-        for (size_t i = 0; i + 1 < len; i++)
-            if ((stem_first[(unsigned char)name[i]] & stem_second[(unsigned char)name[i + 1]]) &&
-                stem_starts(name, len, i))
-                return true;
-        return false;
-    }
     const size_t reach = TEXTVEC_WIDTH + 1;   /* a lane looks at its byte and the next */
     for (size_t at = 0; at != SIZE_MAX; at = textvec_next(at, len, reach)) {
         textvec_mask m = stem_openings(textvec_load(name + at), textvec_load(name + at + 1));
@@ -215,6 +213,18 @@ bool secretclass_has_stem(const char *name, size_t len)
         if (textvec_any(m) && stem_in_lanes(name, len, base, m))
             return true;
     }
+    return false;
+}
+
+bool secretclass_has_stem(const char *name, size_t len)
+{
+    if (len > TEXTVEC_WIDTH)
+        return has_stem_windows(name, len);
+    /* Short texts (most names) byte pair by byte pair: no window to assemble. */
+    for (size_t i = 0; i + 1 < len; i++)
+        if ((stem_first[(unsigned char)name[i]] & stem_second[(unsigned char)name[i + 1]]) &&
+            stem_starts(name, len, i))
+            return true;
     return false;
 }
 
