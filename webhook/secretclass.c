@@ -355,6 +355,8 @@ static bool all_chars(const char *s, size_t len, const char *set)
 
 static bool starts_with(const char *s, size_t len, const char *prefix)
 {
+    if (prefix[0] != '\0' && (len == 0 || s[0] != prefix[0]))
+        return false;   /* most prefixes end here, before their length is measured */
     size_t n = strlen(prefix);
     return len >= n && strncmp(s, prefix, n) == 0;
 }
