@@ -201,7 +201,7 @@ static bool stem_in_lanes(const char *name, size_t len, const size_t base[2], te
  * "pass", "pw" or "pswd"; apikey contains "key"; credential "cred"; authorization "auth"), and
  * every word is a piece of the name. A name without any stem has no credential word: most
  * names (LOG_LEVEL, HTTP_PORT) are settled by this one pass, without splitting them. */
-/* Texts longer than a window; kept out of line so that the short path, which most names
+/* Texts longer than two windows; kept out of line so that the short path, which most names
  * take, runs without the vector path's register saves. */
 __attribute__((noinline)) static bool has_stem_windows(const char *name, size_t len)
 {
@@ -218,9 +218,10 @@ __attribute__((noinline)) static bool has_stem_windows(const char *name, size_t 
 
 bool secretclass_has_stem(const char *name, size_t len)
 {
-    if (len > TEXTVEC_WIDTH)
+    if (len > 2 * TEXTVEC_WIDTH)
         return has_stem_windows(name, len);
-    /* Short texts (most names) byte pair by byte pair: no window to assemble. */
+    /* Short texts (most names) byte pair by byte pair: below two windows that costs less than
+     * assembling them and looking at their candidate lanes. */
     for (size_t i = 0; i + 1 < len; i++)
         if ((stem_first[(unsigned char)name[i]] & stem_second[(unsigned char)name[i + 1]]) &&
             stem_starts(name, len, i))
