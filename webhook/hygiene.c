@@ -2,33 +2,113 @@
  * field and the fix in under ~120 characters; hygiene never denies. */
 #include "hygiene.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "strbuf.h"
+#include "podspec.h"
+#include "secretref.h"
 
-#define HYGIENE_TEXT_MAX 4096
+#define HYGIENE_TEXT_MAX 4096   /* a longer image + command line is not judged (reads as "") */
 
-/* Lower-cased image + command + args, space-separated, for substring matching. */
-static void container_text(const cJSON *container, struct strbuf *sb)
+/* Lower-cased image + command + args, space-separated, for substring matching. Built once per
+ * container on the stack; a text past HYGIENE_TEXT_MAX is left empty. */
+struct container_text {
+    size_t len;
+    bool over;
+    char data[HYGIENE_TEXT_MAX + 1];
+};
+
+static void text_append(struct container_text *t, const char *s)
 {
-    static const char *const fields[] = {"command", "args"};
-    const cJSON *image = cJSON_GetObjectItemCaseSensitive(container, "image");
-    if (cJSON_IsString(image))
-        strbuf_puts(sb, image->valuestring);
-    for (size_t f = 0; f < 2; f++) {
-        const cJSON *list = cJSON_GetObjectItemCaseSensitive(container, fields[f]);
+    if (t->over)
+        return;
+    size_t n = strlen(s);
+    if (n > HYGIENE_TEXT_MAX - t->len) {
+        t->over = true;
+        t->len = 0;
+        return;
+    }
+    char *out = t->data + t->len;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        out[i] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+    }
+    t->len += n;
+}
+
+/* The members the lint reads, found in one walk over the container. */
+enum { F_IMAGE, F_COMMAND, F_ARGS, F_COUNT };
+
+static void container_fields(const cJSON *container, const cJSON **fields)
+{
+    static const char *const names[F_COUNT] = {"image", "command", "args"};
+    secretref_members(container, names, F_COUNT, fields);
+}
+
+static void container_text(const cJSON *const *fields, struct container_text *t)
+{
+    t->len = 0;
+    t->over = false;
+    if (cJSON_IsString(fields[F_IMAGE]))
+        text_append(t, fields[F_IMAGE]->valuestring);
+    for (size_t f = F_COMMAND; f <= F_ARGS; f++) {
         const cJSON *item;
-        cJSON_ArrayForEach(item, list) {
+        cJSON_ArrayForEach(item, fields[f]) {
             if (cJSON_IsString(item)) {
-                strbuf_putc(sb, ' ');
-                strbuf_puts(sb, item->valuestring);
+                text_append(t, " ");
+                text_append(t, item->valuestring);
             }
         }
     }
-    for (size_t i = 0; i < sb->len; i++)
-        sb->data[i] = (char)tolower((unsigned char)sb->data[i]);
+    t->data[t->len] = '\0';
+}
+
+/* Whether s starts with `word` (lower-case letters), ignoring ASCII case; stops at s's NUL. */
+static bool starts_with_fold(const char *s, const char *word)
+{
+    for (; *word; s++, word++)
+        if ((*s | 0x20) != *word)
+            return false;
+    return true;
+}
+
+/* The stems, by their first letter in either case; byte 0 ends the string. */
+enum { STEM_NONE, STEM_END = 8 };
+static const char *const stem_words[] = {NULL, "alembic", "dbmate", "flyway", "goose", "liquibase", "migrat",
+                                         "sqitch"};
+static const unsigned char stem_start[256] = {
+    [0] = STEM_END, ['a'] = 1, ['A'] = 1, ['d'] = 2, ['D'] = 2, ['f'] = 3, ['F'] = 3, ['g'] = 4, ['G'] = 4,
+    ['l'] = 5, ['L'] = 5, ['m'] = 6, ['M'] = 6, ['s'] = 7, ['S'] = 7,
+};
+
+static bool string_has_stem(const char *s)
+{
+    for (;; s++) {
+        unsigned k = stem_start[(unsigned char)*s];
+        if (k == STEM_NONE)
+            continue;
+        if (k == STEM_END)
+            return false;
+        if (starts_with_fold(s + 1, stem_words[k] + 1))
+            return true;
+    }
+}
+
+/* Every migration marker below contains one of the stems above, and no stem holds a space, so a
+ * stem in the joined text lies inside one string: one pass over the strings as they are (no
+ * copy, any case) tells whether a marker can match at all. */
+static bool fields_have_stem(const cJSON *const *fields)
+{
+    if (cJSON_IsString(fields[F_IMAGE]) && string_has_stem(fields[F_IMAGE]->valuestring))
+        return true;
+    for (size_t f = F_COMMAND; f <= F_ARGS; f++) {
+        const cJSON *item;
+        cJSON_ArrayForEach(item, fields[f]) {
+            if (cJSON_IsString(item) && string_has_stem(item->valuestring))
+                return true;
+        }
+    }
+    return false;
 }
 
 static bool text_has_any(const char *text, const char *const *needles)
@@ -46,26 +126,28 @@ static const char *const migration_markers[] = {
     "migrate -database", "golang-migrate", NULL,
 };
 
-bool hygiene_is_migration_container(const cJSON *container)
+/* Fills *t (when a stem is there) and answers whether the container runs a migration. */
+static bool fields_are_migration(const cJSON *const *fields, struct container_text *t)
 {
-    struct strbuf sb;
-    strbuf_init(&sb, HYGIENE_TEXT_MAX);
-    container_text(container, &sb);
-    bool yes = text_has_any(strbuf_cstr(&sb), migration_markers);
-    strbuf_free(&sb);
-    return yes;
+    if (!fields_have_stem(fields))
+        return false;
+    container_text(fields, t);
+    return text_has_any(t->data, migration_markers);
 }
 
-static bool container_is_flyway(const cJSON *container)
+bool hygiene_is_migration_container(const cJSON *container)
 {
-    struct strbuf sb;
-    strbuf_init(&sb, HYGIENE_TEXT_MAX);
-    container_text(container, &sb);
-    const char *text = strbuf_cstr(&sb);
-    bool flyway = strstr(text, "flyway") != NULL;
-    bool migrate = strstr(text, "migrate") != NULL;
-    bool retries = strstr(text, "-connectretries") != NULL;
-    strbuf_free(&sb);
+    const cJSON *fields[F_COUNT];
+    container_fields(container, fields);
+    struct container_text t;
+    return fields_are_migration(fields, &t);
+}
+
+static bool container_is_flyway(const cJSON *container, const struct container_text *t)
+{
+    bool flyway = strstr(t->data, "flyway") != NULL;
+    bool migrate = strstr(t->data, "migrate") != NULL;
+    bool retries = strstr(t->data, "-connectretries") != NULL;
     if (!flyway || !migrate || retries)
         return false;
     const cJSON *env = cJSON_GetObjectItemCaseSensitive(container, "env");
@@ -90,7 +172,10 @@ struct hygiene_scan {
 static int hygiene_container(const struct container_view *c, void *arg)
 {
     struct hygiene_scan *s = arg;
-    if (!hygiene_is_migration_container(c->container))
+    const cJSON *fields[F_COUNT];
+    container_fields(c->container, fields);
+    struct container_text t;
+    if (!fields_are_migration(fields, &t))
         return 0;
     s->migration_seen = true;
     if (c->kind == CONTAINER_INIT && s->multi_pod) {
@@ -103,7 +188,7 @@ static int hygiene_container(const struct container_view *c, void *arg)
                          "%s (%s) migrates on every node; run it once in a Job "
                          "(pre-upgrade hook / PreSync)", c->path.text, c->name);
     }
-    if (container_is_flyway(c->container))
+    if (container_is_flyway(c->container, &t))
         verdict_warn(s->v, "hygiene.flyway-connect-retries",
                      "%s (%s): flyway without -connectRetries fails if the database is not up yet",
                      c->path.text, c->name);
@@ -171,6 +256,28 @@ static void hygiene_job_limits(const struct check_context *ctx, struct verdict *
                      "block re-runs under the same name");
 }
 
+/* Whether any container of the pod runs a migration, without the walk's field paths. */
+static bool any_migration_container(const struct pod_spec *pod)
+{
+    static const enum container_kind kinds[] = {CONTAINER_INIT, CONTAINER_APP, CONTAINER_EPHEMERAL};
+    const char *names[3];
+    const cJSON *lists[3];
+    for (size_t k = 0; k < 3; k++)
+        names[k] = podspec_container_field(kinds[k]);
+    secretref_members(pod->spec, names, 3, lists);
+    for (size_t k = 0; k < 3; k++) {
+        const cJSON *list = lists[k];
+        if (!cJSON_IsArray(list))
+            continue;
+        const cJSON *c;
+        cJSON_ArrayForEach(c, list) {
+            if (cJSON_IsObject(c) && hygiene_is_migration_container(c))
+                return true;
+        }
+    }
+    return false;
+}
+
 void hygiene_check(const struct check_context *ctx, struct verdict *v)
 {
     if (ctx->cfg->hygiene.action == SG_ACTION_OFF || !ctx->has_pod_spec)
@@ -194,6 +301,8 @@ void hygiene_check(const struct check_context *ctx, struct verdict *v)
                                       strcmp(kind, "ReplicaSet") == 0 || strcmp(kind, "Rollout") == 0 ||
                                       strcmp(kind, "ReplicationController") == 0));
     s.is_job = strcmp(kind, "Job") == 0 || strcmp(kind, "CronJob") == 0;
+    if (!any_migration_container(&ctx->pod))
+        return;   /* the common case: no container paths to build */
     podspec_foreach_container(&ctx->pod, hygiene_container, &s);
     if (s.migration_seen && s.is_job) {
         hygiene_hooks(ctx, v);

@@ -3,6 +3,7 @@
 #include "redact.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,7 +72,14 @@ void redact_apply(const struct redact_set *r, const char *text, struct strbuf *o
     }
     size_t i = 0, n = strlen(text);
     size_t kept = 0;   /* text[kept..i) is copied as is once a mask or the end comes */
+    bool opens[256] = {false};   /* the first bytes of the values: elsewhere none can start */
+    for (size_t k = 0; k < r->count; k++)
+        opens[(unsigned char)r->values[k][0]] = true;
     while (i < n) {
+        if (!opens[(unsigned char)text[i]]) {
+            i++;
+            continue;
+        }
         size_t best = 0;
         for (size_t k = 0; k < r->count; k++) {
             size_t len = r->lengths[k];

@@ -31,10 +31,14 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* `list` holds lower-case words: the first byte rules most of them out before any length. */
 static bool in_list_ci(const char *s, size_t len, const char *const *list)
 {
+    if (len == 0)
+        return false;   /* no list holds "" */
+    char first = (char)tolower((unsigned char)s[0]);
     for (; *list; list++)
-        if (strlen(*list) == len && strncasecmp(s, *list, len) == 0)
+        if ((*list)[0] == first && strlen(*list) == len && strncasecmp(s, *list, len) == 0)
             return true;
     return false;
 }
@@ -115,6 +119,19 @@ static inline textvec_mask stem_openings(textvec x, textvec y)
            (((x == 's') | (x == 'k')) & (y == 'e')) | ((x == 't') & (y == 'o')) | ((x == 'a') & (y == 'u'));
 }
 
+/* The same openings one byte pair at a time: a set bit in stem_first[x] & stem_second[y]. */
+enum { SECOND_A = 1, SECOND_W = 2, SECOND_S = 4, SECOND_R = 8, SECOND_O = 16, SECOND_E = 32, SECOND_U = 64 };
+static const unsigned char stem_first[256] = {
+    ['p'] = SECOND_A | SECOND_W | SECOND_S, ['P'] = SECOND_A | SECOND_W | SECOND_S, ['c'] = SECOND_R | SECOND_O,
+    ['C'] = SECOND_R | SECOND_O, ['s'] = SECOND_E, ['S'] = SECOND_E, ['k'] = SECOND_E, ['K'] = SECOND_E,
+    ['t'] = SECOND_O, ['T'] = SECOND_O, ['a'] = SECOND_U, ['A'] = SECOND_U,
+};
+static const unsigned char stem_second[256] = {
+    ['a'] = SECOND_A, ['A'] = SECOND_A, ['w'] = SECOND_W, ['W'] = SECOND_W, ['s'] = SECOND_S, ['S'] = SECOND_S,
+    ['r'] = SECOND_R, ['R'] = SECOND_R, ['o'] = SECOND_O, ['O'] = SECOND_O, ['e'] = SECOND_E, ['E'] = SECOND_E,
+    ['u'] = SECOND_U, ['U'] = SECOND_U,
+};
+
 /* Of 8 lanes read as one integer, the first set one (lane 0 is the first byte in memory) and
  * the integer's bits that lane occupies. */
 static size_t first_lane(uint64_t lanes, uint64_t *bits)
@@ -129,18 +146,36 @@ static size_t first_lane(uint64_t lanes, uint64_t *bits)
     return lane;
 }
 
-/* A stem starts at name[i]. */
+static inline uint32_t word4(const char *s)
+{
+    uint32_t w;
+    memcpy(&w, s, sizeof w);
+    return w;
+}
+
+/* A stem starts at name[i]. Four bytes at once (in any case: | 0x20 maps only a letter's two
+ * cases onto the lower-case letter) when four are there, else byte by byte. */
 static bool stem_starts(const char *name, size_t len, size_t i)
 {
     const char *s = name + i;
     size_t n = len - i;
+    if (n < 4) {
+        switch (s[0] | 0x20) {
+        case 'p': return stem_at(s, n, "pw");
+        case 'k': return stem_at(s, n, "key");
+        default: return false;   /* every other stem has four letters or more */
+        }
+    }
+    uint32_t w = word4(s) | 0x20202020u;
     switch (s[0] | 0x20) {
-    case 'p': return stem_at(s, n, "pass") || stem_at(s, n, "pw") || stem_at(s, n, "pswd");
-    case 'c': return stem_at(s, n, "cred") || stem_at(s, n, "cookie") || stem_at(s, n, "contrasena");
-    case 's': return stem_at(s, n, "secret");
-    case 't': return stem_at(s, n, "token");
+    case 'p': return w == word4("pass") || (s[1] | 0x20) == 'w' || w == word4("pswd");
+    case 'c':
+        return w == word4("cred") || (w == word4("cook") && stem_at(s + 3, n - 3, "kie")) ||
+               (w == word4("cont") && stem_at(s + 3, n - 3, "trasena"));
+    case 's': return w == word4("secr") && stem_at(s + 3, n - 3, "ret");
+    case 't': return w == word4("toke") && stem_at(s + 3, n - 3, "en");
     case 'k': return stem_at(s, n, "key");
-    case 'a': return stem_at(s, n, "auth");
+    case 'a': return w == word4("auth");
     default: return false;
     }
 }
@@ -166,30 +201,11 @@ static bool stem_in_lanes(const char *name, size_t len, const size_t base[2], te
  * "pass", "pw" or "pswd"; apikey contains "key"; credential "cred"; authorization "auth"), and
  * every word is a piece of the name. A name without any stem has no credential word: most
  * names (LOG_LEVEL, HTTP_PORT) are settled by this one pass, without splitting them. */
-bool secretclass_has_stem(const char *name, size_t len)
+/* Texts longer than two windows; kept out of line so that the short path, which most names
+ * take, runs without the vector path's register saves. */
+__attribute__((noinline)) static bool has_stem_windows(const char *name, size_t len)
 {
     const size_t half = TEXTVEC_WIDTH / 2;
-    if (len < 2)
-        return false;   /* every stem has two letters or more */
-    if (len <= half) {
-        char padded[TEXTVEC_WIDTH * 2] = {0};   /* zero bytes open no stem */
-        memcpy(padded, name, len);
-        textvec_mask m = stem_openings(textvec_load(padded), textvec_load(padded + 1));
-        const size_t base[2] = {0, half};
-        return textvec_any(m) && stem_in_lanes(name, len, base, m);
-    }
-    if (len <= TEXTVEC_WIDTH) {
-        /* One window of two halves: stem openings at [0, 8) and at [len - 9, len - 1), which
-         * together are every position but the last. */
-        char x[TEXTVEC_WIDTH], y[TEXTVEC_WIDTH];
-        memcpy(x, name, half);
-        memcpy(x + half, name + len - half - 1, half);
-        memcpy(y, name + 1, half);
-        memcpy(y + half, name + len - half, half);
-        textvec_mask m = stem_openings(textvec_load(x), textvec_load(y));
-        const size_t base[2] = {0, len - half - 1};
-        return textvec_any(m) && stem_in_lanes(name, len, base, m);
-    }
     const size_t reach = TEXTVEC_WIDTH + 1;   /* a lane looks at its byte and the next */
     for (size_t at = 0; at != SIZE_MAX; at = textvec_next(at, len, reach)) {
         textvec_mask m = stem_openings(textvec_load(name + at), textvec_load(name + at + 1));
@@ -197,6 +213,19 @@ bool secretclass_has_stem(const char *name, size_t len)
         if (textvec_any(m) && stem_in_lanes(name, len, base, m))
             return true;
     }
+    return false;
+}
+
+bool secretclass_has_stem(const char *name, size_t len)
+{
+    if (len > 2 * TEXTVEC_WIDTH)
+        return has_stem_windows(name, len);
+    /* Short texts (most names) byte pair by byte pair: below two windows that costs less than
+     * assembling them and looking at their candidate lanes. */
+    for (size_t i = 0; i + 1 < len; i++)
+        if ((stem_first[(unsigned char)name[i]] & stem_second[(unsigned char)name[i + 1]]) &&
+            stem_starts(name, len, i))
+            return true;
     return false;
 }
 
@@ -327,6 +356,8 @@ static bool all_chars(const char *s, size_t len, const char *set)
 
 static bool starts_with(const char *s, size_t len, const char *prefix)
 {
+    if (prefix[0] != '\0' && (len == 0 || s[0] != prefix[0]))
+        return false;   /* most prefixes end here, before their length is measured */
     size_t n = strlen(prefix);
     return len >= n && strncmp(s, prefix, n) == 0;
 }

@@ -10,30 +10,36 @@
 
 /* ---- environment table ------------------------------------------------------------------- */
 
+/* strcmp(a, b) == 0 for the short member names compared here (five bytes or so), without a
+ * call. */
+static bool same_name(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+/* What a valueFrom reads, by the first of its members in this order: secretKeyRef,
+ * configMapKeyRef, fieldRef or resourceFieldRef. One walk over its members (usually one). */
 static enum env_source value_from_source(const cJSON *value_from)
 {
-    if (cJSON_GetObjectItemCaseSensitive(value_from, "secretKeyRef"))
-        return ENV_SECRET;
-    if (cJSON_GetObjectItemCaseSensitive(value_from, "configMapKeyRef"))
-        return ENV_CONFIGMAP;
-    if (cJSON_GetObjectItemCaseSensitive(value_from, "fieldRef") ||
-        cJSON_GetObjectItemCaseSensitive(value_from, "resourceFieldRef"))
-        return ENV_FIELD;
-    return ENV_OTHER;
+    bool secret = false, configmap = false, field = false;
+    for (const cJSON *m = value_from->child; m != NULL && m->string != NULL; m = m->next) {
+        const char *k = m->string;
+        if (k[0] == 's')
+            secret = secret || strcmp(k, "secretKeyRef") == 0;
+        else if (k[0] == 'c')
+            configmap = configmap || strcmp(k, "configMapKeyRef") == 0;
+        else if (k[0] == 'f' || k[0] == 'r')
+            field = field || strcmp(k, "fieldRef") == 0 || strcmp(k, "resourceFieldRef") == 0;
+    }
+    return secret ? ENV_SECRET : configmap ? ENV_CONFIGMAP : field ? ENV_FIELD : ENV_OTHER;
 }
 
 /* cJSON_IsString / cJSON_IsObject without a call into the library. */
 static bool is_type(const cJSON *item, int type)
 {
     return item != NULL && (item->type & 0xFF) == type;
-}
-
-/* strcmp(a, b) == 0 for the short member names compared here, without a call. */
-static bool same_name(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
 }
 
 void secretref_members(const cJSON *object, const char *const *names, size_t count, const cJSON **out)
@@ -93,7 +99,7 @@ int secretref_env_build(struct env_table *t, const cJSON *container, const char 
                 name = m;
             else if (is_value && k[5] == '\0' && value == NULL)
                 value = m;
-            else if (is_value && value_from == NULL && strcmp(k + 5, "From") == 0)
+            else if (is_value && value_from == NULL && same_name(k + 5, "From"))
                 value_from = m;
         }
         if (is_type(name, cJSON_String)) {

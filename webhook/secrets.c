@@ -149,9 +149,11 @@ static void scan_http_headers(struct container_scan *cs, const cJSON *headers, s
 static void scan_handler(struct container_scan *cs, const cJSON *handler, const struct field_path *container,
                          const char *k1, const char *k2)
 {
-    const cJSON *exec = cJSON_GetObjectItemCaseSensitive(handler, "exec");
-    const cJSON *http = cJSON_GetObjectItemCaseSensitive(handler, "httpGet");
-    const cJSON *headers = cJSON_GetObjectItemCaseSensitive(http, "httpHeaders");
+    static const char *const names[] = {"exec", "httpGet"};
+    const cJSON *found[2];
+    secretref_members(handler, names, 2, found);
+    const cJSON *exec = found[0];
+    const cJSON *headers = cJSON_GetObjectItemCaseSensitive(found[1], "httpHeaders");
     if (!cJSON_IsObject(exec) && !cJSON_IsArray(headers))
         return;
     struct field_path path = *container;

@@ -287,7 +287,10 @@ void secretscan_named(struct secret_findings *f, const struct scan_site *site, c
 {
     struct judge j = {f, site, NULL, 0};
     size_t name_len = name ? strlen(name) : 0;
-    if (name && (secretclass_name(name, name_len) || secretclass_is_authorization(name, name_len)))
+    /* Most names (LOG_LEVEL, HTTP_PORT) hold no credential stem, and then neither test can
+     * accept them (secretclass.h): one stem pass settles both. */
+    if (name && secretclass_has_stem(name, name_len) &&
+        (secretclass_name(name, name_len) || secretclass_is_authorization(name, name_len)))
         judge_value(&j, rule, name, value, len, true);
     judge_text(&j, value, len, false);
 }

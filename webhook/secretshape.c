@@ -16,6 +16,9 @@
 
 #define SHAPE_JSON_DEPTH 3
 #define VENDOR_TOKEN_MIN 20   /* the shortest vendor token (xoxb-) and below a JWT's 30 */
+/* The shortest text scan_private_keys can report from: "-----BEGIN ", "PRIVATE KEY" before
+ * the header's closing "-----". */
+#define PEM_MIN (sizeof "-----BEGIN " - 1 + sizeof "PRIVATE KEY" - 1 + sizeof "-----" - 1)
 
 static void emit(secretshape_fn fn, void *ctx, enum shape_kind kind, const char *key, size_t key_len,
                  const char *value, size_t value_len, size_t offset)
@@ -464,6 +467,12 @@ static void scan_vendor_token(const char *t, size_t s, size_t e, secretshape_fn 
         emit(fn, ctx, SHAPE_TOKEN, NULL, 0, t + s, n, s);
 }
 
+/* The first bytes of vendor prefixes (vendor_prefixed) and of a JWT ("eyJ"). */
+static const bool token_opens[256] = {
+    ['g'] = true, ['x'] = true, ['s'] = true, ['r'] = true, ['A'] = true, ['n'] = true, ['h'] = true,
+    ['d'] = true, ['e'] = true,
+};
+
 /* `pgpass`: the text has the four colons a .pgpass line needs; every token is then looked at.
  * Without it only tokens of VENDOR_TOKEN_MIN bytes or more can hold anything; with `probe`
  * those are found by looking at every VENDOR_TOKEN_MIN-th byte (a token that long covers one
@@ -472,20 +481,35 @@ static void scan_tokens(const char *t, size_t len, bool pgpass, bool probe, secr
 {
     size_t i = 0;
     if (!pgpass && probe) {
+        /* `inside`: t[i - 1] is not a boundary but a byte of a token already passed over. */
+        bool inside = false;
         while (i + VENDOR_TOKEN_MIN <= len) {
             size_t at = i + VENDOR_TOKEN_MIN - 1;
             if (token_boundary(t[at])) {
                 i = at + 1;
+                inside = false;
                 continue;
             }
-            size_t s = at;   /* t[i - 1] is a boundary (or i is 0): s stops at the token's start */
+            size_t s = at;   /* s stops at the token's start, or at i */
             while (s > i && !token_boundary(t[s - 1]))
                 s--;
+            if (s == i && inside) {
+                i = at + 1;   /* still the token passed over */
+                continue;
+            }
+            /* A token that cannot open a vendor token or a JWT is passed over without finding
+             * its end: the next probe tells whether it goes on. */
+            if (!token_opens[(unsigned char)t[s]]) {
+                i = at + 1;
+                inside = true;
+                continue;
+            }
             size_t e = at + 1;
             while (e < len && !token_boundary(t[e]))
                 e++;
             scan_vendor_token(t, s, e, fn, ctx);
             i = e;
+            inside = false;
         }
         return;
     }
@@ -562,19 +586,34 @@ static const unsigned char byte_traits[256] = {
 static unsigned text_traits(const char *t, size_t len)
 {
     unsigned bits = 0;
-    const unsigned char *p = (const unsigned char *)t, *end = p + len;
-    for (; end - p >= 4; p += 4)
-        bits |= byte_traits[p[0]] | byte_traits[p[1]] | byte_traits[p[2]] | byte_traits[p[3]];
-    while (p < end)
-        bits |= byte_traits[*p++];
+    const unsigned char *p = (const unsigned char *)t;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8)
+        bits |= byte_traits[p[i]] | byte_traits[p[i + 1]] | byte_traits[p[i + 2]] | byte_traits[p[i + 3]] |
+                byte_traits[p[i + 4]] | byte_traits[p[i + 5]] | byte_traits[p[i + 6]] | byte_traits[p[i + 7]];
+    for (; i < len; i++)
+        bits |= byte_traits[p[i]];
     return bits;
 }
 
-static size_t count_colons(const char *t, size_t len)
+static bool kv_blank_or_quote(char c)
+{
+    return c == ' ' || c == '\t' || c == '"' || c == '\'';
+}
+
+/* The colons of the text, and whether one of them can separate a key from its value for
+ * scan_key_values: that needs a blank or a quote right after it ("key: v", "key":"v") or
+ * before it (a quoted key, "key" : v). URLs and host:port lists have none. */
+static size_t count_colons(const char *t, size_t len, bool *kv)
 {
     size_t n = 0;
-    for (const char *c = memchr(t, ':', len); c; c = memchr(c + 1, ':', len - (size_t)(c + 1 - t)))
+    *kv = false;
+    for (const char *c = memchr(t, ':', len); c; c = memchr(c + 1, ':', len - (size_t)(c + 1 - t))) {
         n++;
+        size_t i = (size_t)(c - t);
+        if (i > 0 && ((i + 1 < len && kv_blank_or_quote(t[i + 1])) || kv_blank_or_quote(t[i - 1])))
+            *kv = true;
+    }
     return n;
 }
 
@@ -582,19 +621,20 @@ static size_t count_colons(const char *t, size_t len)
  * reference the unit tests hold the filter to); `filter` is false in that case. */
 static void scan_text(const char *text, size_t len, secretshape_fn fn, void *ctx, unsigned tr, bool filter)
 {
-    size_t colons = tr & TRAIT_COLON ? count_colons(text, len) : 0;
+    bool colon_kv = false;
+    size_t colons = tr & TRAIT_COLON ? count_colons(text, len, &colon_kv) : 0;
     /* Key/value and config detectors report only keys that secretclass_name or
      * secretclass_is_authorization accept, and neither accepts a key without a stem; a key
      * is a piece of the text (JSON documents, whose escapes can spell one, go to scan_json). */
     int stem = filter ? -1 : 1;   /* -1: not looked for yet */
-    if (tr & TRAIT_DASH)
+    if ((tr & TRAIT_DASH) && len >= PEM_MIN)
         scan_private_keys(text, len, fn, ctx);
     /* A userinfo needs "://" and an "@" after it. */
     if ((tr & (TRAIT_COLON | TRAIT_AT)) == (TRAIT_COLON | TRAIT_AT))
         scan_uris(text, len, fn, ctx);
     if (tr & TRAIT_AT)
         scan_go_dsn(text, len, fn, ctx);
-    if (!scan_json(text, len, fn, ctx) && (tr & (TRAIT_EQUALS | TRAIT_COLON))) {
+    if (!scan_json(text, len, fn, ctx) && ((tr & TRAIT_EQUALS) || colon_kv || !filter)) {
         if (stem < 0)
             stem = secretclass_has_stem(text, len);
         if (stem)
@@ -615,12 +655,10 @@ void secretshape_scan(const char *text, size_t len, secretshape_fn fn, void *ctx
     if (text == NULL || len == 0)
         return;
     unsigned tr = text_traits(text, len);
-    /* Most values ("info", "8080", "verify-full"): at most a dash, and too short for a token. */
-    if ((tr & ~TRAIT_DASH) == 0 && len < VENDOR_TOKEN_MIN) {
-        if (tr)
-            scan_private_keys(text, len, fn, ctx);
+    /* Most values ("info", "8080", "verify-full"): at most a dash, and too short for a token
+     * or a PEM block. */
+    if ((tr & ~TRAIT_DASH) == 0 && len < VENDOR_TOKEN_MIN)
         return;
-    }
     scan_text(text, len, fn, ctx, tr, true);
 }
 

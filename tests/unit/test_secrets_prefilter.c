@@ -32,6 +32,14 @@ static const char *const crafted[] = {
     "sentinel auth-pass mymaster pw-10", "user admin insecure-password pw-11", "10:30:00:12:13",
     "*:*:*:*:pw-12", "glpat-abcdefghijklmnopqrstu", "x@tcp(h)", "mysql://u:p@tcp(h:3306)/d",
     "\xc3\xa9password=\xc3\xa9t\xc3\xa9", "contraseNa=x", "COOKIE_SECRET: abcdef",
+    /* Long tokens that cannot open a vendor token next to ones that can (the probe passes over
+     * the first kind without finding their end). */
+    "orders-db.shop.svc.cluster.local.example.internal ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaghp_abcdefghijklmnopqrstuvwxyz0123456789",
+    "mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm,xoxb-1234567890-abcdefghij,eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdefghijk",
+    "rolled out by pipeline run 1002 from commit 3f9c2e1 with token glpat-abcdefghijklmnopqrstu",
+    "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz glpat-abcdefghijklmnopqrstu zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
+    "Cookie: x; PassWord-Key pw; sEcReT tOkEn kEy AuTh cReD pSwD", "ke", "pw", "key", "pAs", "aut",
 };
 
 struct hits {
