@@ -1,7 +1,7 @@
 /* tlsio.c - a read-ahead transport for GnuTLS. GnuTLS asks for 5 bytes (a record header),
- * then for the record; each ask would be a recv(2). Here a small ask reads up to
- * TLSIO_READ_AHEAD bytes and later asks are served from that buffer, which is freed as soon
- * as it is empty, so an idle connection holds nothing.
+ * then for the record; each ask would be a recv(2). Here every read also takes up to
+ * TLSIO_READ_AHEAD bytes beyond the ask, and later asks are served from that buffer, which is
+ * freed as soon as it is empty, so an idle connection holds nothing.
  *
  * Why this is safe with libmicrohttpd's epoll loop: "would block" (EAGAIN) is returned only
  * when the buffer is empty and the socket has nothing, so no data is ever hidden behind a
