@@ -56,13 +56,16 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(TESTLIB_OBJ)
 
 # The JSON parser picks AVX2 at run time where the CPU has it; these two builds of its tests
 # keep the SSE2 path and the portable path tested on every machine.
+# Static pattern rules: they apply to these targets only (a pattern rule would also match the
+# dependency files make includes, and try to rebuild those).
 JSONARENA_VARIANTS := $(BUILD)/tests/test_jsonarena_sse2 $(BUILD)/tests/test_jsonarena_portable
-$(BUILD)/variants/jsonarena_%.o: webhook/jsonarena.c
+JSONARENA_VARIANT_OBJ := $(BUILD)/variants/jsonarena_sse2.o $(BUILD)/variants/jsonarena_portable.o
+$(JSONARENA_VARIANT_OBJ): $(BUILD)/variants/jsonarena_%.o: webhook/jsonarena.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< ($*)"
 	@$(CC) $(CFLAGS) $(CPPFLAGS) $(if $(filter sse2,$*),-DJSONARENA_NO_AVX2,-DJSONARENA_NO_SIMD) -Iwebhook -c $< -o $@
-$(BUILD)/tests/test_jsonarena_%: tests/unit/test_jsonarena.c $(BUILD)/variants/jsonarena_%.o \
-                                 $(filter-out %/jsonarena.o,$(CORE_OBJ)) $(TESTLIB_OBJ)
+$(JSONARENA_VARIANTS): $(BUILD)/tests/test_jsonarena_%: tests/unit/test_jsonarena.c $(BUILD)/variants/jsonarena_%.o \
+                                                       $(filter-out %/jsonarena.o,$(CORE_OBJ)) $(TESTLIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
 	@$(CC) $(CFLAGS) $(CPPFLAGS) -Iwebhook -Itests/unit -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
