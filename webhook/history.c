@@ -16,8 +16,8 @@
 #include "dbpool.h"
 #include "flyway.h"
 #include "history_cache.h"
-#include "pqload.h"
 #include "metrics.h"
+#include "pqload.h"
 #include "strbuf.h"
 
 /* Tool timestamps are `timestamp` (the tool session's local time) or `timestamptz`. */
