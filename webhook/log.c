@@ -15,7 +15,7 @@
 
 /* stdio buffer for stderr while serving: a few dozen decision lines, one write(2) for all. */
 #define LOG_BUFFER_BYTES (16 * 1024)
-/* A line longer than this (a pathological verdict) is cut; the cut is marked in the line. */
+/* A line longer than this (a pathological verdict) is replaced by a log_line_dropped line. */
 #define LOG_LINE_MAX (64 * 1024)
 /* A decision line is a few hundred bytes: one allocation instead of growing by doubling. */
 #define LOG_LINE_TYPICAL 1024

@@ -167,40 +167,33 @@ static void test_length_limit(void **state)
     }
 }
 
+/* Containers sit anywhere (Deployments, Jobs, CronJobs, Pods): any object with an image. */
+static void agree_containers(const char *path, cJSON *doc, void *arg)
+{
+    (void)path;
+    size_t *containers = arg;
+    cJSON *stack[256];
+    size_t top = 0;
+    if (doc)
+        stack[top++] = doc;
+    while (top > 0) {
+        cJSON *node = stack[--top];
+        if (cJSON_IsObject(node) && cJSON_GetObjectItemCaseSensitive(node, "image")) {
+            agree(node);
+            (*containers)++;
+        }
+        for (cJSON *child = node->child; child; child = child->next)
+            if (top < 256)
+                stack[top++] = child;
+    }
+}
+
 /* Every container of every case. */
 static void test_every_case_container(void **state)
 {
     (void)state;
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/tests/cases", testutil_root());
-    char **files = NULL;
-    size_t n = testutil_list_json(dir, &files);
-    assert_true(n > 100);
     size_t containers = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t len = 0;
-        char *text = testutil_read_file(files[i], &len);
-        assert_non_null(text);
-        cJSON *doc = cJSON_Parse(text);
-        free(text);
-        /* Containers sit anywhere (Deployments, Jobs, CronJobs, Pods): any object with an image. */
-        cJSON *stack[256];
-        size_t top = 0;
-        if (doc)
-            stack[top++] = doc;
-        while (top > 0) {
-            cJSON *node = stack[--top];
-            if (cJSON_IsObject(node) && cJSON_GetObjectItemCaseSensitive(node, "image")) {
-                agree(node);
-                containers++;
-            }
-            for (cJSON *child = node->child; child; child = child->next)
-                if (top < 256)
-                    stack[top++] = child;
-        }
-        cJSON_Delete(doc);
-    }
-    testutil_free_list(files, n);
+    assert_true(testutil_each_case_doc(agree_containers, &containers) > 100);
     assert_true(containers > 100);
     print_message("%zu case containers agree\n", containers);
 }

@@ -115,26 +115,19 @@ static void test_crafted_texts(void **state)
         check_text(crafted[i]);
 }
 
+static void check_case(const char *path, cJSON *doc, void *arg)
+{
+    (void)arg;
+    if (doc == NULL)
+        fail_msg("%s does not parse", path);
+    check_strings(doc);
+}
+
 static void test_every_case_string(void **state)
 {
     (void)state;
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/tests/cases", testutil_root());
-    char **files = NULL;
-    size_t n = testutil_list_json(dir, &files);
-    assert_true(n > 300);
     checked = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t len = 0;
-        char *text = testutil_read_file(files[i], &len);
-        assert_non_null(text);
-        cJSON *doc = cJSON_Parse(text);
-        assert_non_null(doc);
-        check_strings(doc);
-        cJSON_Delete(doc);
-        free(text);
-    }
-    testutil_free_list(files, n);
+    assert_true(testutil_each_case_doc(check_case, NULL) > 300);
     assert_true(checked > 10000);
 }
 

@@ -2,10 +2,16 @@
 #include "testutil.h"
 
 #include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <cmocka.h>
 
 char *testutil_read_file(const char *path, size_t *len)
 {
@@ -89,4 +95,22 @@ void testutil_free_list(char **list, size_t n)
     for (size_t i = 0; i < n; i++)
         free(list[i]);
     free(list);
+}
+
+size_t testutil_each_case_doc(void (*fn)(const char *path, cJSON *doc, void *arg), void *arg)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/tests/cases", testutil_root());
+    char **files = NULL;
+    size_t n = testutil_list_json(dir, &files);
+    for (size_t i = 0; i < n; i++) {
+        char *text = testutil_read_file(files[i], NULL);
+        assert_non_null(text);
+        cJSON *doc = cJSON_Parse(text);
+        free(text);
+        fn(files[i], doc, arg);
+        cJSON_Delete(doc);
+    }
+    testutil_free_list(files, n);
+    return n;
 }

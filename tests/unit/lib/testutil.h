@@ -18,4 +18,9 @@ const char *testutil_root(void);
 size_t testutil_list_json(const char *dir, char ***out);
 void testutil_free_list(char **list, size_t n);
 
+/* Calls fn for every JSON file under tests/cases (sorted) with the file parsed by cJSON; doc is
+ * NULL when the file does not parse, and is freed after fn returns; a file that cannot be read
+ * fails the test. Returns the file count. */
+size_t testutil_each_case_doc(void (*fn)(const char *path, cJSON *doc, void *arg), void *arg);
+
 #endif
