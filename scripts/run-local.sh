@@ -31,7 +31,7 @@ fi
 pg_start "$run/pg" || die "PostgreSQL did not start; see $run/pg/server.log"
 
 # A fresh `orders` database on every run, so the demo always starts at 1.9. The table is
-# Flyway's own DDL for PostgreSQL (shared/reference/schema-history.md, section A.1).
+# Flyway's own DDL for PostgreSQL (as `flyway migrate` creates it; tests/cases/schema/fixtures/flyway-ddl.sql).
 PGOPTIONS='-c client_min_messages=warning' pg_psql -d postgres \
   -c 'DROP DATABASE IF EXISTS orders' -c 'CREATE DATABASE orders' >/dev/null
 pg_psql -d orders -f "$root/tests/cases/schema/fixtures/flyway-ddl.sql" >/dev/null

@@ -1,4 +1,4 @@
-/* config.c - load and validate the JSON configuration (DESIGN.md "Configuration").
+/* config.c - load and validate the JSON configuration (README "Configure").
  * Strict by design: an unknown key, a wrong type or a bad value stops start-up with the file,
  * the line and what to write instead, because a typo in a policy file must never turn into a
  * silently disabled check. */

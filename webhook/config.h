@@ -1,4 +1,4 @@
-/* config.h - schemagate's configuration: the JSON file of DESIGN.md, loaded once at start-up.
+/* config.h - schemagate's configuration: the JSON file README "Configure" describes, loaded once at start-up.
  * After config_load returns the structure is read-only and shared by every request thread.
  * Credentials are never in here: databases name a conninfo *file* mounted from a Secret. */
 #ifndef SCHEMAGATE_CONFIG_H

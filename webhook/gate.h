@@ -1,4 +1,4 @@
-/* gate.h - the schema gate (DESIGN.md step 6): deny a rollout until the migrations named in
+/* gate.h - the schema gate (README "Declare the schema a workload needs"): deny a rollout until the migrations named in
  * its `schemagate.io/requires` annotation are applied, reading history through history.h. */
 #ifndef SCHEMAGATE_GATE_H
 #define SCHEMAGATE_GATE_H

@@ -1,4 +1,4 @@
-/* hygiene.c - migration-Job lint (DESIGN.md step 5). Every finding is a warning that names the
+/* hygiene.c - migration-Job lint (README "Development": the request flow, step 5). Every finding is a warning that names the
  * field and the fix in under ~120 characters; hygiene never denies. */
 #include "hygiene.h"
 

@@ -1,4 +1,4 @@
-/* metrics.h - Prometheus metrics (DESIGN.md "Metrics"). Counters are lock-free atomics indexed
+/* metrics.h - Prometheus metrics (README "Metrics and alerts"). Counters are lock-free atomics indexed
  * by label values known in advance, so recording on the request path never allocates or
  * blocks. Rendering builds the text exposition format on demand. */
 #ifndef SCHEMAGATE_METRICS_H

@@ -1,6 +1,6 @@
 /* requires.h - the `schemagate.io/requires` annotation: "<database>@<ref>[, ...]", every item
  * must hold. Parsing is two steps: the list syntax (no config needed), then each <ref> in the
- * terms of its database's tool (DESIGN.md, the table of ref forms). */
+ * terms of its database's tool (the table of reference forms in README "Declare the schema a workload needs"). */
 #ifndef SCHEMAGATE_REQUIRES_H
 #define SCHEMAGATE_REQUIRES_H
 

@@ -1,4 +1,4 @@
-/* secretargv.c - the flag tables of DESIGN.md's tools. One table row per tool family; the
+/* secretargv.c - the flag tables of the tools README "Secrets" lists. One table row per tool family; the
  * generic rule ("--token VALUE" for tools we do not know) is off for tools whose --password is
  * a prompt switch, so "psql --password mydb" never reads "mydb" as a password. */
 #include "secretargv.h"

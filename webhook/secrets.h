@@ -1,4 +1,4 @@
-/* secrets.h - the "no plaintext credentials" check (DESIGN.md step 4). Scans every container
+/* secrets.h - the "no plaintext credentials" check (README "Secrets: what is denied and what to do instead"). Scans every container
  * kind of every pod spec, the object's and pod template's annotations (last-applied included)
  * and ConfigMap data; denies (or warns) with the field paths, never with the values. */
 #ifndef SCHEMAGATE_SECRETS_H

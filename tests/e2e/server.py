@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import sgtest  # noqa: E402
 
 report = sgtest.Report()
-FIXTURES = sorted(glob.glob(os.path.join(sgtest.ROOT, "../shared/fixtures/apiserver/*.json")))
+FIXTURES = sorted(glob.glob(os.path.join(sgtest.ROOT, "tests/data/apiserver/*.json")))
 report.check(len(FIXTURES) == 5, f"five apiserver fixtures found ({len(FIXTURES)})")
 
 

@@ -249,7 +249,7 @@ static size_t check_dir(const char *dir)
 static void test_repository_files(void **state)
 {
     (void)state;
-    const char *dirs[] = {"tests/cases", "bench/bodies", "../shared/fixtures/apiserver"};
+    const char *dirs[] = {"tests/cases", "bench/bodies", "tests/data/apiserver"};
     size_t total = 0;
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         char path[4096];
@@ -694,8 +694,8 @@ static void test_mutations(void **state)
 {
     (void)state;
     const char *files[] = {"bench/bodies/deployment-2k.json", "bench/bodies/deployment-4k.json",
-                           "../shared/fixtures/apiserver/admissionreview-deployment-update.json",
-                           "../shared/fixtures/apiserver/admissionreview-job-create.json"};
+                           "tests/data/apiserver/admissionreview-deployment-update.json",
+                           "tests/data/apiserver/admissionreview-job-create.json"};
     rng_state = 20261121;
     struct mutation_tally tally = {0};
     struct json_arena *arena = json_arena_create(0);

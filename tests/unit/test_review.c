@@ -19,7 +19,7 @@
 static cJSON *load_fixture(const char *name)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/../shared/fixtures/apiserver/%s", testutil_root(), name);
+    snprintf(path, sizeof path, "%s/tests/data/apiserver/%s", testutil_root(), name);
     char *text = testutil_read_file(path, NULL);
     assert_non_null(text);
     cJSON *doc = cJSON_Parse(text);
