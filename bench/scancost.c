@@ -10,7 +10,7 @@
 #include "config.h"
 #include "decision.h"
 #include "review.h"
-#include "secrets.h"
+#include "secrets/secrets.h"
 #include "verdict.h"
 
 static char *read_file(const char *path, size_t *len)

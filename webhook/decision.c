@@ -5,9 +5,9 @@
 
 #include <string.h>
 
-#include "gate.h"
-#include "hygiene.h"
-#include "secrets.h"
+#include "hygiene/hygiene.h"
+#include "schema/gate.h"
+#include "secrets/secrets.h"
 
 typedef void (*check_fn)(const struct check_context *ctx, struct verdict *v);
 

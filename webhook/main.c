@@ -10,10 +10,10 @@
 
 #include "config.h"
 #include "decision.h"
-#include "history.h"
 #include "log.h"
 #include "metrics.h"
 #include "review.h"
+#include "schema/history.h"
 #include "server.h"
 #include "strbuf.h"
 #include "verdict.h"

@@ -2,7 +2,7 @@
 # `make run` end to end: scripts/run-local.sh in a scratch run directory on free ports must bring
 # up certificates, PostgreSQL with the Flyway demo history, a config the server accepts, and
 # answer the examples/ requests over HTTPS; SIGTERM must stop the server and the database.
-# The deny -> insert 1.10 -> allow and secret checks run once the gate / secrets code is built in.
+# Then the deny -> insert 1.10 -> allow flow of the gate, and the literal-password denial.
 set -uo pipefail
 root=${SCHEMAGATE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 tmp=${TEST_TMP:-$(mktemp -d)}
@@ -67,31 +67,20 @@ done
 check "the printed instructions show the curl and psql commands" \
   grep -q "psql \"host=127.0.0.1 port=$(cat "$run/pg/port") user=postgres dbname=orders\" -f examples/flyway-1.10.sql" "$tmp/run-local.err"
 
-gate=; [ -f "$root/webhook/gate.c" ] && gate=1
-if [ -n "$gate" ]; then
-  resp=$(post deployment-requires-1.10)
-  check "gate: Deployment requiring orders@1.10 is denied at 1.9" test "$(allowed <<<"$resp")" = False
-  check "gate: the denial names orders@1.10 and 1.9" bash -c '[[ "$1" == *orders@1.10* && "$1" == *1.9* ]]' _ "$(message <<<"$resp")"
-else
-  echo "# webhook/gate.c is not in this tree yet: the deny -> 1.10 -> allow flow is not checked"
-fi
+resp=$(post deployment-requires-1.10)
+check "gate: Deployment requiring orders@1.10 is denied at 1.9" test "$(allowed <<<"$resp")" = False
+check "gate: the denial names orders@1.10 and 1.9" bash -c '[[ "$1" == *orders@1.10* && "$1" == *1.9* ]]' _ "$(message <<<"$resp")"
 check "examples/flyway-1.10.sql records 1.10 as Flyway does (rank 11, success)" \
   psql -X -q -v ON_ERROR_STOP=1 "host=127.0.0.1 port=$(cat "$run/pg/port") user=postgres dbname=orders" \
     -f "$root/examples/flyway-1.10.sql"
 check "the history now ends with a successful 1.10" test "$(history "SELECT installed_rank || ' ' || version || ' ' || success
   FROM public.flyway_schema_history ORDER BY installed_rank DESC LIMIT 1")" = "11 1.10 true"
-if [ -n "$gate" ]; then
-  sleep 1   # past the unsatisfied-answer cache (500 ms by default)
-  check "gate: allowed once examples/flyway-1.10.sql recorded 1.10" test "$(post deployment-requires-1.10 | allowed)" = True
-fi
-if [ -f "$root/webhook/secrets.c" ]; then
-  resp=$(post job-plaintext-password)
-  check "secrets: the Job with a literal FLYWAY_PASSWORD is denied" test "$(allowed <<<"$resp")" = False
-  check "secrets: the response does not contain the password" bash -c '[[ "$1" != *Tr0ub4dor* ]]' _ "$resp"
-  check "secrets: the Job with a secretKeyRef is allowed" test "$(post job-secret-ref | allowed)" = True
-else
-  echo "# webhook/secrets.c is not in this tree yet: the literal-password denial is not checked"
-fi
+sleep 1   # past the unsatisfied-answer cache (500 ms by default)
+check "gate: allowed once examples/flyway-1.10.sql recorded 1.10" test "$(post deployment-requires-1.10 | allowed)" = True
+resp=$(post job-plaintext-password)
+check "secrets: the Job with a literal FLYWAY_PASSWORD is denied" test "$(allowed <<<"$resp")" = False
+check "secrets: the response does not contain the password" bash -c '[[ "$1" != *Tr0ub4dor* ]]' _ "$resp"
+check "secrets: the Job with a secretKeyRef is allowed" test "$(post job-secret-ref | allowed)" = True
 
 pid=$(head -n 1 "$run/pg/data/postmaster.pid" 2>/dev/null)
 kill -TERM "$script"

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "flyway.h"
+#include "schema/flyway.h"
 
 #define ROW(r_, v_, t_, ok_, d_) \
     {.version = (v_), .type = (t_), .description = (d_), .installed_at = "2026-11-21T10:00:00Z", \

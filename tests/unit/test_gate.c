@@ -13,8 +13,8 @@
 
 #include "config.h"
 #include "decision.h"
-#include "history.h"
 #include "review.h"
+#include "schema/history.h"
 #include "verdict.h"
 
 struct fake_source {

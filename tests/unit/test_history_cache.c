@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "history_cache.h"
+#include "schema/history_cache.h"
 
 static void stores_and_expires(void **state)
 {

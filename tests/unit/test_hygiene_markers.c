@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "hygiene.h"
+#include "hygiene/hygiene.h"
 #include "lib/testutil.h"
 #include "strbuf.h"
 

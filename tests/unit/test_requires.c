@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "requires.h"
+#include "schema/requires.h"
 
 static struct requirement_list list;
 

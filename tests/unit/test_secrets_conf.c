@@ -10,10 +10,10 @@
 
 #include <cmocka.h>
 
-#include "secretargv.h"
-#include "secretclass.h"
-#include "secretconf.h"
-#include "secretshape.h"
+#include "secrets/secretargv.h"
+#include "secrets/secretclass.h"
+#include "secrets/secretconf.h"
+#include "secrets/secretshape.h"
 
 #define VALUE(s) secretclass_value(s, strlen(s))
 

@@ -10,10 +10,10 @@
 
 #include <cmocka.h>
 
-#include "redact.h"
-#include "secretargv.h"
-#include "secretclass.h"
-#include "secretshape.h"
+#include "secrets/redact.h"
+#include "secrets/secretargv.h"
+#include "secrets/secretclass.h"
+#include "secrets/secretshape.h"
 #include "strbuf.h"
 
 #define NAME(s) secretclass_name(s, strlen(s))

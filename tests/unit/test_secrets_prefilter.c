@@ -12,8 +12,8 @@
 #include <cmocka.h>
 
 #include "lib/testutil.h"
-#include "secretclass.h"
-#include "secretshape.h"
+#include "secrets/secretclass.h"
+#include "secrets/secretshape.h"
 #include "strbuf.h"
 
 /* Shapes that exercise every detector and every gate (URIs, DSNs, PEM, .pgpass, SQL, tokens,

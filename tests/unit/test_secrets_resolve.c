@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "secretref.h"
-#include "secrets.h"
+#include "secrets/secretref.h"
+#include "secrets/secrets.h"
 
 static cJSON *parse(const char *json)
 {
@@ -93,7 +93,7 @@ static void scan_pod(const char *container_json, char *out, size_t n)
                               "\"spec\":{\"containers\":[%s]}}", container_json);
     cJSON *pod = parse(doc);
     struct secret_findings f;
-    secretscan_init(&f);
+    secretjudge_init(&f);
     secrets_scan("", "Pod", pod, &f);
     assert_false(f.failed);
     out[0] = '\0';
@@ -101,7 +101,7 @@ static void scan_pod(const char *container_json, char *out, size_t n)
         strncat(out, f.items[i].path, n - strlen(out) - 1);
         strncat(out, ";", n - strlen(out) - 1);
     }
-    secretscan_free(&f);
+    secretjudge_free(&f);
     cJSON_Delete(pod);
 }
 

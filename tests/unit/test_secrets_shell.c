@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "shellparse.h"
+#include "secrets/shellparse.h"
 
 #define MAX_SEEN 64
 

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "version.h"
+#include "schema/version.h"
 
 static int sign(int x)
 {

@@ -1,9 +1,9 @@
-/* secretscan.h - the judge of the secret scan: given a field (its path, its container's env
+/* secretjudge.h - the judge of the secret scan: given a field (its path, its container's env
  * table) and its text, decide which spans are plaintext credentials and record findings.
  * References are followed to their source: a $(VAR) or $VAR that reaches a literal env value
  * is a finding at that env value's path. secrets.c walks objects and calls in here. */
-#ifndef SCHEMAGATE_SECRETSCAN_H
-#define SCHEMAGATE_SECRETSCAN_H
+#ifndef SCHEMAGATE_SECRETJUDGE_H
+#define SCHEMAGATE_SECRETJUDGE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -56,26 +56,26 @@ struct argv_slot {
 };
 
 /* The site's full path, written into *out. */
-void secretscan_site_path(const struct scan_site *site, struct field_path *out);
+void secretjudge_site_path(const struct scan_site *site, struct field_path *out);
 
-void secretscan_init(struct secret_findings *f);
-void secretscan_free(struct secret_findings *f);
+void secretjudge_init(struct secret_findings *f);
+void secretjudge_free(struct secret_findings *f);
 
 /* A named value: env var, ConfigMap key, annotation, header. Judged by name (when the name
  * sounds like a credential) and by the shapes inside the value. */
-void secretscan_named(struct secret_findings *f, const struct scan_site *site, const char *rule,
+void secretjudge_named(struct secret_findings *f, const struct scan_site *site, const char *rule,
                       const char *name, const char *value, size_t len);
 
 /* Free text (a config file, an annotation value): shapes only. */
-void secretscan_text(struct secret_findings *f, const struct scan_site *site, const char *text, size_t len);
+void secretjudge_text(struct secret_findings *f, const struct scan_site *site, const char *text, size_t len);
 
 /* An argv vector (command + args, or an exec probe's command); slots[i] says where element i is.
  * Runs the tool flag tables, the shell tokenizer for `sh -c` scripts, and shapes per element. */
-void secretscan_argv(struct secret_findings *f, const struct scan_site *site, char *const *argv,
+void secretjudge_argv(struct secret_findings *f, const struct scan_site *site, char *const *argv,
                      const struct argv_slot *slots, size_t argc, bool has_command, const char *image);
 
 /* Records a finding found elsewhere (for copies such as last-applied-configuration). */
-void secretscan_add(struct secret_findings *f, const char *path, const char *rule, const char *label,
+void secretjudge_add(struct secret_findings *f, const char *path, const char *rule, const char *label,
                     enum finding_place place, bool default_looking);
 
 #endif

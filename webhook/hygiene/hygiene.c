@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "podspec.h"
-#include "secretref.h"
+#include "secrets/secretref.h"
 
 #define HYGIENE_TEXT_MAX 4096   /* a longer image + command line is not judged (reads as "") */
 

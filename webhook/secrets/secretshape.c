@@ -1,6 +1,6 @@
 /* secretshape.c - the value-shape detectors of the secret scan. Each detector walks the text
  * once and reports spans; none of them looks at entropy, and none decides on its own whether
- * a span is a placeholder (the judge in secretscan.c does, with the env table at hand). */
+ * a span is a placeholder (the judge in secretjudge.c does, with the env table at hand). */
 #include "secretshape.h"
 
 #include <ctype.h>

@@ -1,6 +1,6 @@
 /* secrets.c - where credentials hide in an object (containers, init and ephemeral containers:
  * env, command, args, hooks, probes; annotations; ConfigMap data) and the one redacted denial
- * that names them. The judging itself lives in secretscan.c. */
+ * that names them. The judging itself lives in secretjudge.c. */
 #include "secrets.h"
 
 #include <stdint.h>
@@ -120,7 +120,7 @@ static void scan_exec(struct container_scan *cs, const cJSON *exec, struct field
     if (l.failed)
         cs->f->failed = true;
     else
-        secretscan_argv(cs->f, &site, l.argv, l.slots, l.count, true, cs->image);
+        secretjudge_argv(cs->f, &site, l.argv, l.slots, l.count, true, cs->image);
     argv_list_free(&l);
     fieldpath_pop(path, mark);
 }
@@ -137,7 +137,7 @@ static void scan_http_headers(struct container_scan *cs, const cJSON *headers, s
         if (value) {
             struct scan_site site = {.path = path->text, .index = index, .leaf = "value", .place = PLACE_HEADER,
                                      .env = &cs->env, .env_limit = SIZE_MAX, .k8s_expand = false};
-            secretscan_named(cs->f, &site, "secrets.http-header", name ? name : "", value, strlen(value));
+            secretjudge_named(cs->f, &site, "secrets.http-header", name ? name : "", value, strlen(value));
         }
         index++;
     }
@@ -188,7 +188,7 @@ static int scan_container(const struct container_view *c, void *arg)
             continue;
         struct scan_site site = {.path = c->path.text, .key = "env", .index = e->index, .leaf = "value",
                                  .place = PLACE_ENV, .env = &cs.env, .env_limit = e->index, .k8s_expand = true};
-        secretscan_named(f, &site, "secrets.env-literal", e->name, e->value, strlen(e->value));
+        secretjudge_named(f, &site, "secrets.env-literal", e->name, e->value, strlen(e->value));
     }
 
     struct argv_list l;
@@ -200,7 +200,7 @@ static int scan_container(const struct container_view *c, void *arg)
     if (l.failed)
         f->failed = true;
     else
-        secretscan_argv(f, &site, l.argv, l.slots, l.count, has_command, cs.image);
+        secretjudge_argv(f, &site, l.argv, l.slots, l.count, has_command, cs.image);
     argv_list_free(&l);
 
     static const char *const hooks[] = {"postStart", "preStop"};
@@ -227,7 +227,7 @@ static void scan_configmap(const cJSON *object, struct secret_findings *f)
             continue;
         struct scan_site site = {.path = "data", .key = item->string, .index = SIZE_MAX, .place = PLACE_CONFIGMAP,
                                  .env_limit = SIZE_MAX};
-        secretscan_named(f, &site, "secrets.configmap", item->string, item->valuestring, strlen(item->valuestring));
+        secretjudge_named(f, &site, "secrets.configmap", item->string, item->valuestring, strlen(item->valuestring));
     }
     cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(object, "binaryData")) {
         if (!cJSON_IsString(item) || item->string == NULL)
@@ -243,7 +243,7 @@ static void scan_configmap(const cJSON *object, struct secret_findings *f)
         if (n > 0 && memchr(decoded, '\0', (size_t)n) == NULL) {
             struct scan_site site = {.path = "binaryData", .key = item->string, .index = SIZE_MAX,
                                      .place = PLACE_CONFIGMAP, .env_limit = SIZE_MAX};
-            secretscan_named(f, &site, "secrets.configmap", item->string, decoded, (size_t)n);
+            secretjudge_named(f, &site, "secrets.configmap", item->string, decoded, (size_t)n);
         }
         free(decoded);
     }
@@ -262,19 +262,19 @@ static void scan_copy(const cJSON *copy, const char *path, struct secret_finding
         if (slash)
             snprintf(group, sizeof group, "%.*s", (int)(slash - api), api);
         struct secret_findings inner;
-        secretscan_init(&inner);
+        secretjudge_init(&inner);
         if (!(strcmp(group, "") == 0 && strcmp(kind, "Secret") == 0))
             scan_object(group, kind, copy, &inner, depth + 1);
         for (size_t i = 0; i < inner.count; i++) {
             char label[FIELDPATH_MAX + 16];
             snprintf(label, sizeof label, "copy of %s", inner.items[i].path);
-            secretscan_add(f, path, inner.items[i].rule, label, PLACE_ANNOTATION, inner.items[i].default_looking);
+            secretjudge_add(f, path, inner.items[i].rule, label, PLACE_ANNOTATION, inner.items[i].default_looking);
         }
         for (size_t i = 0; i < inner.redact.count; i++)
             redact_add(&f->redact, inner.redact.values[i], inner.redact.lengths[i]);
         if (inner.failed || inner.redact.failed)
             f->failed = true;
-        secretscan_free(&inner);
+        secretjudge_free(&inner);
     }
 }
 
@@ -338,7 +338,7 @@ static void scan_annotations(const cJSON *metadata, const char *prefix, struct s
             const char *slash = memrchr(key, '/', kl);
             struct scan_site site = {.path = path.text, .key = key, .index = SIZE_MAX, .place = PLACE_ANNOTATION,
                                      .env_limit = SIZE_MAX};
-            secretscan_named(f, &site, "secrets.annotation", slash ? slash + 1 : key, item->valuestring,
+            secretjudge_named(f, &site, "secrets.annotation", slash ? slash + 1 : key, item->valuestring,
                              strlen(item->valuestring));
         }
     }
@@ -472,8 +472,8 @@ void secrets_check(const struct check_context *ctx, struct verdict *v)
     if (config_list_matches(&cfg->secrets.exempt_workloads, workload))
         return;
     struct secret_findings f;
-    secretscan_init(&f);
+    secretjudge_init(&f);
     secrets_scan(req->group, req->kind, req->object, &f);
     secrets_report(&f, cfg->secrets.action, v);
-    secretscan_free(&f);
+    secretjudge_free(&f);
 }

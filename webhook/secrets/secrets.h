@@ -7,14 +7,14 @@
 #include <cjson/cJSON.h>
 
 #include "decision.h"
-#include "secretscan.h"
+#include "secretjudge.h"
 #include "verdict.h"
 
 /* The check, as registered in decision.c's check_table. */
 void secrets_check(const struct check_context *ctx, struct verdict *v);
 
 /* Scans one object of the given group and kind into *out (initialised by the caller with
- * secretscan_init). Exposed for the unit tests. */
+ * secretjudge_init). Exposed for the unit tests. */
 void secrets_scan(const char *group, const char *kind, const cJSON *object, struct secret_findings *out);
 
 #endif

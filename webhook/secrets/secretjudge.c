@@ -1,7 +1,7 @@
-/* secretscan.c - judging spans as credentials. Detectors (secretshape.c, secretargv.c,
+/* secretjudge.c - judging spans as credentials. Detectors (secretshape.c, secretargv.c,
  * shellparse.c) say where a credential would sit; the judge follows references through the
  * env table and shell assignments, classifies what is left, and records findings by path. */
-#include "secretscan.h"
+#include "secretjudge.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -40,13 +40,13 @@ struct judge {
 
 /* ---- findings ---------------------------------------------------------------------------- */
 
-void secretscan_init(struct secret_findings *f)
+void secretjudge_init(struct secret_findings *f)
 {
     memset(f, 0, sizeof *f);
     redact_init(&f->redact);
 }
 
-void secretscan_free(struct secret_findings *f)
+void secretjudge_free(struct secret_findings *f)
 {
     for (size_t i = 0; i < f->count; i++) {
         free(f->items[i].path);
@@ -57,7 +57,7 @@ void secretscan_free(struct secret_findings *f)
     memset(f, 0, sizeof *f);
 }
 
-void secretscan_add(struct secret_findings *f, const char *path, const char *rule, const char *label,
+void secretjudge_add(struct secret_findings *f, const char *path, const char *rule, const char *label,
                     enum finding_place place, bool default_looking)
 {
     for (size_t i = 0; i < f->count; i++)
@@ -88,7 +88,7 @@ void secretscan_add(struct secret_findings *f, const char *path, const char *rul
     f->count++;
 }
 
-void secretscan_site_path(const struct scan_site *site, struct field_path *out)
+void secretjudge_site_path(const struct scan_site *site, struct field_path *out)
 {
     fieldpath_init(out, site->path);
     if (site->key)
@@ -103,8 +103,8 @@ static void record(struct judge *j, const char *rule, const char *label, const c
 {
     redact_add(&j->f->redact, value, len);
     struct field_path path;
-    secretscan_site_path(j->site, &path);
-    secretscan_add(j->f, path.text, rule, label, j->site->place, secretclass_default_looking(value, len));
+    secretjudge_site_path(j->site, &path);
+    secretjudge_add(j->f, path.text, rule, label, j->site->place, secretclass_default_looking(value, len));
 }
 
 /* ---- the judge --------------------------------------------------------------------------- */
@@ -276,13 +276,13 @@ static void judge_text(struct judge *j, const char *text, size_t len, bool flag_
     secretshape_scan(text, len, on_shape, &w);
 }
 
-void secretscan_text(struct secret_findings *f, const struct scan_site *site, const char *text, size_t len)
+void secretjudge_text(struct secret_findings *f, const struct scan_site *site, const char *text, size_t len)
 {
     struct judge j = {f, site, NULL, 0};
     judge_text(&j, text, len, false);
 }
 
-void secretscan_named(struct secret_findings *f, const struct scan_site *site, const char *rule,
+void secretjudge_named(struct secret_findings *f, const struct scan_site *site, const char *rule,
                       const char *name, const char *value, size_t len)
 {
     struct judge j = {f, site, NULL, 0};
@@ -498,7 +498,7 @@ static void shell_vars_free(struct shell_vars *vars)
     vars->count = 0;
 }
 
-void secretscan_argv(struct secret_findings *f, const struct scan_site *site, char *const *argv,
+void secretjudge_argv(struct secret_findings *f, const struct scan_site *site, char *const *argv,
                      const struct argv_slot *slots, size_t argc, bool has_command, const char *image)
 {
     if (argc == 0)
