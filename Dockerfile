@@ -9,7 +9,7 @@
 # (the Helm chart passes --config and the rest). schemagate-certs is in the image too.
 # tests/e2e/dockerfile_libs.py checks that the runtime stage installs every package owning a
 # shared library that `ldd bin/schemagate` reports, and libpq5, which schemagate opens with
-# dlopen when the schema gate has databases (webhook/pqload.c).
+# dlopen when the schema gate has databases (webhook/schema/pqload.c).
 
 FROM debian:bookworm AS build
 RUN apt-get update \

@@ -19,7 +19,7 @@ BIN     ?= bin
 
 # webhook/ holds the pipeline, the front ends and shared support; each check family has a room
 # of its own (webhook/secrets, webhook/schema, webhook/hygiene).
-CORE_SRC   := $(filter-out webhook/main.c,$(wildcard webhook/*.c webhook/*/*.c))
+CORE_SRC   := $(filter-out webhook/main.c,$(wildcard webhook/*.c webhook/*/*.c webhook/*/*/*.c))
 CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CERTS_SRC  := $(wildcard certs/*.c)
 CERTS_OBJ  := $(CERTS_SRC:%.c=$(BUILD)/%.o)

@@ -5,25 +5,19 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "deadline.h"
 #include "decision.h"
 #include "log.h"
 #include "metrics.h"
 #include "review.h"
 #include "verdict.h"
 
-static double seconds_since(const struct timespec *start)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
-}
-
 void admission_handle(char *body, size_t len, const struct config *cfg, unsigned checks,
                       struct history_source *history, struct admission_result *out)
 {
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    const char *check = decision_check_name(checks);
+    const char *check = check_family_name(checks);
     struct sg_error err = {{0}};
     struct admission_request req;
     if (review_parse(body, len, &req, &err) != 0) {
@@ -43,7 +37,7 @@ void admission_handle(char *body, size_t len, const struct config *cfg, unsigned
                               : v.warnings.count > 0        ? METRICS_WARNED
                                                             : METRICS_ALLOWED;
     static const char *const names[] = {"allowed", "warned", "denied", "error"};
-    double seconds = seconds_since(&start);
+    double seconds = deadline_seconds_since(&start);
     log_decision(&req, &v, check, names[d], seconds);
     metrics_record_admission(check, req.kind, req.operation_name, d, req.dry_run, seconds);
     if (out->body == NULL) {

@@ -11,23 +11,8 @@
 
 enum sg_action { SG_ACTION_OFF = 0, SG_ACTION_WARN, SG_ACTION_DENY };
 
-enum migration_tool {
-    TOOL_FLYWAY = 0,
-    TOOL_LIQUIBASE,
-    TOOL_GOLANG_MIGRATE,
-    TOOL_GOOSE,
-    TOOL_DBMATE,
-    TOOL_RAILS,
-    TOOL_ATLAS,
-    TOOL_ALEMBIC,
-    TOOL_DJANGO,
-    TOOL_SQITCH,
-    TOOL_PRISMA,
-    TOOL_KNEX,
-    TOOL_NODE_PG_MIGRATE,
-    TOOL_SEQUELIZE,
-    TOOL_COUNT
-};
+/* A migration tool's descriptor (schema/tool.h). */
+struct migration_tool;
 
 struct string_list {
     char **items;
@@ -36,7 +21,7 @@ struct string_list {
 
 struct database_config {
     char *name;                 /* the name workloads use in schemagate.io/requires */
-    enum migration_tool tool;
+    const struct migration_tool *tool;
     char *table;                /* schema-qualified history table; default per tool */
     char *conninfo_file;        /* libpq conninfo or URI, read from a mounted Secret file */
     struct string_list namespaces; /* fnmatch globs; empty = no namespace may use it */
@@ -90,7 +75,5 @@ bool config_namespace_exempt(const struct config *cfg, const char *ns);
 bool config_list_matches(const struct string_list *globs, const char *text);
 
 const char *config_action_name(enum sg_action action);
-const char *config_tool_name(enum migration_tool tool);
-const char *config_tool_default_table(enum migration_tool tool);
 
 #endif

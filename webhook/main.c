@@ -38,10 +38,14 @@ static void usage(FILE *out)
           out);
 }
 
+/* The registries' own consistency first (a descriptor with a gap is a start-up error, never a
+ * crash on the first admission), then the config. */
 static int load_config(const char *path, struct config *cfg)
 {
     struct sg_error err = {{0}};
-    int rc = path ? config_load(path, cfg, &err) : config_defaults(cfg, &err);
+    int rc = check_registry_check(&err);
+    if (rc == 0)
+        rc = path ? config_load(path, cfg, &err) : config_defaults(cfg, &err);
     if (rc != 0)
         fprintf(stderr, "schemagate: %s\n", err.message);
     return rc;
@@ -189,15 +193,17 @@ static int cmd_review(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': config_path = optarg; break;
-        case 'k':
-            if (strcmp(optarg, "all") == 0) checks = CHECK_ALL;
-            else if (strcmp(optarg, "secrets") == 0) checks = CHECK_SECRETS | CHECK_HYGIENE;
-            else if (strcmp(optarg, "schema") == 0) checks = CHECK_SCHEMA;
-            else {
-                fprintf(stderr, "schemagate review: --check is all, secrets or schema (got \"%s\")\n", optarg);
+        case 'k': {
+            const struct check_family *f = check_family_by_name(optarg);
+            if (f == NULL) {
+                char names[128];
+                check_family_list(false, names, sizeof names);
+                fprintf(stderr, "schemagate review: --check is %s (got \"%s\")\n", names, optarg);
                 return 2;
             }
+            checks = check_family_set(f);
             break;
+        }
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "strbuf.h"
 
-static const char *const check_names[] = {"all", "secrets", "schema"};
 static const char *const kind_names[] = {"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet",
                                          "Job", "CronJob", "ReplicationController", "Rollout",
                                          "ConfigMap", "PodTemplate", "other"};
@@ -20,7 +20,8 @@ static const char *const operation_names[] = {"CREATE", "UPDATE", "DELETE", "CON
 static const char *const decision_names[] = {"allowed", "warned", "denied", "error"};
 static const int http_error_codes[] = {400, 404, 405, 413, 415, 500, 503};
 
-#define N_CHECKS (sizeof check_names / sizeof check_names[0])
+/* Series per check family (check.h), by its position in the family table. */
+#define N_CHECKS CHECK_FAMILY_MAX
 #define N_KINDS (sizeof kind_names / sizeof kind_names[0])
 #define N_OPS (sizeof operation_names / sizeof operation_names[0])
 #define N_HTTP (sizeof http_error_codes / sizeof http_error_codes[0])
@@ -94,7 +95,10 @@ static uint64_t to_ns(double seconds)
 void metrics_record_admission(const char *check, const char *kind, const char *operation,
                               enum metrics_decision decision, bool dry_run, double seconds)
 {
-    size_t c = index_of(check_names, N_CHECKS, check, 0);
+    size_t c = 0;
+    for (const struct check_family *f = check_family_begin(); f < check_family_end(); f++)
+        if (strcmp(f->name, check) == 0)
+            c = (size_t)(f - check_family_begin());
     size_t k = index_of(kind_names, N_KINDS, kind, N_KINDS - 1);
     size_t o = index_of(operation_names, N_OPS, operation, 0);
     if (decision >= METRICS_DECISION_COUNT)
@@ -180,7 +184,8 @@ char *metrics_render(void)
     strbuf_init(&sb, 0);
     strbuf_puts(&sb, "# HELP schemagate_admission_requests_total Admission reviews answered.\n"
                      "# TYPE schemagate_admission_requests_total counter\n");
-    for (size_t c = 0; c < N_CHECKS; c++)
+    size_t families = (size_t)(check_family_end() - check_family_begin());
+    for (size_t c = 0; c < families; c++)
         for (size_t k = 0; k < N_KINDS; k++)
             for (size_t o = 0; o < N_OPS; o++)
                 for (size_t d = 0; d < METRICS_DECISION_COUNT; d++)
@@ -191,7 +196,7 @@ char *metrics_render(void)
                         strbuf_printf(&sb,
                                       "schemagate_admission_requests_total{check=\"%s\",kind=\"%s\","
                                       "operation=\"%s\",decision=\"%s\",dry_run=\"%s\"} %llu\n",
-                                      check_names[c], kind_names[k], operation_names[o],
+                                      check_family_begin()[c].name, kind_names[k], operation_names[o],
                                       decision_names[d], r ? "true" : "false", (unsigned long long)n);
                     }
     strbuf_puts(&sb, "# HELP schemagate_admission_duration_seconds Time to answer one admission review.\n"

@@ -43,6 +43,7 @@ struct server {
     atomic_int active;       /* requests between their first callback and completion */
     atomic_bool ready;
     atomic_bool draining;
+    char no_endpoint[160];   /* the 404 message, listing the families' paths */
 };
 
 struct request_state {
@@ -137,15 +138,11 @@ static enum MHD_Result send_error(struct server *s, struct MHD_Connection *conn,
 
 /* ---------------------------------------------------------------- HTTPS handler -------- */
 
+/* The checks of the family whose endpoint this is, or 0. */
 static unsigned route(const char *url)
 {
-    if (strcmp(url, "/validate") == 0)
-        return CHECK_ALL;
-    if (strcmp(url, "/validate/secrets") == 0)
-        return CHECK_SECRETS | CHECK_HYGIENE;
-    if (strcmp(url, "/validate/schema") == 0)
-        return CHECK_SCHEMA;
-    return 0;
+    const struct check_family *f = check_family_by_path(url);
+    return f ? check_family_set(f) : 0;
 }
 
 static bool content_type_is_json(const char *ct)
@@ -159,12 +156,12 @@ static bool content_type_is_json(const char *ct)
 }
 
 /* Refusals that can be decided from the request line and headers alone. */
-static int precheck(struct MHD_Connection *conn, const char *url, const char *method, unsigned *checks,
-                    size_t *content_length, const char **message)
+static int precheck(const struct server *s, struct MHD_Connection *conn, const char *url, const char *method,
+                    unsigned *checks, size_t *content_length, const char **message)
 {
     *checks = route(url);
     if (*checks == 0) {
-        *message = "no such endpoint; use POST /validate, /validate/secrets or /validate/schema";
+        *message = s->no_endpoint;
         return 404;
     }
     if (strcmp(method, "POST") != 0) {
@@ -208,7 +205,7 @@ static enum MHD_Result on_webhook(void *cls, struct MHD_Connection *conn, const 
         atomic_fetch_add(&s->active, 1);
         const char *message = NULL;
         size_t length = 0;
-        int status = precheck(conn, url, method, &rs->checks, &length, &message);
+        int status = precheck(s, conn, url, method, &rs->checks, &length, &message);
         if (status != 0) {
             rs->responded = true;
             return send_error(s, conn, status, message);
@@ -406,6 +403,9 @@ int server_run(const struct server_options *opt, const struct config *cfg,
                struct history_source *history, struct sg_error *err)
 {
     struct server s = {.cfg = cfg, .history = history};
+    char paths[128];
+    check_family_list(true, paths, sizeof paths);
+    snprintf(s.no_endpoint, sizeof s.no_endpoint, "no such endpoint; use POST %s", paths);
     atomic_init(&s.active, 0);
     atomic_init(&s.ready, false);
     atomic_init(&s.draining, false);

@@ -2,7 +2,7 @@
 # sanitizer-build: not needed
 # Every runnable migration tool, for real, against a throwaway PostgreSQL (tests/lib/tools.sh):
 # install, make a two-step project, apply step 1, fail step 2, apply step 2; after each stage the
-# schema-history.md section B query must agree, and the rows must be spelled as documented.
+# the webhook's question in SQL must agree, and the rows must be spelled as documented.
 # A tool that cannot be installed or run is a "not ok", never a skip.
 set -uo pipefail
 root=${SCHEMAGATE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}

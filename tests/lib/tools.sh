@@ -7,7 +7,7 @@
 #   tool_<t>_migrate_to STEP       apply migrations up to STEP (1 or 2) with the real tool
 #   tool_<t>_fail                  apply step 1, then a failing step 2: returns 0 iff the tool failed
 #   tool_<t>_ref STEP              the <ref> for schemagate.io/requires: "<database>@<ref>"
-#   tools_applied NAME STEP        "t"/"f": the schema-history.md section B query on the tool's table
+#   tools_applied NAME STEP        "t"/"f": the webhook's question in SQL on the tool's table
 #   tools_config_tool NAME         the webhook config's "tool" value (activerecord -> rails, ...)
 #   tools_table NAME               the schema-qualified history table the tool writes
 #   tools_log NAME                 the tool's output so far (WORKDIR/tool.log)
@@ -120,7 +120,7 @@ tools_fail() {   # NAME
   return 0
 }
 
-# The question the webhook asks, in SQL (schema-history.md section B), for one step's ref.
+# The question the webhook asks, in SQL, for one step's ref.
 tools_applied() {   # NAME STEP
   local name=$1 step=$2 ref table query
   ref=$(tools_ref "$name" "$step") || return 1

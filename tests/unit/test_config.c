@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "schema/tool.h"
 
 static void test_defaults(void **state)
 {
@@ -62,7 +63,7 @@ static void test_full_config(void **state)
     assert_int_equal(cfg.database_count, 2);
     const struct database_config *db = config_find_database(&cfg, "orders");
     assert_non_null(db);
-    assert_int_equal(db->tool, TOOL_FLYWAY);
+    assert_ptr_equal(db->tool, tool_find("flyway"));
     assert_string_equal(db->table, "public.flyway_schema_history");
     assert_true(db->allow_when_unreachable);
     assert_true(config_list_matches(&db->namespaces, "shop-eu"));

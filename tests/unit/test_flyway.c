@@ -10,14 +10,14 @@
 
 #include <cmocka.h>
 
-#include "schema/flyway.h"
+#include "schema/tools/flyway.h"
 
 #define ROW(r_, v_, t_, ok_, d_) \
     {.version = (v_), .type = (t_), .description = (d_), .installed_at = "2026-11-21T10:00:00Z", \
      .rank = (r_), .success = (ok_)}
 
 /* BASELINE 1, 1.1, 1.9 then DELETE, 1.10 then UNDO, out-of-order 1.5, failed 2.0, 005.0.0,
- * a repeatable (schema-history.md B's fixture). */
+ * a repeatable (the Flyway fixture). */
 static const struct flyway_row fixture[] = {
     ROW(1, "1", "BASELINE", 1, "<< Flyway Baseline >>"),
     ROW(2, "1.1", "SQL", 1, "a"),

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "deadline.h"
 #include "decision.h"
 #include "review.h"
 #include "schema/history.h"
@@ -29,7 +30,7 @@ static int fake_lookup(struct history_source *base, const struct database_config
                        const struct timespec *deadline, struct history_result *out, struct sg_error *err)
 {
     struct fake_source *f = (struct fake_source *)base;
-    assert_true(history_ms_left(deadline) > 0);
+    assert_true(deadline_ms_left(deadline) > 0);
     f->calls++;
     snprintf(f->last_key, sizeof f->last_key, "%s", r->cache_key);
     if (f->rc != 0)

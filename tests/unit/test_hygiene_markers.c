@@ -1,6 +1,6 @@
 /* test_hygiene_markers.c - hygiene finds migration containers with one stem pass over a stack
- * text before any substring search; it must answer exactly as the plain definition (19 strstr
- * over the lower-cased image + command + args, empty past 4096 bytes) on every container. */
+ * text before any substring search; it must answer exactly as the plain definition (a strstr per
+ * marker of every registered tool over the lower-cased image + command + args, empty past 4096 bytes) on every container. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,14 +13,9 @@
 
 #include "hygiene/hygiene.h"
 #include "lib/testutil.h"
+#include "schema/tool.h"
 #include "strbuf.h"
 
-static const char *const markers[] = {
-    "flyway", "liquibase", "db:migrate", "manage.py migrate", "alembic upgrade",
-    "goose ", "goose-", "/goose", "dbmate", "sqitch deploy", "migrate:latest", "node-pg-migrate",
-    "prisma migrate", "atlas migrate", "migrate/migrate", "migrate -path", "migrate -source",
-    "migrate -database", "golang-migrate", NULL,
-};
 
 /* The definition, as hygiene.c had it before the stem pass. */
 static bool reference(const cJSON *container)
@@ -45,8 +40,9 @@ static bool reference(const cJSON *container)
             sb.data[i] = (char)(sb.data[i] + 32);
     const char *text = strbuf_cstr(&sb);
     bool yes = false;
-    for (const char *const *m = markers; *m && !yes; m++)
-        yes = strstr(text, *m) != NULL;
+    for (const struct migration_tool *const *t = tool_begin(); t < tool_end() && !yes; t++)
+        for (const char *const *m = (*t)->markers; *m && !yes; m++)
+            yes = strstr(text, *m) != NULL;
     strbuf_free(&sb);
     return yes;
 }
@@ -97,40 +93,43 @@ static void test_markers_and_near_misses(void **state)
 {
     (void)state;
     checked = 0;
-    for (const char *const *m = markers; *m; m++) {
-        size_t n = strlen(*m);
-        char variants[6][64];
-        snprintf(variants[0], 64, "%s", *m);
-        for (size_t i = 0; i < n; i++) {
-            char c = (*m)[i];
-            variants[1][i] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
-            variants[2][i] = (char)(i % 2 && c >= 'a' && c <= 'z' ? c - 32 : c);
-            variants[3][i] = c;
-            variants[4][i] = c;
-            variants[5][i] = c;
-        }
-        variants[1][n] = variants[2][n] = '\0';
-        variants[3][n - 1] = '\0';                       /* cut short */
-        variants[4][n] = '\0';
-        variants[4][n / 2] = 'x';                        /* a byte changed */
-        snprintf(variants[5], 64, "%s", *m + 1);         /* first byte gone */
-        for (size_t v = 0; v < 6; v++) {
-            char text[256];
-            const char *w = variants[v];
-            agree_whole(w, NULL, NULL);
-            agree_whole("img", w, NULL);
-            agree_whole("img", NULL, w);
-            snprintf(text, sizeof text, "registry.example.com/%s:1.0", w);
-            agree_whole(text, NULL, NULL);
-            snprintf(text, sizeof text, "sh -c 'exec %s now'", w);
-            agree_whole("busybox", text, NULL);
-            agree_whole("busybox", "sh", text);
-            snprintf(text, sizeof text, "x%sx", w);
-            agree_whole("busybox", text, text);
-            agree_split("busybox", w);
-            agree_split(w, "run it");
-            snprintf(text, sizeof text, "bin/run %s --now", w);
-            agree_split("app:1", text);
+    for (const struct migration_tool *const *t = tool_begin(); t < tool_end(); t++) {
+        for (const char *const *m = (*t)->markers; *m; m++) {
+            size_t n = strlen(*m);
+            assert_true(n > 0 && n < 64);
+            char variants[6][64];
+            snprintf(variants[0], 64, "%s", *m);
+            for (size_t i = 0; i < n; i++) {
+                char c = (*m)[i];
+                variants[1][i] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+                variants[2][i] = (char)(i % 2 && c >= 'a' && c <= 'z' ? c - 32 : c);
+                variants[3][i] = c;
+                variants[4][i] = c;
+                variants[5][i] = c;
+            }
+            variants[1][n] = variants[2][n] = '\0';
+            variants[3][n - 1] = '\0';                       /* cut short */
+            variants[4][n] = '\0';
+            variants[4][n / 2] = 'x';                        /* a byte changed */
+            snprintf(variants[5], 64, "%s", *m + 1);         /* first byte gone */
+            for (size_t v = 0; v < 6; v++) {
+                char text[256];
+                const char *w = variants[v];
+                agree_whole(w, NULL, NULL);
+                agree_whole("img", w, NULL);
+                agree_whole("img", NULL, w);
+                snprintf(text, sizeof text, "registry.example.com/%s:1.0", w);
+                agree_whole(text, NULL, NULL);
+                snprintf(text, sizeof text, "sh -c 'exec %s now'", w);
+                agree_whole("busybox", text, NULL);
+                agree_whole("busybox", "sh", text);
+                snprintf(text, sizeof text, "x%sx", w);
+                agree_whole("busybox", text, text);
+                agree_split("busybox", w);
+                agree_split(w, "run it");
+                snprintf(text, sizeof text, "bin/run %s --now", w);
+                agree_split("app:1", text);
+            }
         }
     }
     /* Markers that only appear when image and argv are joined by spaces. */

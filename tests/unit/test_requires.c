@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "schema/requires.h"
+#include "schema/tool.h"
 
 static struct requirement_list list;
 
@@ -60,10 +61,10 @@ static void rejects_malformed(void **state)
     assert_int_equal(requires_parse(many, &list, &err), -1);
 }
 
-static int resolve(enum migration_tool tool, const char *value, const char *project, struct requirement *out,
+static int resolve(const char *tool, const char *value, const char *project, struct requirement *out,
                    struct sg_error *err)
 {
-    struct database_config db = {.name = "orders", .tool = tool, .project = (char *)project};
+    struct database_config db = {.name = "orders", .tool = tool_find(tool), .project = (char *)project};
     if (requires_parse(value, &list, err) != 0)
         return -1;
     int rc = requires_resolve(&db, &list.items[0], err);
@@ -76,41 +77,41 @@ static void resolves_per_tool(void **state)
     (void)state;
     struct requirement r;
     struct sg_error err = {{0}};
-    assert_int_equal(resolve(TOOL_FLYWAY, "orders@01_10.0", NULL, &r, &err), 0);
+    assert_int_equal(resolve("flyway", "orders@01_10.0", NULL, &r, &err), 0);
     assert_string_equal(r.param[0], "1.10");
     assert_string_equal(r.cache_key, "1.10");
-    assert_int_equal(resolve(TOOL_FLYWAY, "orders@>=1.10", NULL, &r, &err), 0);
+    assert_int_equal(resolve("flyway", "orders@>=1.10", NULL, &r, &err), 0);
     assert_string_equal(r.cache_key, ">=1.10");
 
-    assert_int_equal(resolve(TOOL_LIQUIBASE, "orders@tag:v2.3.0", NULL, &r, &err), 0);
+    assert_int_equal(resolve("liquibase", "orders@tag:v2.3.0", NULL, &r, &err), 0);
     assert_int_equal(r.kind, REF_LIQUIBASE_TAG);
     assert_string_equal(r.param[0], "v2.3.0");
-    assert_int_equal(resolve(TOOL_LIQUIBASE, "orders@changeset:42::alice::db/changelog.xml", NULL, &r, &err), 0);
+    assert_int_equal(resolve("liquibase", "orders@changeset:42::alice::db/changelog.xml", NULL, &r, &err), 0);
     assert_int_equal(r.kind, REF_LIQUIBASE_CHANGESET);
     assert_string_equal(r.param[0], "42");
     assert_string_equal(r.param[1], "alice");
     assert_string_equal(r.param[2], "db/changelog.xml");
 
-    assert_int_equal(resolve(TOOL_DJANGO, "orders@shop:0002_add_price", NULL, &r, &err), 0);
+    assert_int_equal(resolve("django", "orders@shop:0002_add_price", NULL, &r, &err), 0);
     assert_string_equal(r.param[0], "shop");
     assert_string_equal(r.param[1], "0002_add_price");
-    assert_int_equal(resolve(TOOL_DJANGO, "orders@0002_add_price", "shop", &r, &err), 0);
+    assert_int_equal(resolve("django", "orders@0002_add_price", "shop", &r, &err), 0);
     assert_string_equal(r.param[0], "shop");
 
-    assert_int_equal(resolve(TOOL_SQITCH, "orders@@v1.0", NULL, &r, &err), 0);
+    assert_int_equal(resolve("sqitch", "orders@@v1.0", NULL, &r, &err), 0);
     assert_int_equal(r.kind, REF_SQITCH_TAG);
     assert_string_equal(r.param[0], "@v1.0");
-    assert_int_equal(resolve(TOOL_SQITCH, "orders@add_users", NULL, &r, &err), 0);
+    assert_int_equal(resolve("sqitch", "orders@add_users", NULL, &r, &err), 0);
     assert_int_equal(r.kind, REF_SQITCH_CHANGE);
 
-    assert_int_equal(resolve(TOOL_RAILS, "orders@007", NULL, &r, &err), 0);
+    assert_int_equal(resolve("rails", "orders@007", NULL, &r, &err), 0);
     assert_string_equal(r.cache_key, "7");
-    assert_int_equal(resolve(TOOL_DBMATE, "orders@007", NULL, &r, &err), 0);
+    assert_int_equal(resolve("dbmate", "orders@007", NULL, &r, &err), 0);
     assert_string_equal(r.cache_key, "007");         /* dbmate: "001" is not "1" */
-    assert_int_equal(resolve(TOOL_GOLANG_MIGRATE, "orders@20240101120000", NULL, &r, &err), 0);
-    assert_int_equal(resolve(TOOL_KNEX, "orders@20240101_add_email.js", NULL, &r, &err), 0);
+    assert_int_equal(resolve("golang-migrate", "orders@20240101120000", NULL, &r, &err), 0);
+    assert_int_equal(resolve("knex", "orders@20240101_add_email.js", NULL, &r, &err), 0);
     assert_int_equal(r.kind, REF_NAME);
-    assert_int_equal(resolve(TOOL_ALEMBIC, "orders@ae1027a6acf", NULL, &r, &err), 0);
+    assert_int_equal(resolve("alembic", "orders@ae1027a6acf", NULL, &r, &err), 0);
     assert_int_equal(r.kind, REF_ALEMBIC_REVISION);
 }
 
@@ -118,22 +119,22 @@ static void rejects_per_tool(void **state)
 {
     (void)state;
     static const struct {
-        enum migration_tool tool;
+        const char *tool;
         const char *value, *says;
     } bad[] = {
-        {TOOL_FLYWAY, "orders@1.x", "\"orders@1.10\""},
-        {TOOL_FLYWAY, "orders@V1__init", "digits"},
-        {TOOL_LIQUIBASE, "orders@v2.3.0", "tag:"},
-        {TOOL_LIQUIBASE, "orders@changeset:42::alice", "changeset:<id>::<author>::<file>"},
-        {TOOL_LIQUIBASE, "orders@changeset:::alice::f.xml", "changeset:<id>"},
-        {TOOL_DJANGO, "orders@0002_add_price", "app:name"},
-        {TOOL_DJANGO, "orders@shop:", "\"orders@shop:0002_add_price\""},
-        {TOOL_SQITCH, "orders@@", "tag needs a name"},
-        {TOOL_GOLANG_MIGRATE, "orders@99999999999999999999", "bigint"},
-        {TOOL_GOOSE, "orders@v1", "whole number"},
-        {TOOL_RAILS, "orders@2024_01", "digits"},
-        {TOOL_KNEX, "orders@>=20240101_x", "\">=\" needs ordered versions"},
-        {TOOL_ALEMBIC, "orders@0123456789abcdef0123456789abcdef0", "32 characters"},
+        {"flyway", "orders@1.x", "\"orders@1.10\""},
+        {"flyway", "orders@V1__init", "digits"},
+        {"liquibase", "orders@v2.3.0", "tag:"},
+        {"liquibase", "orders@changeset:42::alice", "changeset:<id>::<author>::<file>"},
+        {"liquibase", "orders@changeset:::alice::f.xml", "changeset:<id>"},
+        {"django", "orders@0002_add_price", "app:name"},
+        {"django", "orders@shop:", "\"orders@shop:0002_add_price\""},
+        {"sqitch", "orders@@", "tag needs a name"},
+        {"golang-migrate", "orders@99999999999999999999", "bigint"},
+        {"goose", "orders@v1", "whole number"},
+        {"rails", "orders@2024_01", "digits"},
+        {"knex", "orders@>=20240101_x", "\">=\" needs ordered versions"},
+        {"alembic", "orders@0123456789abcdef0123456789abcdef0", "32 characters"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct requirement r;

@@ -1,5 +1,5 @@
 /* test_version.c - Flyway's version order (MigrationVersion.compareTo) and digit strings, with
- * the examples schema-history.md A.1 gives; the same pairs are checked against PostgreSQL's
+ * the examples of Flyway's MigrationVersion; the same pairs are checked against PostgreSQL's
  * numeric[] order by tests/e2e/schema_fixtures.sh. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "podspec.h"
+#include "schema/tool.h"
 #include "secrets/secretref.h"
 
 #define HYGIENE_TEXT_MAX 4096   /* a longer image + command line is not judged (reads as "") */
@@ -94,9 +95,10 @@ static bool string_has_stem(const char *s)
     }
 }
 
-/* Every migration marker below contains one of the stems above, and no stem holds a space, so a
- * stem in the joined text lies inside one string: one pass over the strings as they are (no
- * copy, any case) tells whether a marker can match at all. */
+/* Every tool's migration markers contain one of the stems above (hygiene_markers_check holds
+ * it at start-up), and no stem holds a space, so a stem in the joined text lies inside one
+ * string: one pass over the strings as they are (no copy, any case) tells whether a marker can
+ * match at all. */
 static bool fields_have_stem(const cJSON *const *fields)
 {
     if (cJSON_IsString(fields[F_IMAGE]) && string_has_stem(fields[F_IMAGE]->valuestring))
@@ -111,20 +113,29 @@ static bool fields_have_stem(const cJSON *const *fields)
     return false;
 }
 
-static bool text_has_any(const char *text, const char *const *needles)
+int hygiene_markers_check(struct sg_error *err)
 {
-    for (; *needles; needles++)
-        if (strstr(text, *needles))
-            return true;
-    return false;
+    for (const struct migration_tool *const *t = tool_begin(); t < tool_end(); t++)
+        for (const char *const *m = (*t)->markers; m && *m; m++) {
+            bool lower = true;
+            for (const char *c = *m; *c; c++)
+                lower = lower && !(*c >= 'A' && *c <= 'Z');
+            if (!lower || !string_has_stem(*m))
+                return sg_error_set(err, "migration tool \"%s\": hygiene marker \"%s\" must be lower case "
+                                    "and contain one of hygiene's stems", (*t)->name, *m);
+        }
+    return 0;
 }
 
-static const char *const migration_markers[] = {
-    "flyway", "liquibase", "db:migrate", "manage.py migrate", "alembic upgrade",
-    "goose ", "goose-", "/goose", "dbmate", "sqitch deploy", "migrate:latest", "node-pg-migrate",
-    "prisma migrate", "atlas migrate", "migrate/migrate", "migrate -path", "migrate -source",
-    "migrate -database", "golang-migrate", NULL,
-};
+/* A migration tool's marker (schema/tool.h: each tool lists what its containers show). */
+static bool text_has_marker(const char *text)
+{
+    for (const struct migration_tool *const *t = tool_begin(); t < tool_end(); t++)
+        for (const char *const *m = (*t)->markers; *m; m++)
+            if (strstr(text, *m))
+                return true;
+    return false;
+}
 
 /* Fills *t (when a stem is there) and answers whether the container runs a migration. */
 static bool fields_are_migration(const cJSON *const *fields, struct container_text *t)
@@ -132,7 +143,7 @@ static bool fields_are_migration(const cJSON *const *fields, struct container_te
     if (!fields_have_stem(fields))
         return false;
     container_text(fields, t);
-    return text_has_any(t->data, migration_markers);
+    return text_has_marker(t->data);
 }
 
 bool hygiene_is_migration_container(const cJSON *container)

@@ -8,7 +8,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "decision.h"
+#include "check.h"
+#include "error.h"
 
 void hygiene_check(const struct check_context *ctx, struct verdict *v);
 
@@ -16,5 +17,9 @@ void hygiene_check(const struct check_context *ctx, struct verdict *v);
  * alembic upgrade, manage.py migrate, rails db:migrate, sqitch deploy, prisma migrate deploy,
  * knex migrate, node-pg-migrate, sequelize db:migrate, atlas migrate apply). */
 bool hygiene_is_migration_container(const cJSON *container);
+
+/* Every migration tool's markers are lower case and hold one of the stems the fast path looks
+ * for (schema/tool.h); checked at start-up. 0, or -1 naming the marker. */
+int hygiene_markers_check(struct sg_error *err);
 
 #endif

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "history.h"
+#include "deadline.h"
 
 #define CONNINFO_MAX 4096
 
@@ -76,7 +76,7 @@ static int wait_socket(PGconn *conn, short events, const struct timespec *deadli
     if (fd < 0)
         return -1;
     for (;;) {
-        long left = history_ms_left(deadline);
+        long left = deadline_ms_left(deadline);
         if (left <= 0)
             return 0;
         struct pollfd p = {.fd = fd, .events = events};

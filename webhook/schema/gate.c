@@ -7,34 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deadline.h"
 #include "history.h"
 #include "requires.h"
 #include "strbuf.h"
-#include "version.h"
+#include "tool.h"
 
 #define GATE_FIELD "metadata.annotations[\"" REQUIRES_ANNOTATION "\"]"
 #define GATE_RUN_FIRST "run the migration Job first (Helm pre-upgrade hook, Argo CD PreSync / sync-wave -1)"
-
-/* How each tool repairs a failed migration, for the failed-migration denial. */
-static const char *repair_hint(enum migration_tool tool)
-{
-    switch (tool) {
-    case TOOL_FLYWAY:
-        return "fix it, run `flyway repair` (removes the failed row), then rerun the migration Job";
-    case TOOL_GOLANG_MIGRATE:
-        return "fix the database by hand, run `migrate force <last good version>`, then rerun the "
-               "migration Job";
-    case TOOL_ATLAS:
-        return "fix the file and rerun `atlas migrate apply` (it resumes the partial file)";
-    case TOOL_PRISMA:
-        return "run `prisma migrate resolve --rolled-back <name>` (or --applied), then "
-               "`prisma migrate deploy`";
-    case TOOL_SQITCH:
-        return "fix the change, then rerun `sqitch deploy`";
-    default:
-        return "fix it and rerun the migration Job";
-    }
-}
 
 static const char *annotation_value(const cJSON *object)
 {
@@ -96,45 +76,32 @@ static void describe_latest(const struct history_result *h, struct strbuf *sb)
         strbuf_printf(sb, " (%s)", h->latest_description[0] ? h->latest_description : h->latest_at);
 }
 
-/* For ordered tools: is the latest applied version at or above the required one? Then the
- * required version is a hole (out of order, ignored, or deleted), which deserves saying. */
+/* Is the latest applied version at or above the required one? Then the required version is a
+ * hole (out of order, ignored, or deleted), which deserves saying. */
 static bool latest_at_or_above(const struct database_config *db, const struct requirement *r,
                                const struct history_result *h)
 {
-    if (r->at_least)
+    if (r->at_least || db->tool->latest_at_or_above == NULL)
         return false;
-    switch (db->tool) {
-    case TOOL_FLYWAY:
-        return version_flyway_valid(h->latest_version) &&
-               version_flyway_compare(h->latest_version, r->param[0]) >= 0;
-    case TOOL_GOOSE:
-    case TOOL_RAILS:
-        return version_digits_valid(h->latest_version) &&
-               version_digits_compare(h->latest_version, r->param[0]) >= 0;
-    case TOOL_DBMATE:
-    case TOOL_ATLAS:
-        return strcmp(h->latest_version, r->param[0]) >= 0;
-    default:
-        return false;
-    }
+    return db->tool->latest_at_or_above(h->latest_version, r->param[0]);
 }
 
 static void report_state(struct gate_run *g, const struct database_config *db, const struct requirement *r,
                          const struct history_result *h)
 {
-    const char *tool = config_tool_name(db->tool);
+    const char *tool = db->tool->name;
     struct strbuf sb;
     strbuf_init(&sb, 900);
-    if (h->has_failed && db->tool == TOOL_GOLANG_MIGRATE) {
+    if (h->has_failed && db->tool->failed_is_dirty) {
         strbuf_printf(&sb, "the database is dirty at version %s (a migration failed or is still running); %s",
-                      h->failed_version, repair_hint(db->tool));
+                      h->failed_version, db->tool->repair_hint);
         verdict_report(g->v, g->state_action, "schema.failed-migration", "%srequires %s (%s) but %s",
                        g->prefix, r->text, tool, strbuf_cstr(&sb));
     } else if (h->has_failed) {
         strbuf_printf(&sb, "migration %s", h->failed_version);
         if (h->failed_description[0])
             strbuf_printf(&sb, " (%s)", h->failed_description);
-        strbuf_printf(&sb, " failed; %s", repair_hint(db->tool));
+        strbuf_printf(&sb, " failed; %s", db->tool->repair_hint);
         verdict_report(g->v, g->state_action, "schema.failed-migration", "%srequires %s (%s) but %s",
                        g->prefix, r->text, tool, strbuf_cstr(&sb));
     } else if (!h->satisfied) {
@@ -187,7 +154,7 @@ static void check_requirement(struct gate_run *g, struct requirement *r)
     int rc;
     if (g->ctx->history == NULL)
         rc = sg_error_set(&err, "database %s unreachable (this process has no database access)", db->name);
-    else if (history_ms_left(&g->deadline) <= 0)
+    else if (deadline_ms_left(&g->deadline) <= 0)
         rc = sg_error_set(&err, "database %s unreachable (no time left in the %d ms budget)", db->name,
                           cfg->schema.timeout_ms);
     else
@@ -225,7 +192,7 @@ void gate_check(const struct check_context *ctx, struct verdict *v)
     }
     if (g.static_action == SG_ACTION_OFF && g.state_action == SG_ACTION_OFF)
         return;
-    history_deadline_in(&g.deadline, cfg->schema.timeout_ms);
+    deadline_in(&g.deadline, cfg->schema.timeout_ms);
 
     struct requirement_list *list = calloc(1, sizeof *list);
     if (list == NULL) {

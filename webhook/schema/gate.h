@@ -3,7 +3,7 @@
 #ifndef SCHEMAGATE_GATE_H
 #define SCHEMAGATE_GATE_H
 
-#include "decision.h"
+#include "check.h"
 
 void gate_check(const struct check_context *ctx, struct verdict *v);
 

@@ -13,7 +13,7 @@
 
 #define HISTORY_TEXT_MAX 128
 
-/* What one lookup found, already reduced to the tool's own rules (schema-history.md). */
+/* What one lookup found, already reduced to the tool's own rules (schema/tools/). */
 struct history_result {
     bool table_found;       /* false: the history table (or sqitch registry) does not exist */
     bool satisfied;         /* the required migration is applied */
@@ -40,9 +40,5 @@ struct history_source {
  * the first lookup). cfg must outlive it. NULL on OOM with err set. */
 struct history_source *history_open(const struct config *cfg, struct sg_error *err);
 void history_close(struct history_source *src);
-
-/* Milliseconds from now until deadline (negative when passed). */
-long history_ms_left(const struct timespec *deadline);
-void history_deadline_in(struct timespec *deadline, long ms);
 
 #endif

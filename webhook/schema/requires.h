@@ -51,4 +51,19 @@ int requires_resolve(const struct database_config *db, struct requirement *r, st
 /* Correct examples of a requirement on db, quoted: "\"orders@1.10\" or \"orders@>=1.10\"". */
 void requires_example(const struct database_config *db, char *out, size_t n);
 
+/* For the tools' resolve functions (schema/tools/): */
+/* Fails with "\"orders@x\": <why> for orders (tool flyway); write e.g. <examples>". */
+int requires_bad_ref(const struct database_config *db, const struct requirement *r, const char *why,
+                     struct sg_error *err);
+/* param[i] = the first n bytes of s (bounded). */
+void requires_set_param(struct requirement *r, int i, const char *s, size_t n);
+/* An ordered version: kind REF_VERSION, param[0] and the cache key (">=" kept apart). */
+void requires_set_version(struct requirement *r, const char *canonical);
+/* requires_set_version with r->ref read as a number (leading zeros dropped, "000" is "0"). */
+void requires_set_number(struct requirement *r);
+/* A version kept as a bigint (golang-migrate, goose), read as a number. */
+int requires_resolve_bigint(const struct database_config *db, struct requirement *r, struct sg_error *err);
+/* A migration named as the tool stores it (REF_NAME). */
+int requires_resolve_name(const struct database_config *db, struct requirement *r, struct sg_error *err);
+
 #endif

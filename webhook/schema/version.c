@@ -1,5 +1,5 @@
 /* version.c - version ordering for the schema gate, written to match the tools' own code
- * (schema-history.md A.1 for Flyway's MigrationVersion.tokenize/compareTo; Rails to_i and
+ * (Flyway's own MigrationVersion.tokenize/compareTo; Rails to_i and
  * golang-migrate ParseUint for digit strings). Parts are compared as decimal strings, so
  * they have no size limit, exactly like Flyway's BigInteger parts. */
 #include "version.h"
@@ -14,6 +14,14 @@ bool version_digits_valid(const char *text)
         if (*c < '0' || *c > '9')
             return false;
     return true;
+}
+
+bool version_bigint_valid(const char *text)
+{
+    if (!version_digits_valid(text))
+        return false;
+    size_t len = strlen(text);
+    return len < 19 || (len == 19 && strcmp(text, "9223372036854775807") <= 0);
 }
 
 bool version_flyway_valid(const char *text)
@@ -110,4 +118,19 @@ void version_flyway_normalize(const char *text, char *out, size_t n)
     if (keep == 0)
         keep = 1;             /* "0", "0.0" -> "0" */
     out[keep] = '\0';
+}
+
+bool version_flyway_at_or_above(const char *latest, const char *required)
+{
+    return version_flyway_valid(latest) && version_flyway_compare(latest, required) >= 0;
+}
+
+bool version_digits_at_or_above(const char *latest, const char *required)
+{
+    return version_digits_valid(latest) && version_digits_compare(latest, required) >= 0;
+}
+
+bool version_text_at_or_above(const char *latest, const char *required)
+{
+    return strcmp(latest, required) >= 0;
 }

@@ -20,7 +20,17 @@ void version_flyway_normalize(const char *text, char *out, size_t n);
 /* A non-empty string of ASCII digits. */
 bool version_digits_valid(const char *text);
 
+/* Digits that fit a signed 64-bit integer (golang-migrate and goose keep a bigint). */
+bool version_bigint_valid(const char *text);
+
 /* Numeric order of two digit strings of any length ("001" == "1"). */
 int version_digits_compare(const char *a, const char *b);
+
+/* "Is the latest applied version at or above the required one?" in each order, false when the
+ * latest is not a valid version of that kind (for a tool's latest_at_or_above). */
+bool version_flyway_at_or_above(const char *latest, const char *required);
+bool version_digits_at_or_above(const char *latest, const char *required);
+/* Byte order (the tools that compare versions as exact strings). */
+bool version_text_at_or_above(const char *latest, const char *required);
 
 #endif

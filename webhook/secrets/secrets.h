@@ -6,7 +6,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "decision.h"
+#include "check.h"
 #include "secretjudge.h"
 #include "verdict.h"
 

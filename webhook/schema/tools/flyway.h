@@ -1,4 +1,4 @@
-/* flyway.h - Flyway's history rules (schema-history.md A.1/B) applied in C to the rows of
+/* flyway.h - Flyway's history rules, applied in C to the rows of
  * flyway_schema_history, so PostgreSQL only scans the table: the newest row per normalised
  * version decides, baselines cover what is below them, failed rows and repeatables reported. */
 #ifndef SCHEMAGATE_FLYWAY_H
