@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "config.h"
 #include "error.h"
@@ -30,6 +31,10 @@ struct check_context {
     const struct admission_request *req;
     const struct config *cfg;
     struct history_source *history;
+    /* The schema gate waits for databases until here (CLOCK_MONOTONIC); NULL: it may not wait
+     * at all (answers from the history cache, or marks the verdict needs_database). */
+    const struct timespec *deadline;
+    long budget_ms;               /* what the deadline was set to, for messages */
     bool has_pod_spec;
     struct pod_spec pod;
 };

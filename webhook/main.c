@@ -26,7 +26,8 @@ static void usage(FILE *out)
     fputs("usage:\n"
           "  schemagate serve [--config FILE] --tls-cert-file FILE --tls-private-key-file FILE\n"
           "                   [--listen ADDR:PORT] [--metrics-listen ADDR:PORT] [--threads N]\n"
-          "                   [--max-connections N] [--idle-timeout S] [--drain-timeout S]\n"
+          "                   [--max-connections N] [--max-connections-per-ip N] [--idle-timeout S]\n"
+          "                   [--request-timeout S] [--drain-timeout S]\n"
           "  schemagate review [--config FILE] [--check all|secrets|schema] [FILE|-]\n"
           "  schemagate version\n"
           "\n"
@@ -78,6 +79,8 @@ static int cmd_serve(int argc, char **argv)
         {"max-connections", required_argument, NULL, 'M'},
         {"drain-timeout", required_argument, NULL, 'd'},
         {"idle-timeout", required_argument, NULL, 'i'},
+        {"request-timeout", required_argument, NULL, 'r'},
+        {"max-connections-per-ip", required_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -98,6 +101,11 @@ static int cmd_serve(int argc, char **argv)
         case 'M': if (parse_unsigned("--max-connections", optarg, 1, 65536, &opt.max_connections)) return 2; break;
         case 'd': if (parse_unsigned("--drain-timeout", optarg, 0, 600, &opt.drain_timeout_s)) return 2; break;
         case 'i': if (parse_unsigned("--idle-timeout", optarg, 1, 600, &opt.connection_timeout_s)) return 2; break;
+        case 'r': if (parse_unsigned("--request-timeout", optarg, 1, 600, &opt.request_timeout_s)) return 2; break;
+        case 'P':
+            if (parse_unsigned("--max-connections-per-ip", optarg, 0, 65536, &opt.max_connections_per_ip))
+                return 2;
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

@@ -1,7 +1,19 @@
 /* server.c - the HTTPS webhook port and the plain-HTTP health/metrics port.
- * Bounded everywhere: body size (3 MiB, the apiserver's own limit), connection count,
- * idle/slow-client timeout. SIGTERM: readiness goes false, the listener closes, in-flight
- * requests finish (their responses say Connection: close), then the process exits 0. */
+ *
+ * Nothing can stall it:
+ * - No HTTP thread waits for a database. A request whose schema gate needs one (a history
+ *   cache miss) is handed to the database threads (dbwork.c) and its connection suspended;
+ *   it is answered when the lookup completes or at its deadline, whichever comes first. The
+ *   deadline is set when the request arrives (so queueing counts) to the config's
+ *   schema.timeout_ms or the apiserver's `?timeout=` less a margin, whichever is shorter.
+ *   Secrets-only requests never meet a database.
+ * - libmicrohttpd runs in poll mode (its epoll mode spins on a half-open TLS handshake).
+ * - Every handshake and request must arrive within --request-timeout, however slowly its bytes
+ *   trickle (tlsio.c); idle connections close after --idle-timeout; connections are limited in
+ *   total and per client address.
+ * - Body size is bounded (3 MiB, the apiserver's own limit).
+ * SIGTERM: readiness goes false, the listener closes, in-flight requests finish (their
+ * responses say Connection: close), then the process exits 0. */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -21,6 +33,8 @@
 #include <microhttpd.h>
 
 #include "admission.h"
+#include "dbwork.h"
+#include "deadline.h"
 #include "decision.h"
 #include "log.h"
 #include "metrics.h"
@@ -40,6 +54,8 @@
 struct server {
     const struct config *cfg;
     struct history_source *history;
+    struct dbwork *work;     /* database threads; NULL without databases */
+    long request_ms, idle_ms;
     atomic_int active;       /* requests between their first callback and completion */
     atomic_bool ready;
     atomic_bool draining;
@@ -51,6 +67,11 @@ struct request_state {
     size_t received;
     unsigned checks;
     bool responded;
+    struct timespec arrived;        /* the database budget counts from here */
+    long budget_ms;
+    struct admission *adm;          /* while a database thread decides */
+    struct MHD_Connection *conn;
+    atomic_bool answered;           /* set by whichever thread answered the admission */
 };
 
 void server_default_options(struct server_options *opt)
@@ -59,9 +80,40 @@ void server_default_options(struct server_options *opt)
     opt->listen = "0.0.0.0:8443";
     opt->metrics_listen = "0.0.0.0:9090";
     opt->threads = 4;
-    opt->max_connections = 512;
+    opt->max_connections = 1024;
+    opt->max_connections_per_ip = 256;
     opt->connection_timeout_s = 10;
+    opt->request_timeout_s = 10;
     opt->drain_timeout_s = 25;
+}
+
+long server_parse_duration_ms(const char *text)
+{
+    if (text == NULL || *text == '\0')
+        return -1;
+    double total = 0;
+    const char *p = text;
+    while (*p) {
+        char *end;
+        errno = 0;
+        double n = strtod(p, &end);
+        if (end == p || errno != 0 || n < 0)
+            return -1;
+        p = end;
+        double unit;
+        if (strncmp(p, "ms", 2) == 0) unit = 1, p += 2;
+        else if (strncmp(p, "us", 2) == 0) unit = 1e-3, p += 2;
+        else if (strncmp(p, "\xc2\xb5s", 3) == 0) unit = 1e-3, p += 3;   /* "µs" */
+        else if (strncmp(p, "ns", 2) == 0) unit = 1e-6, p += 2;
+        else if (*p == 'h') unit = 3600e3, p++;
+        else if (*p == 'm') unit = 60e3, p++;
+        else if (*p == 's') unit = 1e3, p++;
+        else return -1;
+        total += n * unit;
+        if (total > 86400e3)
+            return -1;
+    }
+    return (long)total;
 }
 
 int server_parse_address(const char *text, struct sockaddr_storage *out, struct sg_error *err)
@@ -189,6 +241,41 @@ static struct tlsio *connection_io(struct MHD_Connection *conn)
     return info ? info->socket_context : NULL;
 }
 
+/* The database budget of a request: the config's timeout, or less when the apiserver gives up
+ * sooner (`?timeout=10s`, a Go duration): its timeout less a margin of a tenth (50 ms to 1 s),
+ * so the answer is there before the apiserver stops waiting. */
+static long request_budget_ms(struct MHD_Connection *conn, const struct config *cfg)
+{
+    long budget = cfg->schema.timeout_ms;
+    long apiserver = server_parse_duration_ms(MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "timeout"));
+    if (apiserver > 0) {
+        long margin = apiserver / 10;
+        margin = margin < 50 ? 50 : margin > 1000 ? 1000 : margin;
+        long usable = apiserver - margin > 1 ? apiserver - margin : 1;
+        if (usable < budget)
+            budget = usable;
+    }
+    return budget;
+}
+
+/* Called once, from a database thread or the watchdog: the connection may answer now. */
+static void on_gate_answered(void *ctx)
+{
+    struct request_state *rs = ctx;
+    atomic_store(&rs->answered, true);
+    MHD_resume_connection(rs->conn);
+}
+
+static enum MHD_Result respond(struct server *s, struct MHD_Connection *conn, struct request_state *rs)
+{
+    struct admission_result result = {0};
+    admission_finish(rs->adm, &result);
+    admission_release(rs->adm);
+    rs->adm = NULL;
+    tlsio_hold_next(connection_io(conn));   /* header and body in one sendmsg */
+    return send_json(s, conn, result.http_status, result.body);
+}
+
 static enum MHD_Result on_webhook(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -200,6 +287,8 @@ static enum MHD_Result on_webhook(void *cls, struct MHD_Connection *conn, const 
         rs = calloc(1, sizeof *rs);
         if (rs == NULL)
             return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &rs->arrived);
+        atomic_init(&rs->answered, false);
         strbuf_init(&rs->body, SERVER_BODY_MAX);
         *con_cls = rs;
         atomic_fetch_add(&s->active, 1);
@@ -210,8 +299,13 @@ static enum MHD_Result on_webhook(void *cls, struct MHD_Connection *conn, const 
             rs->responded = true;
             return send_error(s, conn, status, message);
         }
+        rs->budget_ms = request_budget_ms(conn, s->cfg);
         strbuf_presize(&rs->body, length);
         return MHD_YES;
+    }
+    if (rs->adm != NULL) {          /* resumed: a database thread or the watchdog answered */
+        *upload_data_size = 0;
+        return atomic_load(&rs->answered) ? respond(s, conn, rs) : MHD_YES;
     }
     if (rs->responded) {
         *upload_data_size = 0;     /* discard the rest of a refused body */
@@ -230,11 +324,29 @@ static enum MHD_Result on_webhook(void *cls, struct MHD_Connection *conn, const 
     rs->responded = true;
     if (rs->body.failed)
         return send_error(s, conn, 413, "body larger than 3 MiB (the kube-apiserver's own request limit)");
-    struct admission_result result = {0};
-    admission_handle(rs->body.data, rs->body.len, s->cfg, rs->checks, s->history, &result);   /* parsed in place */
-    strbuf_free(&rs->body);        /* not needed while the response is sent */
-    tlsio_hold_next(connection_io(conn));   /* header and body in one sendmsg */
-    return send_json(s, conn, result.http_status, result.body);
+    struct timespec deadline = rs->arrived;
+    deadline.tv_sec += rs->budget_ms / 1000;
+    deadline.tv_nsec += (rs->budget_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    size_t len = rs->body.len;
+    char *body = strbuf_take(&rs->body);   /* the admission owns it: parsed in place */
+    rs->adm = admission_start(body, body ? len : 0, s->cfg, rs->checks, s->history, &deadline, rs->budget_ms);
+    if (rs->adm == NULL)
+        return send_error(s, conn, 500, "out of memory reading the request");
+    if (admission_needs_database(rs->adm) && s->work != NULL) {
+        rs->conn = conn;
+        MHD_suspend_connection(conn);
+        if (dbwork_submit(s->work, rs->adm, on_gate_answered, rs) == 0)
+            return MHD_YES;
+        MHD_resume_connection(conn);   /* out of memory: answered as at the deadline */
+        admission_expire_gate(rs->adm);
+        atomic_store(&rs->answered, true);
+        return MHD_YES;
+    }
+    return respond(s, conn, rs);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -243,10 +355,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)toe;
     struct server *s = cls;
     tlsio_flush(connection_io(conn));   /* on EAGAIN the bytes go first with the next write */
+    tlsio_request_done(connection_io(conn));
+    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned int)(s->idle_ms / 1000));
     struct request_state *rs = *con_cls;
     if (rs == NULL)
         return;
     strbuf_free(&rs->body);
+    admission_release(rs->adm);   /* a connection closed while its gate was being decided */
     free(rs);
     *con_cls = NULL;
     atomic_fetch_sub(&s->active, 1);
@@ -257,16 +372,21 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
-    (void)cls;
+    const struct server *s = cls;
     if (code == MHD_CONNECTION_NOTIFY_CLOSED) {   /* after gnutls_deinit: nothing uses it */
         tlsio_close(*socket_context);
         *socket_context = NULL;
         return;
     }
+    /* Silence is bounded by libmicrohttpd's timeout: the request timeout until a request has
+     * been answered, the idle timeout between requests (on_completed); a trickle of bytes by
+     * the transport's deadline. */
+    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned int)(s->request_ms / 1000));
     const union MHD_ConnectionInfo *session = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
     const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     if (session && session->tls_session && fd)
-        *socket_context = tlsio_attach((gnutls_session_t)session->tls_session, fd->connect_fd);
+        *socket_context = tlsio_attach((gnutls_session_t)session->tls_session, fd->connect_fd, s->request_ms,
+                                       s->idle_ms);
 }
 
 /* ---------------------------------------------------------------- metrics port --------- */
@@ -332,8 +452,8 @@ static struct MHD_Daemon *start_webhook_port(const struct server_options *opt, s
     struct sockaddr_storage addr;
     if (server_parse_address(opt->listen, &addr, err) != 0)
         return NULL;
-    unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     struct MHD_Daemon *d = MHD_start_daemon(
@@ -344,6 +464,7 @@ static struct MHD_Daemon *start_webhook_port(const struct server_options *opt, s
         MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)opt->threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)opt->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)opt->max_connections_per_ip,
         /* Headers and read buffer per connection; bodies go to their own buffer. The
          * apiserver's headers are a few hundred bytes, so 8 KiB is ample and a quarter of the
          * memory a kept-alive connection would otherwise hold. */
@@ -378,21 +499,23 @@ static struct MHD_Daemon *start_metrics_port(const struct server_options *opt, s
     return d;
 }
 
-/* Waits until no request is in flight (twice in a row, 50 ms apart, so a request that was
- * just being read on a kept-alive connection is not cut) or the drain timeout passes. */
-static void drain(struct server *s, unsigned timeout_s)
+/* Waits until no request is in flight and every connection has closed (each response now
+ * says Connection: close, and an idle kept-alive connection closes at the idle timeout), or the
+ * drain timeout passes. Closing a kept-alive connection ourselves could cut a request the
+ * apiserver is sending on it that very moment, and it does not retry a POST. */
+static void drain(struct server *s, struct MHD_Daemon *web, unsigned timeout_s)
 {
     struct timespec start, now, tick = {.tv_sec = 0, .tv_nsec = 50 * 1000 * 1000};
     clock_gettime(CLOCK_MONOTONIC, &start);
-    int quiet = 0;
     for (;;) {
-        quiet = atomic_load(&s->active) == 0 ? quiet + 1 : 0;
-        if (quiet >= 2)
+        const union MHD_DaemonInfo *info = MHD_get_daemon_info(web, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        unsigned connections = info ? info->num_connections : 0;
+        if (atomic_load(&s->active) == 0 && connections == 0)
             return;
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (now.tv_sec - start.tv_sec >= (time_t)timeout_s) {
-            log_event("warn", "drain_timeout", "%d request(s) still in flight after %us; stopping",
-                      atomic_load(&s->active), timeout_s);
+            log_event("warn", "drain_timeout", "%d request(s) in flight and %u connection(s) open after %us; "
+                      "stopping", atomic_load(&s->active), connections, timeout_s);
             return;
         }
         nanosleep(&tick, NULL);
@@ -402,7 +525,8 @@ static void drain(struct server *s, unsigned timeout_s)
 int server_run(const struct server_options *opt, const struct config *cfg,
                struct history_source *history, struct sg_error *err)
 {
-    struct server s = {.cfg = cfg, .history = history};
+    struct server s = {.cfg = cfg, .history = history, .request_ms = (long)opt->request_timeout_s * 1000,
+                       .idle_ms = (long)opt->connection_timeout_s * 1000};
     char paths[128];
     check_family_list(true, paths, sizeof paths);
     snprintf(s.no_endpoint, sizeof s.no_endpoint, "no such endpoint; use POST %s", paths);
@@ -426,8 +550,19 @@ int server_run(const struct server_options *opt, const struct config *cfg,
         tlscert_close();
         return -1;
     }
+    if (history != NULL && cfg->database_count > 0) {
+        /* As many threads as the pools have connections: each waits on one. */
+        size_t threads = cfg->database_count * (size_t)cfg->schema.pool_size;
+        s.work = dbwork_start(threads > 32 ? 32 : (unsigned)threads, err);
+        if (s.work == NULL) {
+            MHD_stop_daemon(metrics);
+            tlscert_close();
+            return -1;
+        }
+    }
     struct MHD_Daemon *web = start_webhook_port(opt, &s, err);
     if (web == NULL) {
+        dbwork_stop(s.work);
         MHD_stop_daemon(metrics);
         tlscert_close();
         return -1;
@@ -475,7 +610,8 @@ int server_run(const struct server_options *opt, const struct config *cfg,
     if (listener != MHD_INVALID_SOCKET)
         close(listener);
     atomic_store(&s.draining, true);
-    drain(&s, opt->drain_timeout_s);
+    drain(&s, web, opt->drain_timeout_s);
+    dbwork_stop(s.work);   /* answers what still waits, so no connection stays suspended */
     MHD_stop_daemon(web);
     MHD_stop_daemon(metrics);
     tlscert_close();

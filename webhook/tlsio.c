@@ -1,12 +1,13 @@
-/* tlsio.c - a read-ahead transport for GnuTLS. GnuTLS asks for 5 bytes (a record header),
- * then for the record; each ask would be a recv(2). Here every read also takes up to
- * TLSIO_READ_AHEAD bytes beyond the ask, and later asks are served from that buffer, which is
- * freed as soon as it is empty, so an idle connection holds nothing.
+/* tlsio.c - the socket side of a webhook TLS connection, below GnuTLS.
  *
- * Why this is safe with libmicrohttpd's epoll loop: "would block" (EAGAIN) is returned only
- * when the buffer is empty and the socket has nothing, so no data is ever hidden behind a
- * readiness edge that already fired; libmicrohttpd keeps a connection read-ready until it
- * sees EAGAIN.
+ * Reads: plain recv(2), but never past the connection's deadline. A connection must deliver
+ * its handshake and each request within a budget that bytes trickling in do not extend (the
+ * idle timeout of libmicrohttpd restarts on every byte, so a client sending one byte every few
+ * seconds would hold a slot forever): a read after the deadline fails and the connection is
+ * closed. Each answered request moves the deadline to "the idle timeout plus one request's
+ * budget" from then. There is no read-ahead: libmicrohttpd runs in poll mode (epoll mode spins
+ * on a half-open handshake), and poll cannot see bytes a transport has buffered, so every byte
+ * not yet handed to GnuTLS must stay in the socket.
  *
  * Writes: libmicrohttpd sends a response's header and body as two TLS records, two sendmsg
  * calls. When the server says a response is next (tlsio_hold_next), the first record is held
@@ -23,10 +24,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-/* Enough for a whole small request (the apiserver sends one record per request of a few KiB);
- * a larger record is read straight into GnuTLS's buffer with what follows it landing here.
- * Kept small: every connection that is part way through a request holds one. */
-#define TLSIO_READ_AHEAD 4096
+#include "deadline.h"
 
 /* A response header record: HTTP status line and headers plus TLS overhead. */
 #define TLSIO_HOLD_MAX 512
@@ -34,9 +32,9 @@
 
 struct tlsio {
     int fd;
-    unsigned char *buf;   /* read-ahead; NULL while nothing is buffered */
-    size_t off;           /* next unread byte */
-    size_t len;           /* bytes in buf */
+    struct timespec deadline; /* CLOCK_MONOTONIC: no read after it */
+    long request_ms;          /* one handshake or request may take this long */
+    long idle_ms;             /* a kept-alive connection may wait this long between requests */
     bool hold;            /* hold the next written record (the start of a response) */
     size_t held_off;      /* held[held_off..held_len) is written but not yet sent */
     size_t held_len;
@@ -46,43 +44,17 @@ struct tlsio {
 static ssize_t tlsio_pull(gnutls_transport_ptr_t ptr, void *data, size_t size)
 {
     struct tlsio *io = ptr;
-    if (io->buf != NULL) {
-        size_t n = io->len - io->off < size ? io->len - io->off : size;
-        memcpy(data, io->buf + io->off, n);
-        io->off += n;
-        if (io->off == io->len) {
-            free(io->buf);
-            io->buf = NULL;
-        }
-        return (ssize_t)n;
+    if (deadline_ms_left(&io->deadline) < 0) {
+        errno = ETIMEDOUT;   /* GnuTLS reports a pull error; libmicrohttpd closes the connection */
+        return -1;
     }
-    io->buf = malloc(TLSIO_READ_AHEAD);
-    if (io->buf == NULL)
-        return recv(io->fd, data, size, 0);
-    /* A large ask (the rest of a big record) is read straight into GnuTLS's buffer, and
-     * whatever follows it (the next record's header and more) into ours, in one call. */
-    size_t direct = size >= TLSIO_READ_AHEAD ? size : 0;
-    struct iovec iov[2] = {{data, direct}, {io->buf, TLSIO_READ_AHEAD}};
-    struct msghdr msg = {.msg_iov = direct ? iov : iov + 1, .msg_iovlen = direct ? 2 : 1};
-    ssize_t got = recvmsg(io->fd, &msg, 0);
-    if (got <= (ssize_t)direct) {
-        int saved = errno;
-        free(io->buf);
-        io->buf = NULL;
-        errno = saved;
-        return got;
-    }
-    io->off = 0;
-    io->len = (size_t)got - direct;
-    return direct ? (ssize_t)direct : tlsio_pull(ptr, data, size);
+    return recv(io->fd, data, size, 0);
 }
 
-/* GnuTLS asks this before a read that may wait (only in blocking use): buffered bytes count. */
+/* GnuTLS asks this before a read that may wait (only in blocking use). */
 static int tlsio_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
 {
     struct tlsio *io = ptr;
-    if (io->buf != NULL)
-        return 1;
     struct pollfd p = {.fd = io->fd, .events = POLLIN};
     return poll(&p, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
 }
@@ -157,12 +129,21 @@ int tlsio_flush(struct tlsio *io)
     return 0;
 }
 
-struct tlsio *tlsio_attach(gnutls_session_t session, int fd)
+void tlsio_request_done(struct tlsio *io)
+{
+    if (io != NULL)
+        deadline_in(&io->deadline, io->idle_ms + io->request_ms);
+}
+
+struct tlsio *tlsio_attach(gnutls_session_t session, int fd, long request_ms, long idle_ms)
 {
     struct tlsio *io = calloc(1, sizeof *io);
     if (io == NULL)
         return NULL;
     io->fd = fd;
+    io->request_ms = request_ms;
+    io->idle_ms = idle_ms;
+    deadline_in(&io->deadline, request_ms);
     gnutls_transport_set_ptr(session, io);
     gnutls_transport_set_pull_function(session, tlsio_pull);
     gnutls_transport_set_pull_timeout_function(session, tlsio_pull_timeout);
@@ -172,8 +153,5 @@ struct tlsio *tlsio_attach(gnutls_session_t session, int fd)
 
 void tlsio_close(struct tlsio *io)
 {
-    if (io == NULL)
-        return;
-    free(io->buf);
     free(io);
 }

@@ -96,3 +96,14 @@ bool verdict_has_rule(const struct verdict *v, const char *rule)
             return true;
     return false;
 }
+
+void verdict_merge(struct verdict *dst, const struct verdict *src)
+{
+    for (size_t i = 0; i < src->rules.count; i++)
+        message_list_add(dst, &dst->rules, src->rules.items[i]);
+    for (size_t i = 0; i < src->denials.count; i++)
+        message_list_add(dst, &dst->denials, src->denials.items[i]);
+    for (size_t i = 0; i < src->warnings.count; i++)
+        message_list_add(dst, &dst->warnings, src->warnings.items[i]);
+    dst->failed = dst->failed || src->failed;
+}

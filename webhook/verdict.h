@@ -20,6 +20,7 @@ struct verdict {
     struct message_list warnings;  /* returned as response.warnings */
     struct message_list rules;     /* rule ids that fired, any action */
     bool failed;                   /* out of memory while recording: treat as an error */
+    bool needs_database;           /* the gate stopped: an answer must wait for a database */
 };
 
 void verdict_init(struct verdict *v);
@@ -35,5 +36,8 @@ void verdict_warn(struct verdict *v, const char *rule, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 bool verdict_has_rule(const struct verdict *v, const char *rule);
+
+/* Adds src's findings after dst's, as if the check that wrote src had run on dst. */
+void verdict_merge(struct verdict *dst, const struct verdict *src);
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "deadline.h"
+#include "resolve.h"
 
 #define CONNINFO_MAX 4096
 
@@ -29,6 +30,7 @@ struct dbpool {
     pthread_mutex_t lock;
     pthread_cond_t freed;
     struct dbpool_slot *slots;
+    struct resolver *resolver;   /* host names, bounded by the deadline and cached */
 };
 
 struct dbpool *dbpool_new(const struct database_config *db, int size, int timeout_ms)
@@ -37,7 +39,10 @@ struct dbpool *dbpool_new(const struct database_config *db, int size, int timeou
     if (pool == NULL)
         return NULL;
     pool->slots = calloc((size_t)size, sizeof *pool->slots);
-    if (pool->slots == NULL) {
+    pool->resolver = resolver_new();
+    if (pool->slots == NULL || pool->resolver == NULL) {
+        free(pool->slots);
+        resolver_free(pool->resolver);
         free(pool);
         return NULL;
     }
@@ -63,6 +68,7 @@ void dbpool_free(struct dbpool *pool)
     pthread_mutex_destroy(&pool->lock);
     pthread_cond_destroy(&pool->freed);
     free(pool->slots);
+    resolver_free(pool->resolver);
     free(pool);
 }
 
@@ -189,13 +195,68 @@ static int configure_session(const struct dbpool *pool, PGconn *conn, const stru
     return 0;
 }
 
+/* The `hostaddr` list for the conninfo's hosts, so libpq never resolves a name itself: each
+ * host name resolved within the deadline (resolve.h), an empty item for what libpq reads
+ * without a lookup (sockets, numeric addresses). "" when nothing needs resolving (or the
+ * conninfo gives hostaddr itself); -1 with err when a name does not resolve in time. */
+static int host_addresses(const struct dbpool *pool, const char *conninfo, const struct timespec *deadline,
+                          char *out, size_t n, struct sg_error *err)
+{
+    out[0] = '\0';
+    PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+    if (opts == NULL)
+        return 0;             /* not parseable: libpq says so when connecting, without a lookup */
+    const char *host = NULL, *hostaddr = NULL;
+    for (const PQconninfoOption *o = opts; o->keyword; o++) {
+        if (strcmp(o->keyword, "host") == 0)
+            host = o->val;
+        else if (strcmp(o->keyword, "hostaddr") == 0)
+            hostaddr = o->val;
+    }
+    int rc = 0;
+    bool any = false;
+    size_t len = 0;
+    if (host && host[0] && !(hostaddr && hostaddr[0])) {
+        for (const char *h = host; rc == 0;) {
+            const char *comma = strchr(h, ',');
+            size_t hlen = comma ? (size_t)(comma - h) : strlen(h);
+            char name[256], addr[64] = "";
+            snprintf(name, sizeof name, "%.*s", (int)(hlen < sizeof name ? hlen : sizeof name - 1), h);
+            const char *why = NULL;
+            if (!resolver_is_literal(name)) {
+                any = true;
+                if (resolver_lookup(pool->resolver, name, deadline, addr, sizeof addr, &why) != 0)
+                    rc = sg_error_set(err, "database %s unreachable (%s for %s)", pool->db->name, why, name);
+            }
+            int w = snprintf(out + len, n - len, "%s%s", len || h != host ? "," : "", addr);
+            if (w < 0 || (size_t)w >= n - len)
+                rc = sg_error_set(err, "database %s unreachable (conninfo_file lists too many hosts)", pool->db->name);
+            else
+                len += (size_t)w;
+            if (comma == NULL)
+                break;
+            h = comma + 1;
+        }
+    }
+    PQconninfoFree(opts);
+    if (rc == 0 && !any)
+        out[0] = '\0';
+    return rc;
+}
+
 static PGconn *open_connection(const struct dbpool *pool, const struct timespec *deadline, struct sg_error *err)
 {
     char conninfo[CONNINFO_MAX];
     if (read_conninfo(pool->db, conninfo, sizeof conninfo, err) != 0)
         return NULL;
-    const char *const keys[] = {"dbname", "fallback_application_name", NULL};
-    const char *const values[] = {conninfo, "schemagate", NULL};
+    char hostaddr[1024];
+    if (host_addresses(pool, conninfo, deadline, hostaddr, sizeof hostaddr, err) != 0) {
+        explicit_bzero(conninfo, sizeof conninfo);
+        return NULL;
+    }
+    /* hostaddr after dbname: it overrides what the expanded conninfo says. */
+    const char *const keys[] = {"dbname", "fallback_application_name", hostaddr[0] ? "hostaddr" : NULL, NULL};
+    const char *const values[] = {conninfo, "schemagate", hostaddr[0] ? hostaddr : NULL, NULL};
     PGconn *conn = PQconnectStartParams(keys, values, 1);
     explicit_bzero(conninfo, sizeof conninfo);
     if (conn == NULL) {

@@ -63,7 +63,7 @@ struct gate_run {
     enum sg_action static_action;  /* malformed or not allowed: independent of timing */
     enum sg_action state_action;   /* what the database says now */
     const char *prefix;            /* "would be denied now: " on a dry run that only warns */
-    struct timespec deadline;
+    bool would_wait;               /* a lookup needs a database and this pass may not wait */
 };
 
 /* "1.9 (add_email_index, 2026-11-20T10:02:11Z)" */
@@ -154,11 +154,17 @@ static void check_requirement(struct gate_run *g, struct requirement *r)
     int rc;
     if (g->ctx->history == NULL)
         rc = sg_error_set(&err, "database %s unreachable (this process has no database access)", db->name);
-    else if (deadline_ms_left(&g->deadline) <= 0)
-        rc = sg_error_set(&err, "database %s unreachable (no time left in the %d ms budget)", db->name,
-                          cfg->schema.timeout_ms);
+    else if (g->ctx->deadline == NULL)
+        rc = g->ctx->history->lookup(g->ctx->history, db, r, NULL, &h, &err);
+    else if (deadline_ms_left(g->ctx->deadline) <= 0)
+        rc = sg_error_set(&err, "database %s unreachable (no time left in the %ld ms budget)", db->name,
+                          g->ctx->budget_ms);
     else
-        rc = g->ctx->history->lookup(g->ctx->history, db, r, &g->deadline, &h, &err);
+        rc = g->ctx->history->lookup(g->ctx->history, db, r, g->ctx->deadline, &h, &err);
+    if (rc == HISTORY_WOULD_WAIT) {
+        g->would_wait = true;   /* decided again where waiting is allowed */
+        return;
+    }
     if (rc != 0) {
         if (db->allow_when_unreachable)
             verdict_warn(g->v, "schema.unreachable", "%s; allowed without checking %s (on_unreachable: allow)",
@@ -192,8 +198,6 @@ void gate_check(const struct check_context *ctx, struct verdict *v)
     }
     if (g.static_action == SG_ACTION_OFF && g.state_action == SG_ACTION_OFF)
         return;
-    deadline_in(&g.deadline, cfg->schema.timeout_ms);
-
     struct requirement_list *list = calloc(1, sizeof *list);
     if (list == NULL) {
         v->failed = true;
@@ -203,7 +207,9 @@ void gate_check(const struct check_context *ctx, struct verdict *v)
     if (requires_parse(value, list, &err) != 0)
         verdict_report(v, g.static_action, "schema.bad-requirement", GATE_FIELD ": %s", err.message);
     else
-        for (size_t i = 0; i < list->count; i++)
+        for (size_t i = 0; i < list->count && !g.would_wait; i++)
             check_requirement(&g, &list->items[i]);
     free(list);
+    if (g.would_wait)
+        v->needs_database = true;
 }

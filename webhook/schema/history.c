@@ -160,6 +160,8 @@ static int real_lookup(struct history_source *base, const struct database_config
         metrics_record_cache_hit(db->name);
         return 0;
     }
+    if (deadline == NULL)
+        return HISTORY_WOULD_WAIT;
     if (run_lookup(src, db, r, deadline, out, err) != 0) {
         metrics_record_db_error(db->name);
         return -1;

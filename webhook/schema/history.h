@@ -12,6 +12,7 @@
 #include "requires.h"
 
 #define HISTORY_TEXT_MAX 128
+#define HISTORY_WOULD_WAIT (-2)
 
 /* What one lookup found, already reduced to the tool's own rules (schema/tools/). */
 struct history_result {
@@ -29,8 +30,9 @@ struct history_result {
 struct history_source {
     /* Answers one requirement before `deadline` (CLOCK_MONOTONIC). Returns 0 with *out filled,
      * or -1 when the database could not answer in time; err then reads "database orders
-     * unreachable (...)" and never contains the conninfo. Must be safe to call from many
-     * threads at once. */
+     * unreachable (...)" and never contains the conninfo. With deadline NULL it never waits:
+     * it answers from what it already knows (a cache) or returns HISTORY_WOULD_WAIT. Must be
+     * safe to call from many threads at once. */
     int (*lookup)(struct history_source *src, const struct database_config *db,
                   const struct requirement *req, const struct timespec *deadline,
                   struct history_result *out, struct sg_error *err);

@@ -18,9 +18,11 @@
     V(PQclear, (PGresult * res), (res))                                                          \
     V(PQfinish, (PGconn * conn), (conn))                                                          \
     V(PQfreemem, (void *ptr), (ptr))                                                              \
+    V(PQconninfoFree, (PQconninfoOption * opts), (opts))                                          \
     X(PostgresPollingStatusType, PQconnectPoll, (PGconn * conn), (conn))                          \
     X(PGconn *, PQconnectStartParams, (const char *const *keywords, const char *const *values,     \
                                        int expand_dbname), (keywords, values, expand_dbname))     \
+    X(PQconninfoOption *, PQconninfoParse, (const char *conninfo, char **errmsg), (conninfo, errmsg)) \
     X(int, PQconsumeInput, (PGconn * conn), (conn))                                               \
     X(char *, PQerrorMessage, (const PGconn *conn), (conn))                                       \
     X(char *, PQescapeIdentifier, (PGconn * conn, const char *str, size_t len), (conn, str, len)) \
