@@ -24,8 +24,8 @@
 #define DBWORK_EXPIRE_BATCH 32
 /* The watchdog answers this long after an admission's deadline: a database thread bounded by
  * the same deadline gives the more precise answer ("no answer within the budget") first, and
- * the margin kept from the apiserver's timeout (at least 50 ms, server.c) still covers it. */
-#define DBWORK_GRACE_NS (40L * 1000 * 1000)
+ * the margin kept from the apiserver's timeout (at least 150 ms, server.c) still covers it. */
+#define DBWORK_GRACE_NS (75L * 1000 * 1000)
 
 struct job {
     struct admission *a;

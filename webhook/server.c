@@ -242,7 +242,7 @@ static struct tlsio *connection_io(struct MHD_Connection *conn)
 }
 
 /* The database budget of a request: the config's timeout, or less when the apiserver gives up
- * sooner (`?timeout=10s`, a Go duration): its timeout less a margin of a tenth (50 ms to 1 s),
+ * sooner (`?timeout=10s`, a Go duration): its timeout less a margin of a tenth (150 ms to 1 s),
  * so the answer is there before the apiserver stops waiting. */
 static long request_budget_ms(struct MHD_Connection *conn, const struct config *cfg)
 {
@@ -250,7 +250,7 @@ static long request_budget_ms(struct MHD_Connection *conn, const struct config *
     long apiserver = server_parse_duration_ms(MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "timeout"));
     if (apiserver > 0) {
         long margin = apiserver / 10;
-        margin = margin < 50 ? 50 : margin > 1000 ? 1000 : margin;
+        margin = margin < 150 ? 150 : margin > 1000 ? 1000 : margin;
         long usable = apiserver - margin > 1 ? apiserver - margin : 1;
         if (usable < budget)
             budget = usable;
