@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "simd.h"
+
 #define NAME_WORDS_MAX 24
 #define NAME_WORD_MAX 40
 
@@ -71,47 +73,14 @@ static bool stem_at(const char *s, size_t len, const char *stem)
     return true;
 }
 
-/* ---- 16 bytes at a time ------------------------------------------------------------------ */
+/* ---- credential stems, 16 bytes at a time ---------------------------------------------- */
 
 /* Every name and many values go through the stem scan, so it looks at a window of 16 bytes
- * per step (GCC/Clang vector extensions: SSE2 on x86-64, NEON on arm64, plain code elsewhere)
- * and only at the bytes of a window that may open a stem one by one. */
-#define TEXTVEC_WIDTH 16
-
-typedef unsigned char textvec __attribute__((vector_size(TEXTVEC_WIDTH)));
-typedef signed char textvec_mask __attribute__((vector_size(TEXTVEC_WIDTH)));   /* lanes 0 or -1 */
-
-static inline textvec textvec_load(const char *p)
-{
-    textvec v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static inline bool textvec_any(textvec_mask m)
-{
-    uint64_t lo, hi;
-    memcpy(&lo, &m, sizeof lo);
-    memcpy(&hi, (const char *)&m + sizeof lo, sizeof hi);
-    return (lo | hi) != 0;
-}
-
-/* Window starts for a text of `len` >= `reach` bytes, when a window reads `reach` bytes
- * (TEXTVEC_WIDTH, or one more when a lane also looks at the next byte): every TEXTVEC_WIDTH
- * bytes, the last one moved back to end at the text's end (overlapping the one before), so
- * every lane position [0, len - reach + TEXTVEC_WIDTH) is covered and nothing past the end is
- * read. Shorter texts go through a zero-padded copy. Start at 0; SIZE_MAX means done. */
-static inline size_t textvec_next(size_t at, size_t len, size_t reach)
-{
-    if (at + reach >= len)
-        return SIZE_MAX;
-    at += TEXTVEC_WIDTH;
-    return at + reach <= len ? at : len - reach;
-}
+ * per step (simd.h) and only at the bytes of a window that may open a stem one by one. */
 
 /* Lanes where a byte of x and the byte after it (in y) may open a stem: its first two letters
  * in either case. Most windows have none, and then no byte of them is looked at one by one. */
-static inline textvec_mask stem_openings(textvec x, textvec y)
+static inline simd_mask stem_openings(simd_bytes x, simd_bytes y)
 {
     x |= 0x20;
     y |= 0x20;
@@ -131,20 +100,6 @@ static const unsigned char stem_second[256] = {
     ['r'] = SECOND_R, ['R'] = SECOND_R, ['o'] = SECOND_O, ['O'] = SECOND_O, ['e'] = SECOND_E, ['E'] = SECOND_E,
     ['u'] = SECOND_U, ['U'] = SECOND_U,
 };
-
-/* Of 8 lanes read as one integer, the first set one (lane 0 is the first byte in memory) and
- * the integer's bits that lane occupies. */
-static size_t first_lane(uint64_t lanes, uint64_t *bits)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    size_t lane = (size_t)__builtin_clzll(lanes) / 8;
-    *bits = UINT64_C(0xff) << (56 - lane * 8);
-#else
-    size_t lane = (size_t)__builtin_ctzll(lanes) / 8;
-    *bits = UINT64_C(0xff) << (lane * 8);
-#endif
-    return lane;
-}
 
 static inline uint32_t word4(const char *s)
 {
@@ -181,14 +136,14 @@ static bool stem_starts(const char *name, size_t len, size_t i)
 }
 
 /* A stem starts at one of the lanes set in `openings`: lane k of half h is name[base[h] + k]. */
-static bool stem_in_lanes(const char *name, size_t len, const size_t base[2], textvec_mask openings)
+static bool stem_in_lanes(const char *name, size_t len, const size_t base[2], simd_mask openings)
 {
     uint64_t half[2];
-    memcpy(half, &openings, sizeof half);
+    simd_halves(openings, half);
     for (size_t h = 0; h < 2; h++) {
         for (uint64_t lanes = half[h]; lanes != 0;) {
             uint64_t bits;
-            size_t i = base[h] + first_lane(lanes, &bits);
+            size_t i = base[h] + simd_first_lane(lanes, &bits);
             lanes &= ~bits;
             if (i + 1 < len && stem_starts(name, len, i))
                 return true;
@@ -205,12 +160,12 @@ static bool stem_in_lanes(const char *name, size_t len, const size_t base[2], te
  * take, runs without the vector path's register saves. */
 __attribute__((noinline)) static bool has_stem_windows(const char *name, size_t len)
 {
-    const size_t half = TEXTVEC_WIDTH / 2;
-    const size_t reach = TEXTVEC_WIDTH + 1;   /* a lane looks at its byte and the next */
-    for (size_t at = 0; at != SIZE_MAX; at = textvec_next(at, len, reach)) {
-        textvec_mask m = stem_openings(textvec_load(name + at), textvec_load(name + at + 1));
+    const size_t half = SIMD_WIDTH / 2;
+    const size_t reach = SIMD_WIDTH + 1;   /* a lane looks at its byte and the next */
+    for (size_t at = 0; at != SIZE_MAX; at = simd_next(at, len, reach)) {
+        simd_mask m = stem_openings(simd_load(name + at), simd_load(name + at + 1));
         const size_t base[2] = {at, at + half};
-        if (textvec_any(m) && stem_in_lanes(name, len, base, m))
+        if (simd_any(m) && stem_in_lanes(name, len, base, m))
             return true;
     }
     return false;
@@ -218,7 +173,7 @@ __attribute__((noinline)) static bool has_stem_windows(const char *name, size_t 
 
 bool secretclass_has_stem(const char *name, size_t len)
 {
-    if (len > 2 * TEXTVEC_WIDTH)
+    if (len > 2 * SIMD_WIDTH)
         return has_stem_windows(name, len);
     /* Short texts (most names) byte pair by byte pair: below two windows that costs less than
      * assembling them and looking at their candidate lanes. */
