@@ -23,6 +23,12 @@ static inline simd_bytes simd_load(const char *p)
     return v;
 }
 
+/* A vector of 16 c's. */
+static inline simd_bytes simd_splat(unsigned char c)
+{
+    return (simd_bytes){c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c};
+}
+
 /* Whether any lane of m is set. */
 static inline bool simd_any(simd_mask m)
 {
