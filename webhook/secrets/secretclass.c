@@ -66,7 +66,8 @@ static void split_words(const char *name, size_t len, struct name_words *w)
 
 /* ---- credential stems, 16 bytes at a time ---------------------------------------------- */
 
-/* The one list of stems: the tables and the vector test below are built from it. */
+/* The one list of stems: the byte-pair tables, the vector test and stem_starts below are all
+ * built from it. */
 const char *const secretclass_stems[] = {
     "pass", "pw", "pswd", "cred", "cookie", "contrasena", "secret", "token", "key", "auth", NULL,
 };
@@ -143,10 +144,10 @@ static inline uint32_t word4(const char *s)
     return w;
 }
 
-/* A stem starts at name[i] (in any case). The list is constant: the compiler unrolls the loop
- * into comparisons with constants, of the byte pair there and then of four bytes at once
- * (| 0x20 maps only a letter's two cases onto the lower-case letter) when the stem and the
- * text have them. */
+/* A stem starts at name[i] (in any case). The list is constant: an optimizing compiler unrolls
+ * the loop into comparisons with constants, of the byte pair there and then of four bytes at
+ * once (| 0x20 maps only a letter's two cases onto the lower-case letter) when the stem and
+ * the text have them; unoptimized it is a plain loop over the list, with the same answers. */
 static bool stem_starts(const char *name, size_t len, size_t i)
 {
     const char *s = name + i;
@@ -192,8 +193,9 @@ static bool stem_in_lanes(const char *name, size_t len, const size_t base[2], si
 
 /* Every word word_kind does not call plain contains one of secretclass_stems (password words
  * contain "pass", "pw" or "pswd"; apikey contains "key"; credential "cred"; authorization
- * "auth"), and every word is a piece of the name. A name without any stem has no credential word: most
- * names (LOG_LEVEL, HTTP_PORT) are settled by this one pass, without splitting them. */
+ * "auth"), and every word is a piece of the name. A name without any stem has no credential
+ * word: most names (LOG_LEVEL, HTTP_PORT) are settled by this one pass, without splitting
+ * them. */
 /* Texts longer than two windows; kept out of line so that the short path, which most names
  * take, runs without the vector path's register saves. */
 __attribute__((noinline)) static bool has_stem_windows(const char *name, size_t len)
