@@ -10,15 +10,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(JSONARENA_NO_SIMD) && !defined(JSONARENA_NO_AVX2)
-#include <immintrin.h>
-#define AVX2_STOPS 1   /* stops_at with AVX2 where the CPU has it, picked at run time */
-#else
-#define AVX2_STOPS 0
-#endif
+
+#include "jsonarena_kernels.h"
 
 #define ARENA_FIRST_CHUNK (64u * 1024u)
 /* A Kubernetes object in compact JSON has about one value per 19 bytes and a node is 64 bytes;
@@ -30,25 +23,6 @@
 #define JSON_NESTING_LIMIT 1000
 /* Numbers this long are copied to the arena for strtod instead of the stack. */
 #define NUMBER_STACK_COPY 64
-
-#if defined(__GNUC__)
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-/* for the functions the document loop and refill_window call through constant pointers (one
- * instantiation each for SSE2 and AVX2): only an optimizing compiler resolves such a call
- * before inlining */
-#if defined(__OPTIMIZE__)
-#define POINTER_INLINE ALWAYS_INLINE
-#else
-#define POINTER_INLINE inline
-#endif
-#define LIKELY(x) __builtin_expect(!!(x), 1)
-#define UNLIKELY(x) __builtin_expect(!!(x), 0)
-#else
-#define ALWAYS_INLINE inline
-#define POINTER_INLINE inline
-#define LIKELY(x) (x)
-#define UNLIKELY(x) (x)
-#endif
 
 struct arena_chunk {
     struct arena_chunk *next;   /* the usable bytes follow the header */
@@ -210,65 +184,6 @@ static size_t decode_u_escape(const unsigned char *s, const unsigned char *lim, 
     return 12;
 }
 
-/* SIMD_STRING_SCAN: 16 bytes at a time with SSE2 (every x86-64; -DJSONARENA_NO_SIMD tests the
- * portable path), else 8 with bit tricks. */
-#if defined(__SSE2__) && defined(__GNUC__) && !defined(JSONARENA_NO_SIMD)
-#define SIMD_STRING_SCAN 1
-#else
-#define SIMD_STRING_SCAN 0
-
-#define BYTES_ONES UINT64_C(0x0101010101010101)
-#define BYTES_HIGHS UINT64_C(0x8080808080808080)
-
-/* Non-zero when one of the 8 bytes at p is '"', '\\' or a control character (the classic
- * "has zero byte" / "has byte less than" bit tricks; exact as a yes/no answer). */
-static inline uint64_t has_string_stop(const unsigned char *p)
-{
-    uint64_t x;
-    memcpy(&x, p, sizeof x);
-    uint64_t quote = x ^ (BYTES_ONES * '"');
-    uint64_t backslash = x ^ (BYTES_ONES * '\\');
-    return (((quote - BYTES_ONES) & ~quote) | ((backslash - BYTES_ONES) & ~backslash) |
-            ((x - BYTES_ONES * 0x20) & ~x)) & BYTES_HIGHS;
-}
-#endif
-
-/* How many bytes from q on are plain string content: the count up to the first '"', '\\' or
- * control character, or up to lim; never reads at or past lim. */
-static ALWAYS_INLINE size_t string_run(const unsigned char *q, const unsigned char *lim)
-{
-    const unsigned char *s = q;
-#if SIMD_STRING_SCAN
-    /* c < 0x20 || c == '"' is (c ^ 0x02) <= 0x20: the XOR maps 0x00..0x1F onto itself, '"'
-     * (0x22) onto 0x20 and 0x20 onto 0x22. */
-    const __m128i flip = _mm_set1_epi8(0x02), space = _mm_set1_epi8(0x20);
-    const __m128i backslash = _mm_set1_epi8('\\');
-    for (; lim - s >= 16; s += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
-        __m128i y = _mm_xor_si128(x, flip);
-        __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(y, space), y), _mm_cmpeq_epi8(x, backslash));
-        unsigned mask = (unsigned)_mm_movemask_epi8(stop);
-        if (mask != 0)
-            return (size_t)(s - q) + (size_t)__builtin_ctz(mask);
-    }
-#else
-    for (; lim - s >= 8; s += 8) {
-        /* borrows only run towards higher bytes, so the lowest flag is a real stop (in memory
-         * order on little-endian; elsewhere the byte loop below finds it) */
-        uint64_t stop = has_string_stop(s);
-        if (stop != 0) {
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            s += (size_t)__builtin_ctzll(stop) / 8;
-#endif
-            break;
-        }
-    }
-#endif
-    while (s < lim && *s != '"' && *s != '\\' && *s >= 0x20)
-        s++;
-    return (size_t)(s - q);
-}
-
 /* Decodes the escapes of the string content s..q (q is the closing quote, every backslash is
  * followed by a byte before q) in place: the output is never longer than the input, so it
  * overwrites bytes already read. NUL-terminates the result; false with ps->err at a bad escape. */
@@ -334,179 +249,6 @@ static unsigned char *parse_string_rest(struct parser *ps, unsigned char *q)
         return NULL;
     return q + 1;
 }
-
-/* The stops ('"', '\\' or a control character) among the 64 bytes at s, as a bit mask (bit i for
- * s[i]): with SSE2, or byte by byte. */
-static POINTER_INLINE uint64_t stops_at_sse2(const unsigned char *s)
-{
-#if SIMD_STRING_SCAN
-    /* c < 0x20 || c == '"' is (c ^ 0x02) <= 0x20, as in string_run */
-    const __m128i flip = _mm_set1_epi8(0x02), space = _mm_set1_epi8(0x20);
-    const __m128i backslash = _mm_set1_epi8('\\');
-#define STOPS16(at)                                                                                       \
-    __extension__({                                                                                       \
-        __m128i x_ = _mm_loadu_si128((const __m128i *)(const void *)(s + (at)));                        \
-        __m128i y_ = _mm_xor_si128(x_, flip);                                                             \
-        (uint64_t)(unsigned)_mm_movemask_epi8(                                                            \
-            _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(y_, space), y_), _mm_cmpeq_epi8(x_, backslash))); \
-    })
-    uint64_t m0 = STOPS16(0), m1 = STOPS16(16), m2 = STOPS16(32), m3 = STOPS16(48);
-#undef STOPS16
-    return m0 | m1 << 16 | m2 << 32 | m3 << 48;
-#else
-    uint64_t mask = 0;
-    for (int i = 0; i < 64; i++)
-        mask |= (uint64_t)(s[i] == '"' || s[i] == '\\' || s[i] < 0x20) << i;
-    return mask;
-#endif
-}
-
-#if AVX2_STOPS
-/* flip, space and backslash of stops_at_sse2, 32 bytes each */
-static const unsigned char avx2_stop_bytes[3][32] __attribute__((aligned(32))) = {
-    {2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2},
-    {32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32,
-     32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32},
-    {92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92,
-     92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92},
-};
-
-/* stops_at_sse2, 32 bytes per step, for functions compiled for AVX2. */
-__attribute__((target("avx2"))) static POINTER_INLINE uint64_t stops_at_avx2(const unsigned char *s)
-{
-    /* loaded from memory where used (the compiler would otherwise build them with broadcasts
-     * on every refill) */
-    const __m256i *k = (const __m256i *)(const void *)avx2_stop_bytes;
-    __asm__("" : "+r"(k));
-    const __m256i flip = _mm256_load_si256(k), space = _mm256_load_si256(k + 1);
-    const __m256i backslash = _mm256_load_si256(k + 2);
-    __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)s);
-    __m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(s + 32));
-    __m256i y0 = _mm256_xor_si256(x0, flip), y1 = _mm256_xor_si256(x1, flip);
-    __m256i s0 = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(y0, space), y0),
-                                 _mm256_cmpeq_epi8(x0, backslash));
-    __m256i s1 = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(y1, space), y1),
-                                 _mm256_cmpeq_epi8(x1, backslash));
-    return (uint64_t)(unsigned)_mm256_movemask_epi8(s0) | (uint64_t)(unsigned)_mm256_movemask_epi8(s1) << 32;
-}
-#endif
-
-/* The index of the lowest set bit of m (m != 0). */
-static inline size_t lowest_bit(uint64_t m)
-{
-#if defined(__GNUC__) && defined(__x86_64__)
-    uint64_t i;
-    /* __builtin_ctzll's answer without the sign extension GCC adds after it (an instruction
-     * per string) */
-    __asm__("bsfq %1, %0" : "=r"(i) : "rm"(m) : "cc");
-    return i;
-#elif defined(__GNUC__)
-    return (unsigned)__builtin_ctzll(m);
-#else
-    size_t i = 0;
-    for (; (m & 1) == 0; m >>= 1)
-        i++;
-    return i;
-#endif
-}
-
-/* Where the strings of a document stop, 64 bytes at a time: most keys and values are shorter
- * than that, so one window serves several strings and a string costs a shift and a bit scan.
- * The window [base, base + 64) lies inside the text (for a text shorter than 64 bytes it covers
- * the whole text, its mask only the text's bytes). Strings are parsed front to back and
- * rewritten only behind the next lookup, so a mask stays true for the bytes still to scan.
- * Addresses are integers here so that base + 64 may lie past the text. */
-struct stop_window {
-    uintptr_t base;
-    uint64_t mask;
-};
-
-static void stop_window_init(struct stop_window *w, const unsigned char *start, const unsigned char *lim)
-{
-    size_t len = (size_t)(lim - start);
-    w->base = (uintptr_t)start;
-    if (len >= 64) {
-        w->mask = stops_at_sse2(start);
-        return;
-    }
-    unsigned char pad[64] = {0};
-    memcpy(pad, start, len);
-    w->mask = stops_at_sse2(pad) & ((UINT64_C(1) << len) - 1);
-}
-
-/* The byte at address a of the text that ref points into. */
-static inline unsigned char *text_at(unsigned char *ref, uintptr_t a)
-{
-    return a >= (uintptr_t)ref ? ref + (a - (uintptr_t)ref) : ref - ((uintptr_t)ref - a);
-}
-
-/* The first stop at or after q (q <= lim), or lim when there is none, for a q the window does
- * not answer: q lies outside it, or it has no stop from q on. `stops` is stops_at_sse2 or
- * stops_at_avx2 (inlined: the function is instantiated for each). */
-static ALWAYS_INLINE unsigned char *refill_window(struct stop_window *w, unsigned char *q,
-                                                  const unsigned char *lim,
-                                                  uint64_t (*const stops)(const unsigned char *))
-{
-    const uintptr_t end = (uintptr_t)lim;
-    uintptr_t at = (uintptr_t)q;
-    if (at - w->base < 64)
-        at = w->base + 64;   /* nothing from q to the end of the window */
-    for (; at < end && end - at >= 64; at += 64) {
-        uint64_t m = stops(text_at(q, at));
-        w->base = at;
-        w->mask = m;
-        if (m != 0)
-            return text_at(q, at + lowest_bit(m));
-    }
-    if (at >= end)
-        return text_at(q, end);
-    /* fewer than 64 bytes left of a longer text (a shorter one is one window from the start):
-     * the last window ends at lim and starts before q */
-    w->base = end - 64;
-    w->mask = stops(text_at(q, w->base));
-    uint64_t m = w->mask >> (at - w->base);
-    return text_at(q, m != 0 ? at + lowest_bit(m) : end);
-}
-
-static unsigned char *refill_window_sse2(struct stop_window *w, unsigned char *q, const unsigned char *lim)
-{
-    return refill_window(w, q, lim, stops_at_sse2);
-}
-
-/* refill_window with SSE2, inlined into the SSE2 bracketed document loop. */
-static POINTER_INLINE unsigned char *refill_window_sse2_inline(struct stop_window *w, unsigned char *q,
-                                                              const unsigned char *lim)
-{
-    return refill_window(w, q, lim, stops_at_sse2);
-}
-
-#if AVX2_STOPS
-/* refill_window with AVX2, inlined into the AVX2 document loop. */
-__attribute__((target("avx2"))) static POINTER_INLINE unsigned char *
-refill_window_avx2_inline(struct stop_window *w, unsigned char *q, const unsigned char *lim)
-{
-    return refill_window(w, q, lim, stops_at_avx2);
-}
-
-__attribute__((target("avx2"))) static unsigned char *
-refill_window_avx2(struct stop_window *w, unsigned char *q, const unsigned char *lim)
-{
-    return refill_window(w, q, lim, stops_at_avx2);
-}
-#endif
-
-/* refill_window with AVX2 where the CPU has it (same answers, half the steps). */
-static unsigned char *next_stop_refill(struct stop_window *w, unsigned char *q, const unsigned char *lim)
-{
-#if AVX2_STOPS
-    if (__builtin_cpu_supports("avx2"))
-        return refill_window_avx2(w, q, lim);
-#endif
-    return refill_window_sse2(w, q, lim);
-}
-
-/* refill_window_sse2, refill_window_avx2_inline or next_stop_refill */
-typedef unsigned char *refill_fn(struct stop_window *w, unsigned char *q, const unsigned char *lim);
 
 /* Parses the string whose opening quote is at p, in place, so the string is p + 1: escapes are
  * decoded over it and a NUL written over the closing quote (or after the decoded bytes).
@@ -644,7 +386,6 @@ static unsigned char *parse_number(struct parser *ps, unsigned char *s, cJSON *n
     return p;
 }
 
-
 static unsigned char *parse_literal(struct parser *ps, unsigned char *p, cJSON *node, const char *word,
                                     size_t n, int type)
 {
@@ -689,24 +430,6 @@ static bool renew_nodes(struct json_arena *a, unsigned char **nodes, unsigned ch
 /* The child whose next field is `link`. */
 #define CHILD_BEFORE(link) ((cJSON *)(void *)(link))
 _Static_assert(offsetof(cJSON, next) == 0, "CHILD_BEFORE needs next as cJSON's first field");
-
-/* Zeroes a node: memset, or two 32-byte stores in the AVX2 loop. */
-typedef void zero_fn(cJSON *n);
-
-static POINTER_INLINE void zero_node(cJSON *n)
-{
-    memset(n, 0, sizeof *n);
-}
-
-#if AVX2_STOPS
-_Static_assert(sizeof(cJSON) == 64, "zero_node_avx2 zeroes 64 bytes");
-
-__attribute__((target("avx2"))) static POINTER_INLINE void zero_node_avx2(cJSON *n)
-{
-    _mm256_storeu_si256((__m256i *)(void *)n, _mm256_setzero_si256());
-    _mm256_storeu_si256((__m256i *)(void *)n + 1, _mm256_setzero_si256());
-}
-#endif
 
 /* The next zeroed node of the reserved block, reserving another when it is used up. */
 static ALWAYS_INLINE cJSON *take_node(struct json_arena *a, unsigned char **nodes, unsigned char **nodes_end,
@@ -957,8 +680,8 @@ static cJSON *parse_bracketed_document(struct parser *ps, unsigned char *p, unsi
     return parse_document_loop(ps, p, end, true, bracket_end, refill_window_sse2_inline, zero_node);
 }
 
-#if AVX2_STOPS
-__attribute__((target("avx2"))) static cJSON *
+#if JSONARENA_AVX2
+KERNEL_AVX2 static cJSON *
 parse_bracketed_document_avx2(struct parser *ps, unsigned char *p, unsigned char **end,
                               const unsigned char *bracket_end)
 {
@@ -977,8 +700,8 @@ static cJSON *parse_document(struct parser *ps, unsigned char *p, unsigned char 
     while (t > p && is_ws(t[-1]))
         t--;
     if (t > p && (t[-1] == '}' || t[-1] == ']')) {
-#if AVX2_STOPS
-        if (__builtin_cpu_supports("avx2"))
+#if JSONARENA_AVX2
+        if (kernels_have_avx2())
             return parse_bracketed_document_avx2(ps, p, end, t);
 #endif
         return parse_bracketed_document(ps, p, end, t);

@@ -3,6 +3,7 @@
  * plain scans. Every string of every case (and its truncations) goes through both. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,13 +54,11 @@ static void collect(const struct shape_hit *h, void *arg)
                   (int)h->value_len, h->value, h->offset, h->line_start, h->json);
 }
 
-/* A plain stem search: the definition secretclass_has_stem must agree with. */
+/* A plain search for secretclass_stems: the definition secretclass_has_stem must agree with. */
 static bool reference_stem(const char *s, size_t len)
 {
-    static const char *const stems[] = {"pass", "pw", "pswd", "cred", "cookie", "contrasena",
-                                        "secret", "token", "key", "auth", NULL};
     for (size_t i = 0; i < len; i++) {
-        for (const char *const *stem = stems; *stem; stem++) {
+        for (const char *const *stem = secretclass_stems; *stem; stem++) {
             size_t k = 0;
             while ((*stem)[k] && i + k < len && (char)(s[i + k] | 0x20) == (*stem)[k])
                 k++;
@@ -115,6 +114,57 @@ static void test_crafted_texts(void **state)
         check_text(crafted[i]);
 }
 
+/* The stems are what the prefilter tables assume: two or more lower-case letters each. */
+static void test_stem_list(void **state)
+{
+    (void)state;
+    size_t count = 0;
+    for (const char *const *stem = secretclass_stems; *stem; stem++, count++) {
+        assert_true(strlen(*stem) >= 2);
+        for (const char *c = *stem; *c; c++)
+            assert_true(*c >= 'a' && *c <= 'z');
+    }
+    assert_true(count >= 1 && count <= 16);
+}
+
+/* Every stem, whole, without its last letter and with that letter replaced, in three cases, at
+ * every place of texts around the 16-byte steps (the byte pair path up to 32 bytes, windows
+ * after), filler around it: both paths agree with the plain search. */
+static void test_every_stem_everywhere(void **state)
+{
+    (void)state;
+    static const size_t lengths[] = {16, 17, 31, 32, 33, 34, 47, 48, 49, 64};
+    char word[32], text[80];
+    size_t agreed = 0;
+    for (const char *const *stem = secretclass_stems; *stem; stem++) {
+        size_t n = strlen(*stem);
+        assert_true(n < sizeof word);
+        for (int variant = 0; variant < 9; variant++) {
+            size_t wn = n;
+            for (size_t k = 0; k < n; k++) {
+                char c = (*stem)[k];
+                bool upper = variant % 3 == 1 || (variant % 3 == 2 && k % 2 == 1);
+                word[k] = upper ? (char)(c - 'a' + 'A') : c;
+            }
+            if (variant / 3 == 1)
+                wn = n - 1;
+            else if (variant / 3 == 2)
+                word[n - 1] = '_';
+            for (size_t l = 0; l <= sizeof lengths / sizeof lengths[0]; l++) {
+                size_t len = l < sizeof lengths / sizeof lengths[0] ? lengths[l] : wn;
+                for (size_t at = 0; at + wn <= len; at++) {
+                    memset(text, '-', len);
+                    memcpy(text + at, word, wn);
+                    if (secretclass_has_stem(text, len) != reference_stem(text, len))
+                        fail_msg("stem answer differs for \"%.*s\"", (int)len, text);
+                    agreed++;
+                }
+            }
+        }
+    }
+    assert_true(agreed > 10000);
+}
+
 static void check_case(const char *path, cJSON *doc, void *arg)
 {
     (void)arg;
@@ -134,6 +184,8 @@ static void test_every_case_string(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_stem_list),
+        cmocka_unit_test(test_every_stem_everywhere),
         cmocka_unit_test(test_crafted_texts),
         cmocka_unit_test(test_every_case_string),
     };

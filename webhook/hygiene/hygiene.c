@@ -73,25 +73,39 @@ static bool starts_with_fold(const char *s, const char *word)
     return true;
 }
 
-/* The stems, by their first letter in either case; byte 0 ends the string. */
-enum { STEM_NONE, STEM_END = 8 };
-static const char *const stem_words[] = {NULL, "alembic", "dbmate", "flyway", "goose", "liquibase", "migrat",
+/* The stems (lower-case letters): the one list stem_start is built from. */
+static const char *const stem_words[] = {"alembic", "dbmate", "flyway", "goose", "liquibase", "migrat",
                                          "sqitch"};
-static const unsigned char stem_start[256] = {
-    [0] = STEM_END, ['a'] = 1, ['A'] = 1, ['d'] = 2, ['D'] = 2, ['f'] = 3, ['F'] = 3, ['g'] = 4, ['G'] = 4,
-    ['l'] = 5, ['L'] = 5, ['m'] = 6, ['M'] = 6, ['s'] = 7, ['S'] = 7,
-};
+#define STEM_COUNT (sizeof stem_words / sizeof stem_words[0])
+
+/* stem_start[c]: the stems whose first letter is c in either case (bit k for stem_words[k]);
+ * STEM_END for byte 0, which ends the string. Filled once, before main runs (single-threaded),
+ * and only read after. */
+enum { STEM_END = 0x80 };
+_Static_assert(STEM_COUNT < 8, "a byte of stem_start holds every stem and STEM_END");
+static unsigned char stem_start[256];
+
+__attribute__((constructor)) static void stem_start_build(void)
+{
+    stem_start[0] = STEM_END;
+    for (size_t k = 0; k < STEM_COUNT; k++) {
+        unsigned char c = (unsigned char)stem_words[k][0];
+        stem_start[c] |= (unsigned char)(1u << k);
+        stem_start[c & ~0x20u] |= (unsigned char)(1u << k);   /* the upper-case letter */
+    }
+}
 
 static bool string_has_stem(const char *s)
 {
     for (;; s++) {
         unsigned k = stem_start[(unsigned char)*s];
-        if (k == STEM_NONE)
+        if (k == 0)
             continue;
         if (k == STEM_END)
             return false;
-        if (starts_with_fold(s + 1, stem_words[k] + 1))
-            return true;
+        for (; k != 0; k &= k - 1)
+            if (starts_with_fold(s + 1, stem_words[__builtin_ctz(k)] + 1))
+                return true;
     }
 }
 

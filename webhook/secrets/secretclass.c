@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "simd.h"
+
 #define NAME_WORDS_MAX 24
 #define NAME_WORD_MAX 40
 
@@ -62,88 +64,77 @@ static void split_words(const char *name, size_t len, struct name_words *w)
     }
 }
 
-/* `stem` (lower-case letters) starts s, in any case, given that its first letter does. */
-static bool stem_at(const char *s, size_t len, const char *stem)
-{
-    for (size_t k = 1; stem[k]; k++)   /* the first letter is known to match */
-        if (k >= len || (char)(s[k] | 0x20) != stem[k])
-            return false;
-    return true;
-}
+/* ---- credential stems, 16 bytes at a time ---------------------------------------------- */
 
-/* ---- 16 bytes at a time ------------------------------------------------------------------ */
+/* The one list of stems: the byte-pair tables, the vector test and stem_starts below are all
+ * built from it. */
+const char *const secretclass_stems[] = {
+    "pass", "pw", "pswd", "cred", "cookie", "contrasena", "secret", "token", "key", "auth", NULL,
+};
+#define STEM_COUNT (sizeof secretclass_stems / sizeof secretclass_stems[0] - 1)
+
+/* A set of stems: bit j for secretclass_stems[j]. */
+typedef uint16_t stem_set;
+_Static_assert(STEM_COUNT <= 16, "a stem_set holds every stem");
+
+/* stem_first[c]: the stems whose first letter is c in either case; stem_second[c]: those whose
+ * second letter is. A byte pair x, y opens the stems stem_first[x] & stem_second[y]. */
+static stem_set stem_first[256], stem_second[256];
+
+/* stem_first and stem_second, from secretclass_stems: filled once, before main runs
+ * (single-threaded), and only read after. */
+__attribute__((constructor)) static void stem_tables_build(void)
+{
+    for (size_t j = 0; j < STEM_COUNT; j++) {
+        const char *stem = secretclass_stems[j];
+        for (size_t k = 0; k < 2; k++) {
+            stem_set *table = k == 0 ? stem_first : stem_second;
+            unsigned char c = (unsigned char)stem[k];
+            table[c] |= (stem_set)(1u << j);
+            table[c & ~0x20u] |= (stem_set)(1u << j);   /* the upper-case letter */
+        }
+    }
+}
 
 /* Every name and many values go through the stem scan, so it looks at a window of 16 bytes
- * per step (GCC/Clang vector extensions: SSE2 on x86-64, NEON on arm64, plain code elsewhere)
- * and only at the bytes of a window that may open a stem one by one. */
-#define TEXTVEC_WIDTH 16
-
-typedef unsigned char textvec __attribute__((vector_size(TEXTVEC_WIDTH)));
-typedef signed char textvec_mask __attribute__((vector_size(TEXTVEC_WIDTH)));   /* lanes 0 or -1 */
-
-static inline textvec textvec_load(const char *p)
-{
-    textvec v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static inline bool textvec_any(textvec_mask m)
-{
-    uint64_t lo, hi;
-    memcpy(&lo, &m, sizeof lo);
-    memcpy(&hi, (const char *)&m + sizeof lo, sizeof hi);
-    return (lo | hi) != 0;
-}
-
-/* Window starts for a text of `len` >= `reach` bytes, when a window reads `reach` bytes
- * (TEXTVEC_WIDTH, or one more when a lane also looks at the next byte): every TEXTVEC_WIDTH
- * bytes, the last one moved back to end at the text's end (overlapping the one before), so
- * every lane position [0, len - reach + TEXTVEC_WIDTH) is covered and nothing past the end is
- * read. Shorter texts go through a zero-padded copy. Start at 0; SIZE_MAX means done. */
-static inline size_t textvec_next(size_t at, size_t len, size_t reach)
-{
-    if (at + reach >= len)
-        return SIZE_MAX;
-    at += TEXTVEC_WIDTH;
-    return at + reach <= len ? at : len - reach;
-}
+ * per step (simd.h) and only at the bytes of a window that may open a stem one by one. */
 
 /* Lanes where a byte of x and the byte after it (in y) may open a stem: its first two letters
- * in either case. Most windows have none, and then no byte of them is looked at one by one. */
-static inline textvec_mask stem_openings(textvec x, textvec y)
+ * in either case (| 0x20 maps only a letter's two cases onto the lower-case letter). Most
+ * windows have none, and then no byte of them is looked at one by one. The list is constant,
+ * so the compiler unrolls these loops into comparisons with constant vectors, one per letter:
+ * the stems are grouped by their first letter (a first letter seen before is skipped). */
+static inline simd_mask stem_openings(simd_bytes x, simd_bytes y)
 {
     x |= 0x20;
     y |= 0x20;
-    return ((x == 'p') & ((y == 'a') | (y == 'w') | (y == 's'))) | ((x == 'c') & ((y == 'r') | (y == 'o'))) |
-           (((x == 's') | (x == 'k')) & (y == 'e')) | ((x == 't') & (y == 'o')) | ((x == 'a') & (y == 'u'));
+    simd_mask m = {0};
+#pragma GCC unroll 16
+    for (size_t j = 0; j < STEM_COUNT; j++) {
+        const char first = secretclass_stems[j][0];
+        bool seen = false;
+#pragma GCC unroll 16
+        for (size_t i = 0; i < j; i++)
+            seen |= secretclass_stems[i][0] == first;
+        if (seen)
+            continue;
+        simd_mask second = {0};
+#pragma GCC unroll 16
+        for (size_t i = j; i < STEM_COUNT; i++)
+            if (secretclass_stems[i][0] == first)
+                second |= y == simd_splat((unsigned char)secretclass_stems[i][1]);
+        m |= (x == simd_splat((unsigned char)first)) & second;
+    }
+    return m;
 }
 
-/* The same openings one byte pair at a time: a set bit in stem_first[x] & stem_second[y]. */
-enum { SECOND_A = 1, SECOND_W = 2, SECOND_S = 4, SECOND_R = 8, SECOND_O = 16, SECOND_E = 32, SECOND_U = 64 };
-static const unsigned char stem_first[256] = {
-    ['p'] = SECOND_A | SECOND_W | SECOND_S, ['P'] = SECOND_A | SECOND_W | SECOND_S, ['c'] = SECOND_R | SECOND_O,
-    ['C'] = SECOND_R | SECOND_O, ['s'] = SECOND_E, ['S'] = SECOND_E, ['k'] = SECOND_E, ['K'] = SECOND_E,
-    ['t'] = SECOND_O, ['T'] = SECOND_O, ['a'] = SECOND_U, ['A'] = SECOND_U,
-};
-static const unsigned char stem_second[256] = {
-    ['a'] = SECOND_A, ['A'] = SECOND_A, ['w'] = SECOND_W, ['W'] = SECOND_W, ['s'] = SECOND_S, ['S'] = SECOND_S,
-    ['r'] = SECOND_R, ['R'] = SECOND_R, ['o'] = SECOND_O, ['O'] = SECOND_O, ['e'] = SECOND_E, ['E'] = SECOND_E,
-    ['u'] = SECOND_U, ['U'] = SECOND_U,
-};
-
-/* Of 8 lanes read as one integer, the first set one (lane 0 is the first byte in memory) and
- * the integer's bits that lane occupies. */
-static size_t first_lane(uint64_t lanes, uint64_t *bits)
+/* `stem` (lower-case letters, maybe none) starts s[0..len), in any case. */
+static bool stem_at(const char *s, size_t len, const char *stem)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    size_t lane = (size_t)__builtin_clzll(lanes) / 8;
-    *bits = UINT64_C(0xff) << (56 - lane * 8);
-#else
-    size_t lane = (size_t)__builtin_ctzll(lanes) / 8;
-    *bits = UINT64_C(0xff) << (lane * 8);
-#endif
-    return lane;
+    for (size_t k = 0; stem[k]; k++)
+        if (k >= len || (char)(s[k] | 0x20) != stem[k])
+            return false;
+    return true;
 }
 
 static inline uint32_t word4(const char *s)
@@ -153,42 +144,45 @@ static inline uint32_t word4(const char *s)
     return w;
 }
 
-/* A stem starts at name[i]. Four bytes at once (in any case: | 0x20 maps only a letter's two
- * cases onto the lower-case letter) when four are there, else byte by byte. */
+/* A stem starts at name[i] (in any case). The list is constant: an optimizing compiler unrolls
+ * the loop into comparisons with constants, of the byte pair there and then of four bytes at
+ * once (| 0x20 maps only a letter's two cases onto the lower-case letter) when the stem and
+ * the text have them; unoptimized it is a plain loop over the list, with the same answers. */
 static bool stem_starts(const char *name, size_t len, size_t i)
 {
     const char *s = name + i;
-    size_t n = len - i;
-    if (n < 4) {
-        switch (s[0] | 0x20) {
-        case 'p': return stem_at(s, n, "pw");
-        case 'k': return stem_at(s, n, "key");
-        default: return false;   /* every other stem has four letters or more */
+    size_t n = len - i;   /* at least 2 */
+    unsigned pair = (unsigned char)(s[0] | 0x20) | (unsigned)(unsigned char)(s[1] | 0x20) << 8;
+#pragma GCC unroll 16
+    for (size_t j = 0; j < STEM_COUNT; j++) {
+        const char *stem = secretclass_stems[j];
+        if (pair != ((unsigned char)stem[0] | (unsigned)(unsigned char)stem[1] << 8))
+            continue;
+        if (strlen(stem) < 4 || n < 4) {
+            if (stem_at(s + 2, n - 2, stem + 2))
+                return true;
+        } else if ((word4(s) | 0x20202020u) == word4(stem) && stem_at(s + 4, n - 4, stem + 4)) {
+            return true;
         }
     }
-    uint32_t w = word4(s) | 0x20202020u;
-    switch (s[0] | 0x20) {
-    case 'p': return w == word4("pass") || (s[1] | 0x20) == 'w' || w == word4("pswd");
-    case 'c':
-        return w == word4("cred") || (w == word4("cook") && stem_at(s + 3, n - 3, "kie")) ||
-               (w == word4("cont") && stem_at(s + 3, n - 3, "trasena"));
-    case 's': return w == word4("secr") && stem_at(s + 3, n - 3, "ret");
-    case 't': return w == word4("toke") && stem_at(s + 3, n - 3, "en");
-    case 'k': return stem_at(s, n, "key");
-    case 'a': return w == word4("auth");
-    default: return false;
-    }
+    return false;
+}
+
+/* The stems the byte pair at s opens. */
+static inline stem_set stems_opened(const char *s)
+{
+    return stem_first[(unsigned char)s[0]] & stem_second[(unsigned char)s[1]];
 }
 
 /* A stem starts at one of the lanes set in `openings`: lane k of half h is name[base[h] + k]. */
-static bool stem_in_lanes(const char *name, size_t len, const size_t base[2], textvec_mask openings)
+static bool stem_in_lanes(const char *name, size_t len, const size_t base[2], simd_mask openings)
 {
     uint64_t half[2];
-    memcpy(half, &openings, sizeof half);
+    simd_halves(openings, half);
     for (size_t h = 0; h < 2; h++) {
         for (uint64_t lanes = half[h]; lanes != 0;) {
             uint64_t bits;
-            size_t i = base[h] + first_lane(lanes, &bits);
+            size_t i = base[h] + simd_first_lane(lanes, &bits);
             lanes &= ~bits;
             if (i + 1 < len && stem_starts(name, len, i))
                 return true;
@@ -197,20 +191,21 @@ static bool stem_in_lanes(const char *name, size_t len, const size_t base[2], te
     return false;
 }
 
-/* Every word word_kind does not call plain contains one of these stems (password words contain
- * "pass", "pw" or "pswd"; apikey contains "key"; credential "cred"; authorization "auth"), and
- * every word is a piece of the name. A name without any stem has no credential word: most
- * names (LOG_LEVEL, HTTP_PORT) are settled by this one pass, without splitting them. */
+/* Every word word_kind does not call plain contains one of secretclass_stems (password words
+ * contain "pass", "pw" or "pswd"; apikey contains "key"; credential "cred"; authorization
+ * "auth"), and every word is a piece of the name. A name without any stem has no credential
+ * word: most names (LOG_LEVEL, HTTP_PORT) are settled by this one pass, without splitting
+ * them. */
 /* Texts longer than two windows; kept out of line so that the short path, which most names
  * take, runs without the vector path's register saves. */
 __attribute__((noinline)) static bool has_stem_windows(const char *name, size_t len)
 {
-    const size_t half = TEXTVEC_WIDTH / 2;
-    const size_t reach = TEXTVEC_WIDTH + 1;   /* a lane looks at its byte and the next */
-    for (size_t at = 0; at != SIZE_MAX; at = textvec_next(at, len, reach)) {
-        textvec_mask m = stem_openings(textvec_load(name + at), textvec_load(name + at + 1));
+    const size_t half = SIMD_WIDTH / 2;
+    const size_t reach = SIMD_WIDTH + 1;   /* a lane looks at its byte and the next */
+    for (size_t at = 0; at != SIZE_MAX; at = simd_next(at, len, reach)) {
+        simd_mask m = stem_openings(simd_load(name + at), simd_load(name + at + 1));
         const size_t base[2] = {at, at + half};
-        if (textvec_any(m) && stem_in_lanes(name, len, base, m))
+        if (simd_any(m) && stem_in_lanes(name, len, base, m))
             return true;
     }
     return false;
@@ -218,14 +213,14 @@ __attribute__((noinline)) static bool has_stem_windows(const char *name, size_t 
 
 bool secretclass_has_stem(const char *name, size_t len)
 {
-    if (len > 2 * TEXTVEC_WIDTH)
+    if (len > 2 * SIMD_WIDTH)
         return has_stem_windows(name, len);
     /* Short texts (most names) byte pair by byte pair: below two windows that costs less than
      * assembling them and looking at their candidate lanes. */
-    for (size_t i = 0; i + 1 < len; i++)
-        if ((stem_first[(unsigned char)name[i]] & stem_second[(unsigned char)name[i + 1]]) &&
-            stem_starts(name, len, i))
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (stems_opened(name + i) != 0 && stem_starts(name, len, i))
             return true;
+    }
     return false;
 }
 

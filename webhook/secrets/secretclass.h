@@ -13,8 +13,12 @@
  * DB_PASSWORD_SECRET_NAME, PASSWORD_MIN_LENGTH). */
 bool secretclass_name(const char *name, size_t len);
 
-/* True when the text holds a stem that every credential word contains (pass, pw, pswd, cred,
- * cookie, contrasena, secret, token, key, auth; ASCII case ignored). secretclass_name and
+/* The stems every credential word contains (secretclass.c has the list; "pass", "token"),
+ * lower-case letters, two or more each, at most 16, NULL after the last. The stem scan's
+ * prefilter is built from this list alone. */
+extern const char *const secretclass_stems[];
+
+/* True when the text holds one of secretclass_stems (ASCII case ignored). secretclass_name and
  * secretclass_is_authorization are false for any name without one, so a text without a stem
  * holds no credential-sounding key: detectors keyed by name can be skipped. */
 bool secretclass_has_stem(const char *text, size_t len);
