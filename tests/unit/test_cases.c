@@ -30,11 +30,14 @@ static bool verdict_fired(const char *rule, void *arg)
 }
 
 /* Reports every problem casefile_check found, with the response (planted secrets withheld). */
-static void case_fail(const struct case_file *c, const char *problems, const char *response)
+static void case_report(const struct case_file *c, const char *problems, const char *response)
 {
     char *excerpt = casefile_excerpt(c->doc, response, 2000);
     assert_non_null(excerpt);
-    print_error("%s:\n%s  response: %s\n", c->path, problems, excerpt);
+    print_error("%s:\n", c->path);
+    for (const char *line = problems, *end; (end = strchr(line, '\n')) != NULL; line = end + 1)
+        print_error("  %.*s\n", (int)(end - line), line);
+    print_error("  response: %s\n", excerpt);
     free(excerpt);
 }
 
@@ -75,7 +78,7 @@ static void run_case(void **state)
     int n = casefile_check(c->doc, response, verdict_fired, &v, &problems);
     assert_true(n >= 0);
     if (n > 0)
-        case_fail(c, problems, response);
+        case_report(c, problems, response);
 
     free(problems);
     free(response);
