@@ -141,6 +141,7 @@ def _case_file(case):
 
 
 def _case_tool(case, *args, stdin=None):
+    """Runs `sgcase COMMAND CASE ARGS...`; exit 0 or 1 is an answer, anything else an error."""
     path = _case_file(case)
     try:
         proc = subprocess.run([CASE_TOOL, args[0], path, *args[1:]], input=stdin, capture_output=True,
