@@ -27,6 +27,9 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TESTLIB_SRC:= $(wildcard tests/unit/lib/*.c)
 TESTLIB_OBJ:= $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
+# The case library as a command for the e2e runners (tests/unit/sgcase.c); not named test_*, so
+# tests/run.sh does not run it as a suite.
+CASE_TOOL  := $(BUILD)/tests/sgcase
 
 .SECONDARY:
 .PHONY: all deps run test check check-unit check-asan bench manifests clean
@@ -72,11 +75,16 @@ $(JSONARENA_VARIANTS): $(BUILD)/tests/test_jsonarena_%: tests/unit/test_jsonaren
 	@echo "  CCLD    $@"
 	@$(CC) $(CFLAGS) $(CPPFLAGS) -Iwebhook -Itests/unit -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
 
+$(CASE_TOOL): $(BUILD)/tests/unit/sgcase.o $(BUILD)/tests/unit/lib/casefile.o
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(SAN) -o $@ $^ -lcjson
+
 run: deps all
 	@scripts/run-local.sh
 
 # The whole suite against one build: unit tests, data cases, end-to-end over HTTPS.
-check: all $(UNIT_BIN) $(JSONARENA_VARIANTS)
+check: all $(UNIT_BIN) $(JSONARENA_VARIANTS) $(CASE_TOOL)
 	@tests/run.sh $(BUILD) $(BIN)
 
 check-asan:

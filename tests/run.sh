@@ -3,7 +3,8 @@
 #   1. every cmocka binary BUILD_DIR/tests/test_*  (unit tests and the data-driven case runner)
 #   2. every tests/e2e/*.sh and tests/e2e/*.py     (end to end: review CLI, HTTPS, PostgreSQL)
 # Each e2e script prints "ok - ..." / "not ok - ..." lines and exits non-zero on failure; it
-# gets SCHEMAGATE_BIN_DIR, SCHEMAGATE_ROOT and a private TEST_TMP. Ends with the plain
+# gets SCHEMAGATE_BIN_DIR, SCHEMAGATE_ROOT, SCHEMAGATE_CASE_TOOL (BUILD_DIR/tests/sgcase, which
+# wraps and checks test cases) and a private TEST_TMP. Ends with the plain
 # "N passed, N failed" line. TESTS=pattern runs only the suites whose name contains pattern.
 # Suites that run no schemagate code (they test the test harness and the migration tools) carry
 # the line "# sanitizer-build: not needed" and run once, in the plain build, not again under the
@@ -14,6 +15,7 @@ bin=${2:?usage: tests/run.sh BUILD_DIR BIN_DIR}
 root=$(cd "$(dirname "$0")/.." && pwd)
 export SCHEMAGATE_ROOT=$root
 export SCHEMAGATE_BIN_DIR=$(cd "$bin" && pwd)
+export SCHEMAGATE_CASE_TOOL=$(cd "$build" && pwd)/tests/sgcase
 # Leaks are errors under the sanitizer build; a finding aborts the suite that hit it.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -33,7 +33,7 @@ for path in files:
     leak = not exp["allowed"]
     report.check(name.startswith("leak-" if leak else "safe-"), f"{name}: label matches the file name")
     proc = subprocess.run([os.path.join(sgtest.BIN, "schemagate"), "review", "-"],
-                          input=json.dumps(sgtest.case_review(case)), capture_output=True, text=True, timeout=60)
+                          input=sgtest.case_review_text(path), capture_output=True, text=True, timeout=60)
     if proc.returncode not in (0, 1):
         report.check(False, f"{name}: review runs", proc.stderr[:500])
         continue

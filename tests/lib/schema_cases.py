@@ -3,13 +3,17 @@
 Called by tests/e2e/schema_cases.sh once the harness has started the server (PGHOST/PGPORT/
 PGUSER in the environment). Each case gets a fresh database holding its history fixture and
 history_sql, a conninfo file pointing at it (with a password that must never be echoed), and
-goes through `schemagate review --config` exactly as CI would run it.
+goes through `schemagate review --config` exactly as CI would run it. The case is wrapped and
+its response checked by sgcase (through tests/e2e/lib/sgtest.py), as every case runner does.
 """
 import json
 import os
 import socket
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e", "lib"))
+import sgtest  # noqa: E402
 
 ROOT = os.environ["SCHEMAGATE_ROOT"]
 BIN = os.environ["SCHEMAGATE_BIN_DIR"]
@@ -33,24 +37,6 @@ def closed_port():
     return port
 
 
-def review_doc(case):
-    obj = case["object"]
-    meta = obj.get("metadata", {})
-    api = obj["apiVersion"]
-    group, _, version = api.rpartition("/")
-    req = {
-        "uid": "case-0000",
-        "kind": {"group": group, "version": version, "kind": obj["kind"]},
-        "name": meta.get("name", ""),
-        "namespace": case.get("namespace") or meta.get("namespace") or "default",
-        "operation": case.get("operation", "CREATE"),
-        "dryRun": bool(case.get("dry_run", False)),
-        "object": obj,
-        "oldObject": case.get("old_object"),
-    }
-    return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": req}
-
-
 def run_case(index, path):
     case = json.load(open(path))
     name = os.path.relpath(path, CASES)
@@ -60,9 +46,9 @@ def run_case(index, path):
     if case.get("history_fixture"):
         # A fixture's table may live in <name>-ddl.sql, shared with `make run` and the bench.
         for part in (case["history_fixture"] + "-ddl", case["history_fixture"]):
-            path = os.path.join(CASES, "fixtures", part + ".sql")
-            if os.path.exists(path):
-                sql.append(open(path).read())
+            sql_path = os.path.join(CASES, "fixtures", part + ".sql")
+            if os.path.exists(sql_path):
+                sql.append(open(sql_path).read())
     sql.extend(case.get("history_sql", []))
     if sql:
         psql(db, ";\n".join(sql) + ";\n")
@@ -77,33 +63,19 @@ def run_case(index, path):
     cfg_path = os.path.join(TMP, "config-%d.json" % index)
     json.dump(config, open(cfg_path, "w"))
     in_path = os.path.join(TMP, "review-%d.json" % index)
-    json.dump(review_doc(case), open(in_path, "w"))
+    with open(in_path, "w") as f:
+        f.write(sgtest.case_review_text(path))
     p = subprocess.run([os.path.join(BIN, "schemagate"), "review", "--config", cfg_path, in_path],
                        capture_output=True, text=True, timeout=30)
-    problems = []
-    try:
-        resp = json.loads(p.stdout)["response"]
-    except (ValueError, KeyError):
-        return ["no AdmissionReview on stdout (exit %d): %s" % (p.returncode, p.stderr[-500:])]
-    expect = case["expect"]
-    message = resp.get("status", {}).get("message", "")
-    warnings = resp.get("warnings", [])
-    if resp["allowed"] != expect["allowed"]:
-        problems.append("allowed=%s, expected %s" % (resp["allowed"], expect["allowed"]))
-    if p.returncode != (0 if expect["allowed"] else 1):
-        problems.append("exit status %d" % p.returncode)
-    for want in expect.get("message", []):
-        if want not in message:
-            problems.append("message lacks %r" % want)
-    for want in expect.get("warnings", []):
-        if not any(want in w for w in warnings):
-            problems.append("no warning contains %r" % want)
-    if expect.get("no_warnings") and warnings:
-        problems.append("unexpected warnings")
+    # The expectations by the shared checker (sgcase); the exit status and the conninfo are this
+    # runner's own.
+    problems, excerpt = sgtest.case_problems(path, p.stdout)
+    if p.returncode != (0 if case["expect"]["allowed"] else 1):
+        problems.append("exit status %d (stderr: %s)" % (p.returncode, p.stderr[-500:]))
     if PASSWORD in p.stdout + p.stderr or "user=" in p.stdout + p.stderr:
         problems.append("conninfo leaked into the output")
     if problems:
-        problems.append("message: %s | warnings: %s" % (message, warnings))
+        problems.append("response: %s" % (excerpt or p.stdout[:2000].replace(PASSWORD, "<withheld>")))
     return problems
 
 

@@ -1,6 +1,7 @@
 """sgtest - shared pieces of the Python end-to-end tests: TAP-like reporting, certificates from
 schemagate-certs, a `schemagate serve` on free loopback ports, requests over real HTTPS with
-curl, and the wrapping of test cases (tests/cases/README.md) into AdmissionReviews."""
+curl, and test cases (tests/cases/README.md) wrapped into AdmissionReviews and their responses
+checked, both by sgcase (tests/unit/sgcase.c, the same code test_cases.c runs in-process)."""
 import json
 import os
 import socket
@@ -12,6 +13,8 @@ import urllib.request
 
 BIN = os.environ.get("SCHEMAGATE_BIN_DIR", os.path.join(os.path.dirname(__file__), "../../../bin"))
 ROOT = os.environ.get("SCHEMAGATE_ROOT", os.path.join(os.path.dirname(__file__), "../../.."))
+# Wraps and checks test cases (tests/unit/sgcase.c); tests/run.sh points it at the build under test.
+CASE_TOOL = os.environ.get("SCHEMAGATE_CASE_TOOL", os.path.join(ROOT, "build/release/tests/sgcase"))
 TMP = os.environ.get("TEST_TMP") or tempfile.mkdtemp(prefix="schemagate-e2e.")
 
 
@@ -127,52 +130,52 @@ class Server:
         return self.proc.returncode
 
 
-def case_review(case, uid="case-0000"):
-    """The AdmissionReview a case describes (same wrapping as tests/unit/test_cases.c)."""
-    if "review" in case:
-        return case["review"]
-    obj = case["object"]
-    meta = obj.get("metadata", {})
-    api = obj["apiVersion"]
-    group, _, version = api.rpartition("/")
-    return {
-        "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-        "request": {
-            "uid": uid,
-            "kind": {"group": group, "version": version, "kind": obj["kind"]},
-            "name": meta.get("name", ""),
-            "namespace": case.get("namespace", meta.get("namespace", "default")),
-            "operation": case.get("operation", "CREATE"),
-            "dryRun": bool(case.get("dry_run", False)),
-            "object": obj,
-            "oldObject": case.get("old_object"),
-        },
-    }
+def _case_file(case):
+    """A path to the case: the case itself when it is a path, else a file holding the dict."""
+    if isinstance(case, str):
+        return case
+    fd, path = tempfile.mkstemp(dir=TMP, prefix="case-", suffix=".json")
+    with os.fdopen(fd, "w") as f:
+        json.dump(case, f)
+    return path
 
 
-def check_case_response(report, name, case, response, via):
-    """Applies a case's `expect` to an AdmissionReview response; reports each finding."""
-    exp = case["expect"]
-    resp = response.get("response", {})
-    ok = report.check(response.get("apiVersion") == "admission.k8s.io/v1" and
-                      response.get("kind") == "AdmissionReview", f"{via} {name}: envelope")
-    message = resp.get("status", {}).get("message", "")
-    warnings = resp.get("warnings", [])
-    problems = []
-    if resp.get("allowed") is not exp["allowed"]:
-        problems.append(f"allowed={resp.get('allowed')} expected {exp['allowed']}")
-    for p in exp.get("paths", []):
-        if p not in message and not any(p in w for w in warnings):
-            problems.append(f"path {p} not reported")
-    for m in exp.get("message", []):
-        if m not in message:
-            problems.append(f"message lacks {m!r}")
-    for w in exp.get("warnings", []):
-        if not any(w in x for x in warnings):
-            problems.append(f"no warning contains {w!r}")
-    if exp.get("no_warnings") and warnings:
-        problems.append(f"unexpected warnings {warnings}")
-    if not exp["allowed"] and resp.get("status", {}).get("code") != 403:
-        problems.append("denial without status.code 403")
-    return report.check(ok and not problems, f"{via} {name}: expectations", "; ".join(problems) +
-                        f"\n    response: {json.dumps(response)[:1500]}")
+def _case_tool(case, *args, stdin=None):
+    """Runs `sgcase COMMAND CASE ARGS...`; exit 0 or 1 is an answer, anything else an error."""
+    path = _case_file(case)
+    try:
+        proc = subprocess.run([CASE_TOOL, args[0], path, *args[1:]], input=stdin, capture_output=True,
+                              text=True, timeout=60)
+    finally:
+        if path is not case:
+            os.unlink(path)
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"sgcase {args[0]} {case if isinstance(case, str) else '(case)'}: exit "
+                           f"{proc.returncode}: {proc.stderr.strip()}")
+    return proc
+
+
+def case_review_text(case, uid=None):
+    """The AdmissionReview a case (a file path or a dict) describes, as sgcase writes it: the one
+    wrapping, shared with tests/unit/test_cases.c (tests/unit/lib/casefile.c)."""
+    return _case_tool(case, "review", *(["--uid", uid] if uid is not None else [])).stdout
+
+
+def case_review(case, uid=None):
+    """case_review_text, parsed."""
+    return json.loads(case_review_text(case, uid))
+
+
+def case_problems(case, response_text):
+    """The shared checker's findings on a response (text) against the case's `expect`: a list of
+    problem lines and, when there are any, the response with planted secrets withheld."""
+    out = _case_tool(case, "check", "-", stdin=response_text).stdout
+    problems, _, excerpt = out.partition("\nresponse: ")   # problem lines hold no newline
+    return problems.splitlines(), excerpt.rstrip("\n")
+
+
+def check_case_response(report, name, case, response_text, via):
+    """Reports whether a response (text) meets the case's `expect`, by the shared checker."""
+    problems, excerpt = case_problems(case, response_text)
+    return report.check(not problems, f"{via} {name}: expectations",
+                        "; ".join(problems) + f"\n    response: {excerpt}")

@@ -1,5 +1,5 @@
-/* testutil.h - helpers shared by the cmocka suites: reading files, loading test cases, and the
- * one place that knows the test-case format (tests/cases/README.md). */
+/* testutil.h - helpers shared by the cmocka suites: reading files and loading the test cases
+ * (tests/cases/README.md); wrapping and checking a case is lib/casefile.h. */
 #ifndef SCHEMAGATE_TESTUTIL_H
 #define SCHEMAGATE_TESTUTIL_H
 
