@@ -176,7 +176,13 @@ int review_parse(char *body, size_t len, struct admission_request *req, struct s
     cJSON *root = json_arena_parse_insitu(arena, body, len, &end);
     if (root == NULL) {
         size_t off = end && end >= body ? (size_t)(end - body) : 0;
+        bool too_many = json_arena_node_limit_hit(arena);
         json_arena_destroy(arena);
+        if (too_many)
+            return sg_error_set(err, "body holds more than %u JSON values (schemagate's per-request limit, which "
+                                "bounds its memory; stopped at byte %zu); a Kubernetes object is not expected to be "
+                                "this dense: check what generated it, and split long lists across objects",
+                                JSON_ARENA_NODES_MAX, off);
         return sg_error_set(err, "body is not valid JSON (error at byte %zu)", off);
     }
     /* Trailing garbage after the document means a broken client: refuse it too. */

@@ -1,11 +1,13 @@
 """bounds.py - bounded work and memory per request, over real HTTPS with curl: a 600 KB `sh -c`
 script is answered in time linear in its size (against a small script's time in the same run),
-and a script's credential is still found at the end of it."""
+and a script's credential is still found at the end of it; the densest 3 MiB bodies are refused
+with a 400 that names the limit, peak memory (VmHWM) stays under the bound README documents,
+one client or four at once, and resident memory (VmRSS) returns near idle afterwards."""
 import json
 import os
 import subprocess
 import sys
-import time
+import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import sgtest  # noqa: E402
@@ -62,7 +64,39 @@ def timed_post(server, body):
     return int(code or 0), text, float(seconds or 0)
 
 
-server = sgtest.Server(name="bounds")
+BODY_ROOM = 3 * 1024 * 1024 - 4096
+PEAK_BOUND_KIB = 64 * 1024       # README "Memory per request"
+RSS_AFTER_SLACK_KIB = 8 * 1024
+
+
+def dense_body(fill):
+    """A valid AdmissionReview just under 3 MiB whose container args are `fill(room)`."""
+    marker = "@@FILL@@"
+    text = json.dumps(review(pod([{"name": "c", "image": "busybox", "args": [marker]}])))
+    pre, post = text.split(json.dumps(marker))
+    return pre + fill(BODY_ROOM - len(pre) - len(post)) + post
+
+
+def memory(pid):
+    out = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("VmHWM", "VmRSS"):
+                out[key] = int(value.split()[0])
+    return out
+
+
+def post_file(server, path):
+    out = subprocess.run(["curl", "-sS", "--cacert", os.path.join(server.certs, "ca.crt"),
+                          "-H", "Content-Type: application/json", "--data-binary", f"@{path}",
+                          "-w", "\n%{http_code}", server.url("/validate?timeout=10s")],
+                         capture_output=True, text=True, timeout=120)
+    text, _, code = out.stdout.rpartition("\n")
+    return int(code or 0), text
+
+
+server = sgtest.Server(name="bounds", extra_args=["--threads", "4"])
 try:
     # --- 1. work linear in the script's size ----------------------------------------------------
     small_script = shell_script(6 * 1024)
@@ -88,6 +122,65 @@ try:
     report.check(ratio < 25, f"600 KB script costs {ratio:.1f}x a 6 KB one ({big_seconds:.3f}s vs {small_s:.3f}s)")
     ceiling = 5.0 if SANITIZED else 1.0
     report.check(big_seconds < ceiling, f"600 KB script answered in {big_seconds:.3f}s (< {ceiling:.0f}s)")
+
+    # --- 2. memory per request --------------------------------------------------------------------
+    server.stop()
+    server = sgtest.Server(name="bounds-memory", extra_args=["--threads", "4"])
+    pid = server.proc.pid
+    server.post(json.dumps(review(pod([{"name": "c", "image": "busybox"}]))))
+    idle = memory(pid)
+    refused = {
+        "a million empty strings": dense_body(lambda n: ",".join(['""'] * (n // 3))),
+        "a million zeros": dense_body(lambda n: '""],"x":[' + ",".join(["0"] * (n // 2 - 10))),
+        "a million empty objects": dense_body(lambda n: '""],"x":[' + ",".join(["{}"] * (n // 3 - 10))),
+        "a million empty arrays": dense_body(lambda n: '""],"x":[' + ",".join(["[]"] * (n // 3 - 10))),
+    }
+    admitted = {
+        "255000 args": dense_body(lambda n: ",".join(['"aaaaaaaa"'] * 255000)),
+        "a 3 MiB script": dense_body(lambda n: json.dumps("echo a b; X='q' && cat <<EOF\nhi $X\nEOF\n" * (n // 46))[1:-1]
+                                     .join(['"sh","-c","', '"'])),
+        "52000 env entries": dense_body(lambda n: '""],"env":[' + ",".join(
+            f'{{"name":"DB_PASSWORD_{i}","value":"pw-{i}-dense"}}' for i in range(52000))),
+    }
+    paths = {}
+    for name, body in {**refused, **admitted}.items():
+        paths[name] = os.path.join(server.dir, f"dense-{len(paths)}.json")
+        with open(paths[name], "w") as f:
+            f.write(body)
+        report.check(len(body) <= 3 * 1024 * 1024, f"{name}: {len(body)} bytes, within 3 MiB")
+    for name in refused:
+        status, text = post_file(server, paths[name])
+        report.check(status == 400 and "more than 262144 JSON values" in text and "split" in text,
+                     f"{name}: refused with 400 naming the limit", f"{status} {text[:300]}")
+    for name in admitted:
+        status, text = post_file(server, paths[name])
+        report.check(status == 200 and "pw-" not in text and "dense" not in text, f"{name}: answered (200)",
+                     f"{status} {text[:300]}")
+    one = memory(pid)
+    results = []
+    threads = [threading.Thread(target=lambda p=p: results.append(post_file(server, p)))
+               for p in (paths["a million empty strings"], paths["255000 args"], paths["52000 env entries"],
+                         paths["a million zeros"])]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    report.check(sorted(r[0] for r in results) == [200, 200, 400, 400], "four dense bodies at once: all answered",
+                 str([r[0] for r in results]))
+    four = memory(pid)
+    status, _ = server.post(json.dumps(review(pod([{"name": "c", "image": "busybox"}]))))
+    after = memory(pid)
+    report.check(status == 200, "the server answers normally afterwards")
+    if SANITIZED:
+        report.check(True, "memory bounds: not measured under the sanitizers (shadow memory, quarantine)")
+    else:
+        report.check(one["VmHWM"] < PEAK_BOUND_KIB,
+                     f"one at a time: peak {one['VmHWM'] // 1024} MiB (idle {idle['VmRSS'] // 1024} MiB) "
+                     f"< {PEAK_BOUND_KIB // 1024} MiB")
+        report.check(four["VmHWM"] < PEAK_BOUND_KIB,
+                     f"four at once: peak {four['VmHWM'] // 1024} MiB < {PEAK_BOUND_KIB // 1024} MiB")
+        report.check(after["VmRSS"] < idle["VmRSS"] + RSS_AFTER_SLACK_KIB,
+                     f"memory given back: VmRSS {after['VmRSS'] // 1024} MiB after, {idle['VmRSS'] // 1024} MiB idle")
 finally:
     server.stop()
 report.finish()

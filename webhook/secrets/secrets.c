@@ -279,7 +279,8 @@ static void scan_copy(const cJSON *copy, const char *path, struct secret_finding
 }
 
 /* The copy is parsed into a private arena (one allocation, freed at once); what the arena's
- * stricter parser refuses, cJSON may still read, so that is tried next, as before. */
+ * stricter parser refuses, cJSON may still read, so that is tried next, as before, unless the
+ * arena refused it for holding more than JSON_ARENA_NODES_MAX values. */
 static void scan_last_applied(const char *text, const char *path, struct secret_findings *f, int depth)
 {
     size_t len = strlen(text);
@@ -287,6 +288,13 @@ static void scan_last_applied(const char *text, const char *path, struct secret_
     const char *end = NULL;
     const cJSON *copy = arena ? json_arena_parse(arena, text, len, &end) : NULL;
     cJSON *owned = NULL;
+    if (copy == NULL && arena && json_arena_node_limit_hit(arena)) {
+        /* Too dense to read within the per-request bound (cJSON would allocate per value, with
+         * no bound at all): an unread copy must not pass for a clean one. */
+        f->failed = true;
+        json_arena_destroy(arena);
+        return;
+    }
     if (copy == NULL)
         copy = owned = cJSON_Parse(text);
     if (cJSON_IsObject(copy))
