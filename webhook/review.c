@@ -86,6 +86,11 @@ static int review_fill(cJSON *root, struct admission_request *req, struct sg_err
         return sg_error_set(err, "request.uid is missing or not a non-empty string");
     if (strlen(req->uid) > 128)
         return sg_error_set(err, "request.uid is longer than 128 characters");
+    /* The response must repeat the uid exactly, and JSON text is UTF-8: a uid that is not cannot
+     * be answered (the apiserver sends UUIDs). */
+    if (!jsonout_utf8_valid(req->uid))
+        return sg_error_set(err, "request.uid is not valid UTF-8; the apiserver sends a UUID such as "
+                            "\"705ab4f5-6393-11e8-b7cc-42010a800002\"");
 
     const cJSON *k = f[R_KIND];
     if (!cJSON_IsObject(k))

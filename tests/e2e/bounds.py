@@ -96,6 +96,27 @@ def post_file(server, path):
     return int(code or 0), text
 
 
+def post_raw(server, body):
+    """POSTs bytes; returns (status, raw response bytes)."""
+    path = os.path.join(server.dir, "raw.json")
+    with open(path, "wb") as f:
+        f.write(body)
+    out = subprocess.run(["curl", "-sS", "--cacert", os.path.join(server.certs, "ca.crt"),
+                          "-H", "Content-Type: application/json", "--data-binary", f"@{path}",
+                          "-w", "\n%{http_code}", server.url("/validate?timeout=10s")],
+                         capture_output=True, timeout=60)
+    raw, _, code = out.stdout.rpartition(b"\n")
+    return int(code or 0), raw
+
+
+def strict_json(raw):
+    """The JSON document in raw if raw is valid UTF-8 JSON, else None."""
+    try:
+        return json.loads(raw.decode("utf-8", errors="strict"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
 server = sgtest.Server(name="bounds", extra_args=["--threads", "4"])
 try:
     # --- 1. work linear in the script's size ----------------------------------------------------
@@ -122,6 +143,29 @@ try:
     report.check(ratio < 25, f"600 KB script costs {ratio:.1f}x a 6 KB one ({big_seconds:.3f}s vs {small_s:.3f}s)")
     ceiling = 5.0 if SANITIZED else 1.0
     report.check(big_seconds < ceiling, f"600 KB script answered in {big_seconds:.3f}s (< {ceiling:.0f}s)")
+
+    # --- invalid UTF-8 from the request never makes a response invalid ----------------------------
+    template = json.dumps(review(pod([{"name": "c", "image": "busybox",
+                                       "env": [{"name": "DB_PASSWORD", "value": "s3cr3t-utf8-x"}]}]),
+                                 uid="@UID@")).replace('"name": "bounds"', '"name": "@NAME@"')
+    bad_uid = template.replace("@NAME@", "bounds").encode().replace(b"@UID@", b"uid-\xff\xfe-1")
+    status, raw = post_raw(server, bad_uid)
+    doc = strict_json(raw)
+    report.check(status == 400 and doc is not None and "request.uid is not valid UTF-8" in doc.get("error", ""),
+                 "a uid that is not UTF-8: 400 saying so, in valid UTF-8 JSON", f"{status} {raw[:300]!r}")
+    bad_name = template.replace("@UID@", "uid-ok-1").encode().replace(b"@NAME@", b"job-\xc3(-\xed\xa0\x80-\xff")
+    status, raw = post_raw(server, bad_name)
+    doc = strict_json(raw)
+    message = (doc or {}).get("response", {}).get("status", {}).get("message", "")
+    report.check(status == 200 and doc is not None and doc["response"]["uid"] == "uid-ok-1" and
+                 "job-\ufffd(" in message and "s3cr3t" not in message,
+                 "a name that is not UTF-8: the denial is valid UTF-8 JSON (U+FFFD for each stray byte)",
+                 f"{status} {raw[:400]!r}")
+    log_bytes = open(server.log_path, "rb").read() if server.read_log() is not None else b""
+    lines = [line for line in log_bytes.split(b"\n") if line]
+    report.check(lines and all(strict_json(line) is not None for line in lines),
+                 f"every log line is valid UTF-8 JSON ({len(lines)} lines)")
+    report.check(b"s3cr3t" not in log_bytes, "no secret value in the log")
 
     # --- 2. memory per request --------------------------------------------------------------------
     server.stop()
