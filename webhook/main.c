@@ -117,7 +117,8 @@ static int cmd_serve(int argc, char **argv)
      * threshold maps every block from 1 MiB up and unmaps it on free, so memory goes back to
      * the system after each large request (README "Memory per request"). */
     if (mallopt(M_MMAP_THRESHOLD, 1024 * 1024) != 1 || mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024) != 1)
-        fprintf(stderr, "schemagate serve: could not set malloc thresholds; memory may stay allocated after large requests\n");
+        log_event("warn", "malloc_thresholds", "could not fix malloc's mmap threshold (another allocator, e.g. "
+                  "a sanitizer's?); memory may stay allocated after large requests");
     struct config cfg;
     if (load_config(config_path, &cfg) != 0)
         return 2;
