@@ -34,6 +34,7 @@ struct secret_findings {
     size_t cap;
     struct strindex by_path;    /* items by path: one finding per field, found in constant time */
     struct redact_set redact;   /* every value judged a credential, reported or deduplicated */
+    bool too_dense;             /* a last-applied copy held more than JSON_ARENA_NODES_MAX values */
     bool failed;
 };
 

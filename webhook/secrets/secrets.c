@@ -274,6 +274,8 @@ static void scan_copy(const cJSON *copy, const char *path, struct secret_finding
             redact_add(&f->redact, inner.redact.values[i], inner.redact.lengths[i]);
         if (inner.failed || inner.redact.failed)
             f->failed = true;
+        if (inner.too_dense)
+            f->too_dense = true;
         secretjudge_free(&inner);
     }
 }
@@ -291,7 +293,7 @@ static void scan_last_applied(const char *text, const char *path, struct secret_
     if (copy == NULL && arena && json_arena_node_limit_hit(arena)) {
         /* Too dense to read within the per-request bound (cJSON would allocate per value, with
          * no bound at all): an unread copy must not pass for a clean one. */
-        f->failed = true;
+        f->too_dense = true;
         json_arena_destroy(arena);
         return;
     }
@@ -424,6 +426,12 @@ static void secrets_report(struct secret_findings *f, enum sg_action action, str
         v->failed = true;   /* an incomplete scan must not pass for a clean one */
         return;
     }
+    if (f->too_dense)   /* nor must a copy too dense to read */
+        verdict_report(v, action, "secrets.annotation",
+                       "the " SECRETS_LAST_APPLIED " annotation holds more than %u JSON values, more than "
+                       "schemagate reads in one request (the bound on its memory); apply the object with "
+                       "server-side apply (kubectl apply --server-side), which does not write that annotation, "
+                       "or shorten its lists", JSON_ARENA_NODES_MAX);
     if (f->count == 0)
         return;
     struct strbuf msg;
