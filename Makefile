@@ -32,7 +32,7 @@ TESTLIB_OBJ:= $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
 CASE_TOOL  := $(BUILD)/tests/sgcase
 
 .SECONDARY:
-.PHONY: all deps run test check check-unit check-asan bench manifests clean
+.PHONY: all deps run test check check-unit check-asan fuzz bench manifests clean
 all: $(BIN)/schemagate $(BIN)/schemagate-certs
 
 deps:
@@ -96,6 +96,12 @@ check-asan:
 test: deps
 	@$(MAKE) --no-print-directory check
 	@$(MAKE) --no-print-directory check-asan
+
+# Longer fuzz runs on a corpus that grows in build/fuzz (short ones run in `make test`:
+# tests/e2e/fuzz_short.sh). FUZZ_SECONDS per target; FUZZ_TARGETS a subset of yaml jsonarena shell.
+FUZZ_SECONDS ?= 300
+fuzz:
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench: deps all
 	@scripts/install-deps.sh bench

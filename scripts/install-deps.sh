@@ -9,6 +9,7 @@ packages=(
   curl ca-certificates openssl python3 unzip util-linux
   postgresql-15 postgresql-client-15
   openjdk-17-jre-headless
+  clang libclang-rt-dev
 )
 # Node.js may come from another packager (its npm bundled); ask Debian only when it is absent.
 command -v npm >/dev/null || packages+=(nodejs npm)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "jsonarena_kernels.h"
 
@@ -24,15 +25,46 @@
 /* Numbers this long are copied to the arena for strtod instead of the stack. */
 #define NUMBER_STACK_COPY 64
 
+/* Chunks this big are mapped and unmapped directly: their pages go back to the system when the
+ * request ends, whatever malloc's thresholds have become (and untouched pages are never resident). */
+#define ARENA_MAP_MIN (256u * 1024u)
+
 struct arena_chunk {
     struct arena_chunk *next;   /* the usable bytes follow the header */
+    size_t mapped;              /* bytes mapped with mmap, header included; 0: from malloc */
 };
 
 struct json_arena {
     struct arena_chunk *chunks;   /* newest first */
     unsigned char *cur, *end;     /* the free bytes of the newest chunk */
     size_t next_size;
+    size_t nodes_left;            /* values the arena may still hold (JSON_ARENA_NODES_MAX) */
+    size_t node_limit_hit;        /* a parse failed for want of nodes_left */
 };
+
+static struct arena_chunk *chunk_new(size_t total)
+{
+    if (total < ARENA_MAP_MIN) {
+        struct arena_chunk *c = malloc(total);
+        if (c != NULL)
+            c->mapped = 0;
+        return c;
+    }
+    void *m = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    struct arena_chunk *c = m;
+    c->mapped = total;
+    return c;
+}
+
+static void chunk_delete(struct arena_chunk *c)
+{
+    if (c->mapped)
+        munmap(c, c->mapped);
+    else
+        free(c);
+}
 
 _Static_assert(sizeof(struct arena_chunk) % ARENA_ALIGN == 0 && sizeof(struct json_arena) % ARENA_ALIGN == 0,
                "the first chunk holds the arena, its free bytes aligned after it");
@@ -46,7 +78,7 @@ static bool arena_grow(struct json_arena *a, size_t n)
             return false;
         size *= 2;
     }
-    struct arena_chunk *c = malloc(sizeof *c + size);
+    struct arena_chunk *c = chunk_new(sizeof *c + size);
     if (c == NULL)
         return false;
     c->next = a->chunks;
@@ -73,7 +105,7 @@ struct json_arena *json_arena_create(size_t input_len)
                       ? ARENA_BYTES_PER_INPUT_BYTE * input_len + 4096
                       : ARENA_FIRST_CHUNK;
     /* one allocation: the first chunk, with the arena itself at its start */
-    struct arena_chunk *c = malloc(sizeof *c + sizeof(struct json_arena) + size);
+    struct arena_chunk *c = chunk_new(sizeof *c + sizeof(struct json_arena) + size);
     if (c == NULL)
         return NULL;
     c->next = NULL;
@@ -82,7 +114,14 @@ struct json_arena *json_arena_create(size_t input_len)
     a->cur = (unsigned char *)(a + 1);
     a->end = a->cur + size;
     a->next_size = size <= ((size_t)-1 - sizeof(struct arena_chunk)) / 2 ? size * 2 : size;
+    a->nodes_left = JSON_ARENA_NODES_MAX;
+    a->node_limit_hit = 0;
     return a;
+}
+
+bool json_arena_node_limit_hit(const struct json_arena *a)
+{
+    return a->node_limit_hit != 0;
 }
 
 void json_arena_destroy(struct json_arena *a)
@@ -92,7 +131,7 @@ void json_arena_destroy(struct json_arena *a)
     struct arena_chunk *c = a->chunks;   /* the last one holds a itself */
     while (c) {
         struct arena_chunk *next = c->next;
-        free(c);
+        chunk_delete(c);
         c = next;
     }
 }
@@ -402,20 +441,30 @@ static inline bool is_ws(unsigned char c)
 }
 
 /* Nodes for the document loop come from a block reserved at the arena's free end (the rest of
- * its chunk), so the loop keeps the bump pointer in registers. */
+ * its chunk, at most nodes_left nodes), so the loop keeps the bump pointer in registers. The
+ * budget is counted here, per block, not per node: the loop itself stays as it was. */
 static inline bool reserve_nodes(struct json_arena *a, unsigned char **cur, unsigned char **end)
 {
+    if (a->nodes_left == 0) {
+        a->node_limit_hit = 1;
+        return false;
+    }
     if ((size_t)(a->end - a->cur) < sizeof(cJSON) && !arena_grow(a, 64 * sizeof(cJSON)))
         return false;
+    size_t room = (size_t)(a->end - a->cur) / sizeof(cJSON);
+    if (room > a->nodes_left)
+        room = a->nodes_left;
+    a->nodes_left -= room;
     *cur = a->cur;
-    *end = a->cur + (size_t)(a->end - a->cur) / sizeof(cJSON) * sizeof(cJSON);
+    *end = a->cur + room * sizeof(cJSON);
     a->cur = *end;
     return true;
 }
 
-/* Gives the unused end of the block back when nothing was allocated after it. */
+/* Returns the unused nodes to the budget, and their bytes when nothing was allocated after them. */
 static inline void release_nodes(struct json_arena *a, unsigned char *cur, unsigned char *end)
 {
+    a->nodes_left += (size_t)(end - cur) / sizeof(cJSON);
     if (a->cur == end)
         a->cur = cur;
 }

@@ -4,17 +4,29 @@
 #ifndef SCHEMAGATE_JSONARENA_H
 #define SCHEMAGATE_JSONARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
 
 struct json_arena;
 
+/* At most this many JSON values (objects, arrays, members, elements: one cJSON node each, 64
+ * bytes) per arena, so one request's tree stays under 16 MiB however dense its text: 3 MiB of
+ * `"",` would otherwise be a million nodes. Real objects have about one value per 19 bytes
+ * (a 3 MiB object: ~165k values). */
+#define JSON_ARENA_NODES_MAX 262144u
+
 /* An arena sized for parsing `input_len` bytes of JSON in one chunk (0: a default size), so a
  * typical request needs a single allocation. NULL on out of memory. */
 struct json_arena *json_arena_create(size_t input_len);
-/* Frees the arena and every tree parsed into it. */
+/* Frees the arena and every tree parsed into it; big chunks are unmapped, so their memory goes
+ * back to the system at once. */
 void json_arena_destroy(struct json_arena *arena);
+
+/* True when a parse into this arena failed because the text holds more than
+ * JSON_ARENA_NODES_MAX values (json_arena_parse then returns NULL with *end where it stopped). */
+bool json_arena_node_limit_hit(const struct json_arena *arena);
 
 /* Parses the JSON value at the start of text[0..len) (no NUL terminator needed) into the arena:
  * the tree cJSON_ParseWithLengthOpts(text, len, end, 0) builds, readable with every cJSON

@@ -23,4 +23,27 @@ void log_event(const char *level, const char *event, const char *fmt, ...)
 void log_decision(const struct admission_request *req, const struct verdict *v, const char *check,
                   const char *decision, double seconds);
 
+/* Rate limits. Each event kind (the `event` field; decision lines are "admission") has a token
+ * bucket: LOG_BURST lines at once, refilled at LOG_RATE_PER_S (decision lines LOG_DECISION_BURST
+ * and LOG_DECISION_RATE_PER_S); a line past it is dropped and counted. At most every
+ * LOG_DROP_REPORT_S a kind that dropped lines gets one "log_lines_dropped" line saying how many
+ * (written by the next line of any kind, or by log_flush). Up to LOG_KINDS kinds are counted
+ * apart; further kinds share the bucket "other". */
+#define LOG_BURST 50
+#define LOG_RATE_PER_S 10
+#define LOG_DECISION_BURST 2000
+#define LOG_DECISION_RATE_PER_S 500
+#define LOG_DROP_REPORT_S 10
+#define LOG_KINDS 32
+
+/* Lines dropped so far, per kind: fills up to max (event, count) pairs, returns how many. */
+size_t log_dropped_counts(const char **events, unsigned long long *counts, size_t max);
+
+/* Tests only: the clock the limits read (nanoseconds, monotonic); NULL restores the real one. */
+void log_use_clock(long long (*clock_ns)(void));
+
+/* A notice or warning a database server sent (libpq's notice processor, schema/pqload.c): one
+ * "db_notice" line with the database name; `message` is the server's text. */
+void log_db_notice(const char *database, const char *message);
+
 #endif

@@ -2,6 +2,7 @@
  * offline, for CI). Both are thin front ends over decision.c. */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,13 @@ static int cmd_serve(int argc, char **argv)
                         "(make them with: schemagate-certs --out DIR)\n");
         return 2;
     }
+    /* A request body grows to 3 MiB; glibc would raise its mmap threshold to that size after the
+     * first one is freed and then keep such buffers on each thread's heap for good. A fixed
+     * threshold maps every block from 1 MiB up and unmaps it on free, so memory goes back to
+     * the system after each large request (README "Memory per request"). */
+    if (mallopt(M_MMAP_THRESHOLD, 1024 * 1024) != 1 || mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024) != 1)
+        log_event("warn", "malloc_thresholds", "could not fix malloc's mmap threshold (another allocator, e.g. "
+                  "a sanitizer's?); memory may stay allocated after large requests");
     struct config cfg;
     if (load_config(config_path, &cfg) != 0)
         return 2;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "log.h"
 #include "strbuf.h"
 
 static const char *const kind_names[] = {"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet",
@@ -208,6 +209,13 @@ char *metrics_render(void)
     for (size_t i = 0; i < N_HTTP; i++)
         strbuf_printf(&sb, "schemagate_http_errors_total{code=\"%d\"} %llu\n", http_error_codes[i],
                       (unsigned long long)load(&http_errors[i]));
+    strbuf_puts(&sb, "# HELP schemagate_log_lines_dropped_total Log lines dropped by the per-kind rate limit (log.h).\n"
+                     "# TYPE schemagate_log_lines_dropped_total counter\n");
+    const char *log_events[LOG_KINDS];
+    unsigned long long log_dropped[LOG_KINDS];
+    size_t log_kinds = log_dropped_counts(log_events, log_dropped, LOG_KINDS);
+    for (size_t i = 0; i < log_kinds; i++)
+        strbuf_printf(&sb, "schemagate_log_lines_dropped_total{event=\"%s\"} %llu\n", log_events[i], log_dropped[i]);
     strbuf_puts(&sb, "# HELP schemagate_db_query_duration_seconds History-table query time per database.\n"
                      "# TYPE schemagate_db_query_duration_seconds histogram\n");
     for (size_t i = 0; i < database_count; i++) {

@@ -86,6 +86,11 @@ static int review_fill(cJSON *root, struct admission_request *req, struct sg_err
         return sg_error_set(err, "request.uid is missing or not a non-empty string");
     if (strlen(req->uid) > 128)
         return sg_error_set(err, "request.uid is longer than 128 characters");
+    /* The response must repeat the uid exactly, and JSON text is UTF-8: a uid that is not cannot
+     * be answered (the apiserver sends UUIDs). */
+    if (!jsonout_utf8_valid(req->uid))
+        return sg_error_set(err, "request.uid is not valid UTF-8; the apiserver sends a UUID such as "
+                            "\"705ab4f5-6393-11e8-b7cc-42010a800002\"");
 
     const cJSON *k = f[R_KIND];
     if (!cJSON_IsObject(k))
@@ -176,7 +181,13 @@ int review_parse(char *body, size_t len, struct admission_request *req, struct s
     cJSON *root = json_arena_parse_insitu(arena, body, len, &end);
     if (root == NULL) {
         size_t off = end && end >= body ? (size_t)(end - body) : 0;
+        bool too_many = json_arena_node_limit_hit(arena);
         json_arena_destroy(arena);
+        if (too_many)
+            return sg_error_set(err, "body holds more than %u JSON values (schemagate's per-request limit, which "
+                                "bounds its memory; stopped at byte %zu); a Kubernetes object is not expected to be "
+                                "this dense: check what generated it, and split long lists across objects",
+                                JSON_ARENA_NODES_MAX, off);
         return sg_error_set(err, "body is not valid JSON (error at byte %zu)", off);
     }
     /* Trailing garbage after the document means a broken client: refuse it too. */

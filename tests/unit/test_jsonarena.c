@@ -717,10 +717,60 @@ static void test_mutations(void **state)
     assert_true(tally.same_tree > 500 && tally.both_reject > 500 && tally.strict_only > 50);
 }
 
+/* An array of n empty strings: n + 1 values. */
+static char *empty_strings(size_t n, size_t *len)
+{
+    char *text = malloc(3 * n + 2);
+    assert_non_null(text);
+    size_t k = 0;
+    text[k++] = '[';
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            text[k++] = ',';
+        text[k++] = '"';
+        text[k++] = '"';
+    }
+    text[k++] = ']';
+    *len = k;
+    return text;
+}
+
+/* JSON_ARENA_NODES_MAX values parse; one more is refused and says why; the budget is per arena. */
+static void test_node_limit(void **state)
+{
+    (void)state;
+    size_t len;
+    char *text = empty_strings(JSON_ARENA_NODES_MAX - 1, &len);
+    struct json_arena *arena = json_arena_create(len);
+    assert_non_null(arena);
+    const char *end = NULL;
+    cJSON *tree = json_arena_parse(arena, text, len, &end);
+    assert_non_null(tree);
+    assert_int_equal(cJSON_GetArraySize(tree), JSON_ARENA_NODES_MAX - 1);
+    assert_false(json_arena_node_limit_hit(arena));
+    json_arena_destroy(arena);
+    free(text);
+
+    text = empty_strings(JSON_ARENA_NODES_MAX, &len);
+    arena = json_arena_create(len);
+    assert_non_null(arena);
+    assert_null(json_arena_parse(arena, text, len, &end));
+    assert_true(json_arena_node_limit_hit(arena));
+    assert_true(end > text && end < text + len);
+    json_arena_destroy(arena);
+    /* a plain syntax error is not the limit */
+    arena = json_arena_create(0);
+    assert_null(json_arena_parse(arena, "[1,", 3, &end));
+    assert_false(json_arena_node_limit_hit(arena));
+    json_arena_destroy(arena);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_repository_files),
+        cmocka_unit_test(test_node_limit),
         cmocka_unit_test(test_values_and_containers),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_numbers),

@@ -54,6 +54,18 @@ static void rejects_malformed(void **state)
         if (strstr(err.message, bad[i].says) == NULL || strstr(err.message, "e.g.") == NULL)
             fail_msg("\"%s\": %s", bad[i].value, err.message);
     }
+    /* A reference the webhook cannot hold whole is refused, never cut short; one that fits is kept. */
+    char longref[2 * REQUIRES_PART_MAX] = "orders@";
+    memset(longref + 7, 'n', REQUIRES_PART_MAX);
+    longref[7 + REQUIRES_PART_MAX] = '\0';
+    struct sg_error lerr = {{0}};
+    assert_int_equal(requires_parse(longref, &list, &lerr), -1);
+    if (strstr(lerr.message, "256 characters, longer than the 255") == NULL || strstr(lerr.message, "e.g.") == NULL)
+        fail_msg("long ref: %s", lerr.message);
+    assert_true(strlen(lerr.message) < 400);
+    longref[7 + REQUIRES_PART_MAX - 1] = '\0';
+    assert_int_equal(requires_parse(longref, &list, &lerr), 0);
+    assert_int_equal(strlen(list.items[0].ref), REQUIRES_PART_MAX - 1);
     char many[1024] = "";
     for (int i = 0; i < REQUIRES_MAX_ITEMS + 1; i++)
         strcat(many, i ? ",a@1" : "a@1");

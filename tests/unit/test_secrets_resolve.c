@@ -50,6 +50,41 @@ static void test_env_table_sources(void **state)
     cJSON_Delete(c);
 }
 
+/* Past 32 entries lookups binary-search a sorted order: every name, prefix and limit must give
+ * the entry the plain scan gives (the last one before the limit). */
+static void test_long_env_table_lookup_matches_the_plain_scan(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"A", "AB", "B", "A", "ABC", "B_1", "A", "Z"};
+    char json[32768] = "{\"name\":\"c\",\"env\":[";
+    size_t n = 200;
+    for (size_t i = 0; i < n; i++) {
+        char e[96];
+        snprintf(e, sizeof e, "%s{\"name\":\"%s%s\",\"value\":\"v%zu\"}", i ? "," : "", names[i % 8],
+                 i % 16 < 8 ? "" : "_X", i);
+        strncat(json, e, sizeof json - strlen(json) - 1);
+    }
+    strncat(json, "]}", sizeof json - strlen(json) - 1);
+    cJSON *c = parse(json);
+    struct env_table t;
+    assert_int_equal(secretref_env_build(&t, c, "spec.containers[0]"), 0);
+    assert_int_equal(t.count, n);
+    assert_non_null(t.order);
+    static const char *const probes[] = {"A", "AB", "ABC", "B", "B_1", "Z", "A_X", "Z_X", "", "AA", "ZZ", "B_"};
+    for (size_t p = 0; p < sizeof probes / sizeof *probes; p++) {
+        for (size_t limit = 0; limit <= n + 1; limit++) {
+            const struct env_entry *want = NULL;
+            for (size_t i = 0; i < t.count && t.items[i].index < limit; i++)
+                if (strcmp(t.items[i].name, probes[p]) == 0)
+                    want = &t.items[i];
+            size_t lim = limit == n + 1 ? SIZE_MAX : limit;
+            assert_ptr_equal(secretref_env_lookup(&t, probes[p], strlen(probes[p]), lim), want);
+        }
+    }
+    secretref_env_free(&t);
+    cJSON_Delete(c);
+}
+
 struct refs {
     char seen[16][48];
     size_t count;
@@ -193,6 +228,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_env_table_sources),
+        cmocka_unit_test(test_long_env_table_lookup_matches_the_plain_scan),
         cmocka_unit_test(test_reference_scanner),
         cmocka_unit_test(test_reference_to_literal_reports_the_literal),
         cmocka_unit_test(test_long_env_and_argv),

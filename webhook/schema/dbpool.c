@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "deadline.h"
+#include "pqload.h"
 #include "resolve.h"
 
 #define CONNINFO_MAX 4096
@@ -263,6 +264,7 @@ static PGconn *open_connection(const struct dbpool *pool, const struct timespec 
         sg_error_set(err, "database %s unreachable (out of memory)", pool->db->name);
         return NULL;
     }
+    PQsetNoticeProcessor(conn, pqload_notice_to_log, pool->db->name);   /* notices as JSON log lines */
     if (PQstatus(conn) == CONNECTION_BAD) {
         connect_failed(pool, conn, NULL, err);
         return NULL;

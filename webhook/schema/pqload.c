@@ -11,6 +11,8 @@
 
 #include <libpq-fe.h>
 
+#include "log.h"
+
 #define PQLOAD_LIBRARY "libpq.so.5"
 
 /* X(return type, name, parameters, arguments) for every function used. */
@@ -47,6 +49,8 @@
                                  const char *const *paramValues, const int *paramLengths,         \
                                  const int *paramFormats, int resultFormat),                      \
       (conn, stmtName, nParams, paramValues, paramLengths, paramFormats, resultFormat))           \
+    X(PQnoticeProcessor, PQsetNoticeProcessor, (PGconn * conn, PQnoticeProcessor proc, void *arg),  \
+      (conn, proc, arg))                                                                         \
     X(int, PQsetnonblocking, (PGconn * conn, int arg), (conn, arg))                               \
     X(int, PQsocket, (const PGconn *conn), (conn))                                                \
     X(ConnStatusType, PQstatus, (const PGconn *conn), (conn))
@@ -114,3 +118,8 @@ static void pq_missing(const char *name)
         pq.name args;                    \
     }
 PQLOAD_FUNCTIONS(FORWARD, FORWARD_VOID)
+
+void pqload_notice_to_log(void *database, const char *message)
+{
+    log_db_notice(database, message);
+}

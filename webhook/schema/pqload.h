@@ -11,4 +11,9 @@
  * with err saying what is missing and how to install it. Call before any PQ* function. */
 int pqload_open(struct sg_error *err);
 
+/* A libpq notice processor (PQsetNoticeProcessor, arg: the database's config name, a string
+ * that outlives the connection): the server's notices and warnings become JSON log lines
+ * ("db_notice", rate limited like every event) instead of libpq's raw text on stderr. */
+void pqload_notice_to_log(void *database, const char *message);
+
 #endif

@@ -67,7 +67,14 @@ static int parse_item(const char *item, size_t len, size_t index, struct require
     if (ref[0] == '\0' || !ref_chars_valid(ref))
         return sg_error_set(err, "item %zu \"%s\" needs a reference after the '@' without spaces or "
                             "quotes, e.g. \"%s@1.10\"", index, r->text, r->database);
-    snprintf(r->ref, sizeof r->ref, "%s", ref);
+    /* Cut short, a long name could match another migration that shares its first bytes. */
+    size_t rlen = strlen(ref);
+    if (rlen >= sizeof r->ref)
+        return sg_error_set(err, "item %zu \"%s@%.32s...\": the reference after the '@' is %zu characters, "
+                            "longer than the %zu this webhook compares; name a migration whose version or name "
+                            "is at most %zu characters, e.g. \"%s@1.10\"",
+                            index, r->database, ref, rlen, sizeof r->ref - 1, sizeof r->ref - 1, r->database);
+    memcpy(r->ref, ref, rlen + 1);
     return 0;
 }
 

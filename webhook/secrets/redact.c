@@ -20,7 +20,20 @@ void redact_free(struct redact_set *r)
         free(r->values[i]);
     free(r->values);
     free(r->lengths);
+    strindex_free(&r->index);
     memset(r, 0, sizeof *r);
+}
+
+struct value_key {
+    const struct redact_set *r;
+    const char *value;
+    size_t len;
+};
+
+static bool same_value(size_t item, const void *ctx)
+{
+    const struct value_key *k = ctx;
+    return k->r->lengths[item] == k->len && memcmp(k->r->values[item], k->value, k->len) == 0;
 }
 
 void redact_add(struct redact_set *r, const char *value, size_t len)
@@ -31,25 +44,6 @@ void redact_add(struct redact_set *r, const char *value, size_t len)
         len--;
     if (len < REDACT_MIN_LEN)
         return;
-    for (size_t i = 0; i < r->count; i++)
-        if (r->lengths[i] == len && memcmp(r->values[i], value, len) == 0)
-            return;
-    if (r->count == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 8;
-        char **values = realloc(r->values, cap * sizeof *values);
-        if (values == NULL) {
-            r->failed = true;
-            return;
-        }
-        r->values = values;
-        size_t *lengths = realloc(r->lengths, cap * sizeof *lengths);
-        if (lengths == NULL) {
-            r->failed = true;
-            return;
-        }
-        r->lengths = lengths;
-        r->cap = cap;
-    }
     char *copy = strndup(value, len);
     if (copy == NULL) {
         r->failed = true;
@@ -59,8 +53,38 @@ void redact_add(struct redact_set *r, const char *value, size_t len)
     for (char *c = copy; *c; c++)
         if (*c == SHELL_LITERAL_DOLLAR)
             *c = '$';
+    size_t n = strlen(copy);   /* strndup stops early at a NUL */
+    uint64_t hash = strindex_hash(copy, n);
+    struct value_key key = {r, copy, n};
+    if (n < REDACT_MIN_LEN || strindex_find(&r->index, hash, same_value, &key) != STRINDEX_NONE) {
+        free(copy);
+        return;
+    }
+    if (r->count == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 8;
+        char **values = realloc(r->values, cap * sizeof *values);
+        if (values == NULL) {
+            free(copy);
+            r->failed = true;
+            return;
+        }
+        r->values = values;
+        size_t *lengths = realloc(r->lengths, cap * sizeof *lengths);
+        if (lengths == NULL) {
+            free(copy);
+            r->failed = true;
+            return;
+        }
+        r->lengths = lengths;
+        r->cap = cap;
+    }
+    if (strindex_add(&r->index, hash, r->count) != 0) {
+        free(copy);
+        r->failed = true;
+        return;
+    }
     r->values[r->count] = copy;
-    r->lengths[r->count] = strlen(copy);   /* strndup stops early at a NUL */
+    r->lengths[r->count] = n;
     r->count++;
 }
 

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "strbuf.h"
+#include "strindex.h"
 
 /* Values shorter than this are not masked (they would shred ordinary words). */
 #define REDACT_MIN_LEN 3
@@ -18,6 +19,7 @@ struct redact_set {
     size_t *lengths;  /* strlen of each value */
     size_t count;
     size_t cap;
+    struct strindex index;   /* values by hash: a script can bring tens of thousands */
     bool failed;     /* out of memory: redact_apply then withholds the whole text */
 };
 

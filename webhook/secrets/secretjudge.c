@@ -53,16 +53,29 @@ void secretjudge_free(struct secret_findings *f)
         free(f->items[i].label);
     }
     free(f->items);
+    strindex_free(&f->by_path);
     redact_free(&f->redact);
     memset(f, 0, sizeof *f);
+}
+
+struct path_key {
+    const struct secret_findings *f;
+    const char *path;
+};
+
+static bool same_path(size_t item, const void *ctx)
+{
+    const struct path_key *k = ctx;
+    return strcmp(k->f->items[item].path, k->path) == 0;
 }
 
 void secretjudge_add(struct secret_findings *f, const char *path, const char *rule, const char *label,
                     enum finding_place place, bool default_looking)
 {
-    for (size_t i = 0; i < f->count; i++)
-        if (strcmp(f->items[i].path, path) == 0)
-            return;   /* one finding per field is enough to act on */
+    uint64_t hash = strindex_hash(path, strlen(path));
+    struct path_key key = {f, path};
+    if (strindex_find(&f->by_path, hash, same_path, &key) != STRINDEX_NONE)
+        return;   /* one finding per field is enough to act on */
     if (f->count == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 8;
         struct secret_finding *items = realloc(f->items, cap * sizeof *items);
@@ -79,7 +92,7 @@ void secretjudge_add(struct secret_findings *f, const char *path, const char *ru
     it->rule = rule;
     it->place = place;
     it->default_looking = default_looking;
-    if (it->path == NULL || it->label == NULL) {
+    if (it->path == NULL || it->label == NULL || strindex_add(&f->by_path, hash, f->count) != 0) {
         free(it->path);
         free(it->label);
         f->failed = true;

@@ -32,7 +32,9 @@ struct secret_findings {
     struct secret_finding *items;
     size_t count;
     size_t cap;
+    struct strindex by_path;    /* items by path: one finding per field, found in constant time */
     struct redact_set redact;   /* every value judged a credential, reported or deduplicated */
+    bool too_dense;             /* a last-applied copy held more than JSON_ARENA_NODES_MAX values */
     bool failed;
 };
 

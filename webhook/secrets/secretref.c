@@ -57,10 +57,48 @@ void secretref_members(const cJSON *object, const char *const *names, size_t cou
     }
 }
 
+/* Past this many entries a lookup binary-searches t->order instead of reading every entry: one
+ * container may list thousands of variables and reference each from its script. */
+#define ENV_LINEAR_MAX 32
+
+static int env_entry_cmp(const void *a, const void *b, void *arg)
+{
+    const struct env_table *t = arg;
+    const struct env_entry *x = &t->items[*(const size_t *)a], *y = &t->items[*(const size_t *)b];
+    int c = strcmp(x->name, y->name);
+    if (c != 0)
+        return c;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int env_sort(struct env_table *t)
+{
+    if (t->count <= ENV_LINEAR_MAX)
+        return 0;
+    t->order = malloc(t->count * sizeof *t->order);
+    if (t->order == NULL)
+        return -1;
+    for (size_t i = 0; i < t->count; i++)
+        t->order[i] = i;
+    qsort_r(t->order, t->count, sizeof *t->order, env_entry_cmp, t);
+    return 0;
+}
+
+/* Compares name[0..len) with a NUL-terminated s, as strcmp would order them. */
+static int name_cmp(const char *name, size_t len, const char *s)
+{
+    size_t sl = strlen(s);
+    int c = memcmp(name, s, len < sl ? len : sl);
+    if (c != 0)
+        return c;
+    return len < sl ? -1 : len > sl;
+}
+
 int secretref_env_build(struct env_table *t, const cJSON *container, const char *container_path)
 {
     t->items = t->inline_items;
     t->count = 0;
+    t->order = NULL;
     t->container_path = container_path;
     t->from_secret = t->from_configmap = false;
     static const char *const fields[] = {"env", "envFrom"};
@@ -117,11 +155,13 @@ int secretref_env_build(struct env_table *t, const cJSON *container, const char 
         }
         index++;
     }
-    return 0;
+    return env_sort(t);
 }
 
 void secretref_env_free(struct env_table *t)
 {
+    free(t->order);
+    t->order = NULL;
     if (t->items != t->inline_items)
         free(t->items);
     t->items = t->inline_items;
@@ -131,6 +171,23 @@ void secretref_env_free(struct env_table *t)
 const struct env_entry *secretref_env_lookup(const struct env_table *t, const char *name, size_t name_len,
                                              size_t limit)
 {
+    if (t->order != NULL) {
+        /* The last entry in (name, index) order with this name and index < limit. */
+        size_t lo = 0, hi = t->count;   /* first position past every (name, index < limit) */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            const struct env_entry *e = &t->items[t->order[mid]];
+            int c = name_cmp(name, name_len, e->name);
+            if (c > 0 || (c == 0 && e->index < limit))
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == 0)
+            return NULL;
+        const struct env_entry *e = &t->items[t->order[lo - 1]];
+        return name_cmp(name, name_len, e->name) == 0 && e->index < limit ? e : NULL;
+    }
     const struct env_entry *found = NULL;
     for (size_t i = 0; i < t->count; i++) {
         const struct env_entry *e = &t->items[i];

@@ -33,6 +33,7 @@ struct env_table {
     const char *container_path;  /* borrowed: the container's path, prefix of the entries' paths */
     bool from_secret;            /* envFrom[].secretRef present */
     bool from_configmap;         /* envFrom[].configMapRef present */
+    size_t *order;               /* long lists: items sorted by (name, index), for lookups; else NULL */
     struct env_entry inline_items[ENV_TABLE_INLINE];
 };
 

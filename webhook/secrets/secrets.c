@@ -274,12 +274,15 @@ static void scan_copy(const cJSON *copy, const char *path, struct secret_finding
             redact_add(&f->redact, inner.redact.values[i], inner.redact.lengths[i]);
         if (inner.failed || inner.redact.failed)
             f->failed = true;
+        if (inner.too_dense)
+            f->too_dense = true;
         secretjudge_free(&inner);
     }
 }
 
 /* The copy is parsed into a private arena (one allocation, freed at once); what the arena's
- * stricter parser refuses, cJSON may still read, so that is tried next, as before. */
+ * stricter parser refuses, cJSON may still read, so that is tried next, as before, unless the
+ * arena refused it for holding more than JSON_ARENA_NODES_MAX values. */
 static void scan_last_applied(const char *text, const char *path, struct secret_findings *f, int depth)
 {
     size_t len = strlen(text);
@@ -287,6 +290,13 @@ static void scan_last_applied(const char *text, const char *path, struct secret_
     const char *end = NULL;
     const cJSON *copy = arena ? json_arena_parse(arena, text, len, &end) : NULL;
     cJSON *owned = NULL;
+    if (copy == NULL && arena && json_arena_node_limit_hit(arena)) {
+        /* Too dense to read within the per-request bound (cJSON would allocate per value, with
+         * no bound at all): an unread copy must not pass for a clean one. */
+        f->too_dense = true;
+        json_arena_destroy(arena);
+        return;
+    }
     if (copy == NULL)
         copy = owned = cJSON_Parse(text);
     if (cJSON_IsObject(copy))
@@ -416,6 +426,12 @@ static void secrets_report(struct secret_findings *f, enum sg_action action, str
         v->failed = true;   /* an incomplete scan must not pass for a clean one */
         return;
     }
+    if (f->too_dense)   /* nor must a copy too dense to read */
+        verdict_report(v, action, "secrets.annotation",
+                       "the " SECRETS_LAST_APPLIED " annotation holds more than %u JSON values, more than "
+                       "schemagate reads in one request (the bound on its memory); apply the object with "
+                       "server-side apply (kubectl apply --server-side), which does not write that annotation, "
+                       "or shorten its lists", JSON_ARENA_NODES_MAX);
     if (f->count == 0)
         return;
     struct strbuf msg;

@@ -25,6 +25,7 @@ struct parser {
     size_t i;
     struct shell_command cmd;
     size_t cap;
+    bool has_arg;      /* cmd holds an SHELL_ARG word: later words are not assignments or keywords */
     struct heredoc_pending pending[SHELL_HEREDOCS_MAX];
     size_t pending_count;
     shellparse_fn fn;
@@ -52,6 +53,8 @@ static void command_add(struct parser *p, enum shell_word_role role, char *text)
     p->cmd.words[p->cmd.count].role = role;
     p->cmd.words[p->cmd.count].text = text;
     p->cmd.count++;
+    if (role == SHELL_ARG)
+        p->has_arg = true;
 }
 
 static void command_flush(struct parser *p)
@@ -61,6 +64,7 @@ static void command_flush(struct parser *p)
     for (size_t i = 0; i < p->cmd.count; i++)
         free(p->cmd.words[i].text);
     p->cmd.count = 0;
+    p->has_arg = false;
 }
 
 static bool is_operator(char c)
@@ -343,10 +347,8 @@ int shellparse_run(const char *script, size_t len, shellparse_fn fn, void *ctx)
         if (!read_word(&p, &w, &quoted, &quote_at))
             continue;
         const char *text = strbuf_cstr(&w);
-        bool first = true;
-        for (size_t k = 0; k < p.cmd.count; k++)
-            if (p.cmd.words[k].role == SHELL_ARG)
-                first = false;
+        /* Kept as a flag, not found by rescanning the command: one command may hold 100k words. */
+        bool first = !p.has_arg;
         if (first && !quoted && is_keyword(text))
             continue;
         /* NAME='value' is an assignment; 'NAME=value' is not. */
