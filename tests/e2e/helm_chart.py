@@ -314,6 +314,40 @@ def test_value_combinations():
           all("argoproj.io" not in rule["apiGroups"] for h in webhooks(objs).values() for rule in h["rules"]))
 
 
+def test_kube_versions():
+    """matchConditions only where the apiserver has them (1.28+); every claimed version renders."""
+    bundle = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").decode()
+    modes = {"generate": [], "cert-manager": ["certificates.mode=cert-manager"],
+             "secret": ["certificates.mode=secret", f"certificates.secret.caBundle={bundle}"]}
+    for kube, has_mc in (("1.25.0", False), ("1.27.3", False), ("1.28.0", True), ("1.30.0", True)):
+        for mode, sets in modes.items():
+            hooks = webhooks(render(*sets, kube=kube))
+            sec, sch = hooks["secrets.schemagate.io"], hooks["schema.schemagate.io"]
+            if has_mc:
+                ok = ([c["name"] for c in sec.get("matchConditions", [])] == ["not-made-by-a-workload-controller"]
+                      and [c["name"] for c in sch.get("matchConditions", [])] == ["declares-schemagate-requires"])
+            else:
+                ok = all("matchConditions" not in h for h in hooks.values())
+            ok = ok and all(("caBundle" in h["clientConfig"]) == (mode != "cert-manager") for h in hooks.values())
+            check(f"Kubernetes {kube}, {mode} mode: matchConditions {'on both webhooks' if has_mc else 'absent'}, "
+                  f"caBundle {'absent (cainjector)' if mode == 'cert-manager' else 'present'}", ok,
+                  {n: sorted(h) for n, h in hooks.items()})
+    hooks = webhooks(render("webhook.secrets.skipControllerOwned=false", kube="1.30.0"))
+    check("skipControllerOwned=false drops only the secrets webhook's matchCondition",
+          "matchConditions" not in hooks["secrets.schemagate.io"] and "matchConditions" in hooks["schema.schemagate.io"])
+    r = helm_template(kube="1.24.9")
+    check("Kubernetes 1.24 is refused by the chart's kubeVersion (>= 1.25)",
+          r.returncode != 0 and "kubeVersion" in r.stderr, r.stderr)
+    with open(os.path.join(ROOT, "manifests", "install.yaml")) as f:
+        objs = parse(f.read())
+    check("manifests/install.yaml has no matchConditions (every claimed version takes it)",
+          all("matchConditions" not in h for h in webhooks(objs).values()))
+    r = sh([os.path.join(ROOT, "scripts", "render-install.sh"), "--kube-version", "1.30.0"])
+    hooks = webhooks(parse(r.stdout)) if r.returncode == 0 else {}
+    check("render-install.sh --kube-version 1.30.0 gives the 1.28+ form with matchConditions",
+          hooks and all("matchConditions" in h for h in hooks.values()), r.stderr)
+
+
 def test_cert_manager_mode():
     objs = render("certificates.mode=cert-manager")
     certs = {o["metadata"]["name"]: o for o in objs if o["kind"] == "Certificate"}
@@ -445,7 +479,7 @@ def main():
     if r.returncode != 0 or not os.access(HELM, os.X_OK) or not os.access(KUBECTL, os.X_OK):
         not_ok("helm and kubectl are installed by scripts/install-helm.sh", r.stderr)
         return
-    for test in (test_lint, test_default_render, test_value_combinations, test_cert_manager_mode,
+    for test in (test_lint, test_default_render, test_value_combinations, test_kube_versions, test_cert_manager_mode,
                  test_secret_mode, test_refusals, test_install_yaml, test_generated_upgrade):
         try:
             test()
