@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cli_config.h"
 #include "config.h"
 #include "decision.h"
 #include "log.h"
@@ -28,13 +29,16 @@ static void usage(FILE *out)
           "                   [--listen ADDR:PORT] [--metrics-listen ADDR:PORT] [--threads N]\n"
           "                   [--max-connections N] [--idle-timeout S] [--drain-timeout S]\n"
           "  schemagate review [--config FILE] [--check all|secrets|schema] [FILE|-]\n"
+          "  schemagate config check [--quiet] FILE...\n"
           "  schemagate version\n"
           "\n"
           "serve   HTTPS admission webhook: POST /validate, /validate/secrets, /validate/schema;\n"
           "        plain HTTP /healthz, /readyz, /metrics on --metrics-listen (default 0.0.0.0:9090).\n"
           "review  decide one AdmissionReview or Kubernetes object (JSON or YAML) offline; prints the\n"
           "        AdmissionReview response on stdout and a summary on stderr.\n"
-          "        Exit 0 allowed, 1 denied, 2 unusable input.\n",
+          "        Exit 0 allowed, 1 denied, 2 unusable input.\n"
+          "config check  validate config files as serve loads them; every error as FILE:LINE.\n"
+          "        Exit 0 all good, 1 errors.\n",
           out);
 }
 
@@ -264,6 +268,8 @@ int main(int argc, char **argv)
         return cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "review") == 0)
         return cmd_review(argc - 1, argv + 1);
+    if (strcmp(cmd, "config") == 0)
+        return cli_config(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         puts("schemagate " SCHEMAGATE_VERSION);
         return 0;

@@ -348,6 +348,69 @@ def test_kube_versions():
           hooks and all("matchConditions" in h for h in hooks.values()), r.stderr)
 
 
+TOOLS_ALL = ["flyway", "liquibase", "golang-migrate", "goose", "dbmate", "rails", "atlas", "alembic", "django",
+             "sqitch", "prisma", "knex", "node-pg-migrate", "sequelize"]
+
+
+def config_combinations():
+    """(label, --set arguments) for many value combinations that reach the rendered config."""
+    combos = [("defaults", [])]
+    for action in ("off", "warn", "deny"):
+        combos.append((f"secrets+schema {action}", [f"config.secrets.action={action}", f"config.schema.action={action}",
+                                                    f"config.schema.dry_run_action={action}"]))
+    combos.append(("hygiene off", ["config.hygiene.action=off"]))
+    combos.append(("exemptions", ["json:config.exempt_namespaces=[\"sandbox-*\"]",
+                                  "json:config.secrets.exempt_namespaces=[\"legacy\"]",
+                                  "json:config.secrets.exempt_workloads=[\"monitoring/datadog-*\"]",
+                                  "json:webhook.excludeNamespaces=[\"monitoring\"]"]))
+    combos.append(("schema tuning", ["config.schema.timeout_ms=3000", "webhook.timeoutSeconds=10",
+                                     "config.schema.cache_satisfied_ms=0", "config.schema.cache_unsatisfied_ms=10000",
+                                     "config.schema.pool_size=64"]))
+    dbs = {f"db-{t}": {"tool": t, "namespaces": [f"ns-{i}", "shared-*"], "conninfoSecret": {"name": f"s{i}"}}
+           for i, t in enumerate(TOOLS_ALL)}
+    combos.append(("one database per tool", [f"json:databases={json.dumps(dbs)}"]))
+    extra = {"orders": {"tool": "flyway", "table": "app.flyway_schema_history", "onUnreachable": "allow",
+                        "namespaces": ["shop"], "conninfoSecret": {"name": "o", "key": "dsn"}},
+             "reg": {"tool": "sqitch", "project": "shop", "table": "sqitch.changes", "namespaces": ["shop"],
+                     "conninfoSecret": {"name": "r"}},
+             "web": {"tool": "django", "project": "shop", "namespaces": [], "conninfoSecret": {"name": "w"}},
+             "meta": {"tool": "sequelize", "table": 'public."SequelizeMeta"', "namespaces": ["a", "b"],
+                      "conninfoSecret": {"name": "m"}}}
+    combos.append(("tables, projects, on_unreachable", [f"json:databases={json.dumps(extra)}"]))
+    return combos
+
+
+def rendered_config(sets, kube="1.30.0"):
+    args = [HELM, "template", "schemagate", CHART, "--namespace", NS, "--kube-version", kube,
+            "--show-only", "templates/configmap.yaml"]
+    for s_ in sets:
+        args += ["--set-json" if s_.startswith("json:") else "--set", s_.removeprefix("json:")]
+    r = sh(args)
+    if r.returncode != 0:
+        raise RuntimeError(f"helm template {' '.join(sets)} failed: {r.stderr}")
+    return one(parse(r.stdout), "ConfigMap")["data"]["config.json"]
+
+
+def test_rendered_configs_pass_config_check():
+    """Every value combination renders a config that `schemagate config check` accepts."""
+    paths = []
+    for i, (label, sets) in enumerate(config_combinations()):
+        try:
+            text = rendered_config(sets)
+        except Exception as err:  # noqa: BLE001 - reported per combination
+            not_ok(f"rendered config for {label}", err)
+            continue
+        path = write(f"rendered-{i}.json", text)
+        paths.append(path)
+        r = subprocess.run([os.path.join(BIN, "schemagate"), "config", "check", path],
+                           capture_output=True, text=True, timeout=60)
+        check(f"schemagate config check accepts the rendered config: {label}", r.returncode == 0, r.stdout + r.stderr)
+    r = subprocess.run([os.path.join(BIN, "schemagate"), "config", "check", "--quiet", *paths],
+                       capture_output=True, text=True, timeout=60)
+    check(f"schemagate config check accepts all {len(paths)} rendered configs at once",
+          r.returncode == 0 and r.stdout == "", r.stdout + r.stderr)
+
+
 def test_cert_manager_mode():
     objs = render("certificates.mode=cert-manager")
     certs = {o["metadata"]["name"]: o for o in objs if o["kind"] == "Certificate"}
@@ -479,7 +542,8 @@ def main():
     if r.returncode != 0 or not os.access(HELM, os.X_OK) or not os.access(KUBECTL, os.X_OK):
         not_ok("helm and kubectl are installed by scripts/install-helm.sh", r.stderr)
         return
-    for test in (test_lint, test_default_render, test_value_combinations, test_kube_versions, test_cert_manager_mode,
+    for test in (test_lint, test_default_render, test_value_combinations, test_kube_versions,
+                 test_rendered_configs_pass_config_check, test_cert_manager_mode,
                  test_secret_mode, test_refusals, test_install_yaml, test_generated_upgrade):
         try:
             test()
