@@ -51,7 +51,10 @@ def helm_template(*sets, chart=CHART, kube="1.30.0", values_file=None):
     if values_file:
         args += ["--values", values_file]
     for s in sets:
-        args += ["--set-json" if s.startswith("json:") else "--set", s.removeprefix("json:")]
+        if s.startswith("--"):
+            args.append(s)
+        else:
+            args += ["--set-json" if s.startswith("json:") else "--set", s.removeprefix("json:")]
     return sh(args)
 
 
@@ -374,6 +377,9 @@ def config_combinations():
              "reg": {"tool": "sqitch", "project": "shop", "table": "sqitch.changes", "namespaces": ["shop"],
                      "conninfoSecret": {"name": "r"}},
              "web": {"tool": "django", "project": "shop", "namespaces": [], "conninfoSecret": {"name": "w"}},
+             "app": {"tool": "alembic", "on_unreachable": "allow", "namespaces": ["app"],
+                     "alembicDownRevisions": {"a2": "a1", "m1": ["a2", "b1"], "b1": "a1", "a1": None},
+                     "conninfoSecret": {"name": "a"}},
              "meta": {"tool": "sequelize", "table": 'public."SequelizeMeta"', "namespaces": ["a", "b"],
                       "conninfoSecret": {"name": "m"}}}
     combos.append(("tables, projects, on_unreachable", [f"json:databases={json.dumps(extra)}"]))
@@ -453,15 +459,98 @@ def test_secret_mode():
 def test_refusals():
     cases = [
         (["certificates.mode=bogus"], "certificates.mode must be one of"),
-        (["webhook.schema.failurePolicy=Maybe"], "failurePolicy must be Fail or Ignore"),
-        (["webhook.timeoutSeconds=31"], "timeoutSeconds must be 1-30"),
+        (["webhook.schema.failurePolicy=Maybe"], "failurePolicy must be one of"),
+        (["webhook.timeoutSeconds=31"], "webhook.timeoutSeconds: Must be less than or equal to 30"),
         (["webhook.timeoutSeconds=3", "config.schema.timeout_ms=2500"], "timeout_ms (2500) must be at least 1000 ms below"),
-        (["json:databases={\"orders\":{\"tool\":\"flyway\"}}"], "databases.orders.conninfoSecret.name is required"),
-        (["json:databases={\"bad name\":{\"tool\":\"flyway\",\"conninfoSecret\":{\"name\":\"x\"}}}"], "not a usable name"),
+        (["json:databases={\"orders\":{\"tool\":\"flyway\"}}"], "conninfoSecret is required"),
+        (["json:databases={\"bad name\":{\"tool\":\"flyway\",\"conninfoSecret\":{\"name\":\"x\"}}}"],
+         'Property name of "bad name" does not match'),
     ]
     for sets, message in cases:
         r = helm_template(*sets)
         check(f"refused with a clear message: {' '.join(sets)}", r.returncode != 0 and message in r.stderr, r.stderr)
+
+    # What the binary refuses at start-up is refused at render time, twice: by values.schema.json
+    # (first message) and, for renders that skip the schema (--skip-schema-validation, charts
+    # that vendor this one), by the templates (second message).
+    def db(**kw):
+        entry = {"tool": "flyway", "namespaces": ["shop"], "conninfoSecret": {"name": "orders-db"}}
+        entry.update(kw)
+        return "json:databases=" + json.dumps({"orders": entry})
+    cases = [
+        (["config.schema.action=block"], 'config.schema.action must be one of the following: "off", "warn", "deny"',
+         'config.schema.action must be one of off, warn, deny; got "block"'),
+        (["config.secrets.action=block"], "config.secrets.action must be one of the following",
+         'config.secrets.action must be one of off, warn, deny; got "block"'),
+        (["config.schema.dry_run_action=allow"], "config.schema.dry_run_action must be one of the following",
+         "config.schema.dry_run_action must be one of off, warn, deny"),
+        (["config.hygiene.action=deny"], 'config.hygiene.action must be one of the following: "off", "warn"',
+         "config.hygiene.action (hygiene never denies) must be one of off, warn"),
+        (["config.schema.acton=deny"], "config.schema: Additional property acton is not allowed",
+         "config.schema.acton is not a setting the chart knows (a typo?)"),
+        (["config.secrest.action=deny"], "config: Additional property secrest is not allowed",
+         "config.secrest is not a setting the chart knows"),
+        (["config.schema.timeout_ms=10"], "config.schema.timeout_ms: Must be greater than or equal to 50",
+         "config.schema.timeout_ms must be a whole number from 50 to 9000; got 10"),
+        (["config.schema.pool_size=100"], "config.schema.pool_size: Must be less than or equal to 64",
+         "config.schema.pool_size must be a whole number from 1 to 64"),
+        (["json:config.secrets.exempt_workloads=[\"datadog\"]"], "Does not match pattern",
+         "exempt_workloads entries are namespace/name globs"),
+        (["json:config.databases={}"], "config: Additional property databases is not allowed",
+         "config.databases: databases are configured in the top-level databases value"),
+        ([db(tool="flyaway")], "databases.orders.tool must be one of the following: \"flyway\"",
+         'databases.orders.tool must be one of flyway, liquibase'),
+        ([db(onUnreachable="maybe")], "databases.orders.onUnreachable must be one of the following",
+         'databases.orders.onUnreachable must be one of deny, allow; got "maybe"'),
+        ([db(onUnreachible="allow")], "databases.orders: Additional property onUnreachible is not allowed",
+         "databases.orders.onUnreachible is not a setting the chart knows"),
+        ([db(table="flyway_schema_history")], "databases.orders.table: Does not match pattern",
+         "databases.orders.table must be schema-qualified"),
+        ([db(alembicDownRevisions={"a2": "a1"})], None,
+         "databases.orders.alembicDownRevisions only applies to tool alembic"),
+        (["json:databases=" + json.dumps({"Orders": {"tool": "flyway", "conninfoSecret": {"name": "x"}}})],
+         'Property name of "Orders" does not match', '"Orders" is not a usable database name: 1-63 characters of a-z'),
+        (["json:databases=" + json.dumps({"orders.v2": {"tool": "flyway", "conninfoSecret": {"name": "x"}}})],
+         'Property name of "orders.v2" does not match', '"orders.v2" is not a usable database name'),
+        (["replicaCount=3"], "replicaCount was renamed replicas", "replicaCount was renamed replicas"),
+        (["repliacs=3"], "(root): Additional property repliacs is not allowed", None),
+    ]
+    for sets, schema_message, template_message in cases:
+        r = helm_template(*sets)
+        if schema_message:
+            check(f"refused by values.schema.json: {' '.join(sets)}", r.returncode != 0 and schema_message in r.stderr,
+                  r.stderr)
+        if template_message:
+            r = helm_template(*sets, "--skip-schema-validation")
+            check(f"refused by the templates too: {' '.join(sets)}",
+                  r.returncode != 0 and template_message in r.stderr, r.stderr)
+
+
+def test_values_reach_the_config():
+    objs = render("replicas=5", "json:databases=" + json.dumps({
+        "orders": {"tool": "flyway", "namespaces": ["shop"], "on_unreachable": "allow", "conninfoSecret": {"name": "o"}},
+        "billing": {"tool": "flyway", "namespaces": ["b"], "onUnreachable": "allow", "conninfoSecret": {"name": "b"}},
+        "plain": {"tool": "flyway", "namespaces": ["p"], "conninfoSecret": {"name": "p"}}}))
+    check("replicas is honoured", one(objs, "Deployment")["spec"]["replicas"] == 5)
+    dbs = json.loads(one(objs, "ConfigMap")["data"]["config.json"])["databases"]
+    check("on_unreachable: allow (the config file's spelling) reaches the rendered config, as onUnreachable does",
+          dbs["orders"]["on_unreachable"] == "allow" and dbs["billing"]["on_unreachable"] == "allow"
+          and dbs["plain"]["on_unreachable"] == "deny", dbs)
+    values = write("alembic-values.yaml", "databases:\n  app:\n    tool: alembic\n    namespaces: [app]\n"
+                   "    conninfoSecret: {name: app-db}\n    alembicDownRevisions:\n      a2: a1\n"
+                   "      m1: [a2, b1]\n      b1: a1\n      a1: null\n")
+    objs = render(values_file=values)
+    text = one(objs, "ConfigMap")["data"]["config.json"]
+    graph = json.loads(text)["databases"]["app"].get("alembic_down_revisions")
+    check("alembicDownRevisions (a values file, with a null base) reaches the config as alembic_down_revisions",
+          graph == {"a2": "a1", "m1": ["a2", "b1"], "b1": "a1", "a1": None}, text)
+    r = subprocess.run([os.path.join(BIN, "schemagate"), "config", "check", write("alembic.json", text)],
+                       capture_output=True, text=True, timeout=60)
+    check("schemagate config check accepts the alembic config the chart renders", r.returncode == 0, r.stderr)
+    r = helm_template("json:databases=" + json.dumps({"o": {"tool": "flyway", "onUnreachable": "deny",
+                      "on_unreachable": "allow", "conninfoSecret": {"name": "o"}}}))
+    check("onUnreachable and on_unreachable that disagree are refused",
+          r.returncode != 0 and "onUnreachable and on_unreachable disagree" in r.stderr, r.stderr)
 
 
 def test_install_yaml():
@@ -508,6 +597,7 @@ def test_generated_upgrade():
     it from a value instead, so reuse and renewal are checked offline."""
     copy = os.path.join(TMP, "chart-copy")
     shutil.copytree(CHART, copy)
+    os.remove(os.path.join(copy, "values.schema.json"))  # the copy takes an extra value
     webhook_tpl = os.path.join(copy, "templates", "webhook.yaml")
     with open(webhook_tpl) as f:
         text = f.read()
@@ -544,7 +634,7 @@ def main():
         return
     for test in (test_lint, test_default_render, test_value_combinations, test_kube_versions,
                  test_rendered_configs_pass_config_check, test_cert_manager_mode,
-                 test_secret_mode, test_refusals, test_install_yaml, test_generated_upgrade):
+                 test_secret_mode, test_refusals, test_values_reach_the_config, test_install_yaml, test_generated_upgrade):
         try:
             test()
         except Exception as err:  # a render that fails or lacks an object fails that group
