@@ -26,7 +26,8 @@ cat <<'HEADER'
 #   kubectl create namespace schemagate-system
 #   bin/schemagate-certs --out .run/certs --service schemagate --namespace schemagate-system
 #   bin/schemagate-certs --out .run/certs --secret-manifest schemagate-tls --namespace schemagate-system | kubectl apply -f -
-#   sed "s|\${CA_BUNDLE}|$(bin/schemagate-certs --out .run/certs --ca-bundle)|" manifests/install.yaml | kubectl apply -f -
+#   sed -e "s|\${CA_BUNDLE}|$(bin/schemagate-certs --out .run/certs --ca-bundle)|" \
+#       -e "s|REGISTRY/schemagate|registry.example.com/schemagate|" manifests/install.yaml | kubectl apply -f -
 #
 # Applied without the substitution, the webhook configuration is refused (not base64), so
 # schemagate is never registered with a CA that cannot verify it.
@@ -44,5 +45,6 @@ fi
 "$root/.tools/helm/helm" template schemagate "$root/manifests/helm/schemagate" \
   --namespace schemagate-system --kube-version "$kube_version" \
   --set createNamespace=true \
+  --set image.repository=REGISTRY/schemagate \
   --set certificates.mode=secret \
   --set-string 'certificates.secret.caBundle=${CA_BUNDLE}'

@@ -28,6 +28,7 @@ TOOLS = os.path.join(ROOT, ".tools", "helm")
 HELM = os.path.join(TOOLS, "helm")
 KUBECTL = os.path.join(TOOLS, "kubectl")
 NS = "sg-test"
+IMAGE_SET = "image.repository=registry.example.com/schemagate"  # required: there is no default image
 REPORT = Report()
 ENV = dict(os.environ, HELM_CONFIG_HOME=os.path.join(TMP, "helm-config"),
            HELM_CACHE_HOME=os.path.join(TMP, "helm-cache"), HELM_DATA_HOME=os.path.join(TMP, "helm-data"),
@@ -47,7 +48,7 @@ def sh(args, input_text=None):
 
 
 def helm_template(*sets, chart=CHART, kube="1.30.0", values_file=None):
-    args = [HELM, "template", "schemagate", chart, "--namespace", NS, "--kube-version", kube]
+    args = [HELM, "template", "schemagate", chart, "--namespace", NS, "--kube-version", kube, "--set", IMAGE_SET]
     if values_file:
         args += ["--values", values_file]
     for s in sets:
@@ -135,7 +136,7 @@ def pubkey_of(kind, pem):
 
 def test_lint():
     for mode, extra in (("generate", []), ("cert-manager", []), ("secret", ["certificates.secret.caBundle=Zm9v"])):
-        args = [HELM, "lint", "--strict", CHART, "--namespace", NS, "--set", f"certificates.mode={mode}"]
+        args = [HELM, "lint", "--strict", CHART, "--namespace", NS, "--set", f"certificates.mode={mode}", "--set", IMAGE_SET]
         for e in extra:
             args += ["--set", e]
         r = sh(args)
@@ -388,7 +389,7 @@ def config_combinations():
 
 def rendered_config(sets, kube="1.30.0"):
     args = [HELM, "template", "schemagate", CHART, "--namespace", NS, "--kube-version", kube,
-            "--show-only", "templates/configmap.yaml"]
+            "--show-only", "templates/configmap.yaml", "--set", IMAGE_SET]
     for s_ in sets:
         args += ["--set-json" if s_.startswith("json:") else "--set", s_.removeprefix("json:")]
     r = sh(args)
@@ -553,6 +554,28 @@ def test_values_reach_the_config():
           r.returncode != 0 and "onUnreachable and on_unreachable disagree" in r.stderr, r.stderr)
 
 
+def test_image():
+    with open(os.path.join(CHART, "Chart.yaml")) as f:
+        app_version = re.search(r'^appVersion: "?([^"\n]+)"?$', f.read(), re.M).group(1)
+    image = lambda objs: one(objs, "Deployment")["spec"]["template"]["spec"]["containers"][0]["image"]  # noqa: E731
+    r = sh([HELM, "template", "schemagate", CHART, "--namespace", NS])
+    check("no default image: a render without image.repository is refused, saying how to build one",
+          r.returncode != 0 and "image.repository is required" in r.stderr and "docker build" in r.stderr, r.stderr)
+    r = helm_template("image.repository=")
+    check("--set image.repository= (empty) is refused the same way",
+          r.returncode != 0 and "image.repository is required" in r.stderr, r.stderr)
+    check("image.repository with an empty tag renders the chart's appVersion as the tag",
+          image(render("image.repository=r.example/sg", "image.tag=")) == f"r.example/sg:{app_version}")
+    check("a registry with a port and a tag given as a string",
+          image(render("image.repository=r.example:5000/team/sg", "--set-string=image.tag=1.0")) == "r.example:5000/team/sg:1.0")
+    digest = "sha256:" + "ab" * 32
+    check("image.digest pins the image instead of the tag",
+          image(render("image.repository=r.example/sg", f"image.digest={digest}")) == f"r.example/sg@{digest}")
+    r = helm_template("image.repository=r.example/sg:1.0")
+    check("a tag inside image.repository is refused by the schema", r.returncode != 0 and "image.repository" in r.stderr,
+          r.stderr)
+
+
 def test_install_yaml():
     path = os.path.join(ROOT, "manifests", "install.yaml")
     fresh = sh([os.path.join(ROOT, "scripts", "render-install.sh")])
@@ -634,7 +657,7 @@ def main():
         return
     for test in (test_lint, test_default_render, test_value_combinations, test_kube_versions,
                  test_rendered_configs_pass_config_check, test_cert_manager_mode,
-                 test_secret_mode, test_refusals, test_values_reach_the_config, test_install_yaml, test_generated_upgrade):
+                 test_secret_mode, test_refusals, test_values_reach_the_config, test_image, test_install_yaml, test_generated_upgrade):
         try:
             test()
         except Exception as err:  # a render that fails or lacks an object fails that group

@@ -31,6 +31,16 @@ app.kubernetes.io/part-of: schemagate
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
+{{/* The image reference: repository (required), then the digest, or the tag (appVersion by default). */}}
+{{- define "schemagate.image" -}}
+{{- $repo := required "image.repository is required: there is no public schemagate image. Build it (docker build -t REGISTRY/schemagate:0.1.0 .), push it and pass --set image.repository=REGISTRY/schemagate" .Values.image.repository }}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" $repo .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" $repo (toString (.Values.image.tag | default .Chart.AppVersion)) }}
+{{- end }}
+{{- end }}
+
 {{- define "schemagate.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "schemagate.fullname" .) .Values.serviceAccount.name }}
