@@ -146,15 +146,15 @@ def test_lint():
 def test_default_render():
     objs = render()
     check("default render has every object of the install",
-          kinds(objs) == sorted(["ConfigMap", "Deployment", "NetworkPolicy", "PodDisruptionBudget", "Secret",
-                                 "Service", "ServiceAccount", "ValidatingWebhookConfiguration"]), kinds(objs))
+          kinds(objs) == sorted(["ConfigMap", "Deployment", "NetworkPolicy", "PodDisruptionBudget", "ResourceQuota",
+                                 "Secret", "Service", "ServiceAccount", "ValidatingWebhookConfiguration"]), kinds(objs))
     dep = one(objs, "Deployment")
     pod = dep["spec"]["template"]["spec"]
     labels = dep["spec"]["template"]["metadata"]["labels"]
     c = pod["containers"][0]
     ports = {p["name"]: p["containerPort"] for p in c["ports"]}
-    check("two replicas, rolling update never below them",
-          dep["spec"]["replicas"] == 2 and dep["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0)
+    check("three replicas, rolling update never below them",
+          dep["spec"]["replicas"] == 3 and dep["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0)
     anti = pod.get("affinity", {}).get("podAntiAffinity", {})
     pref = anti.get("preferredDuringSchedulingIgnoredDuringExecution", [])
     check("pod anti-affinity spreads the replicas over nodes",
@@ -200,8 +200,9 @@ def test_default_render():
     check("Service 443 -> the https port (8443)", svc_ports.get("https") == (443, "https"), svc_ports)
     check("Service selects the pods", svc["spec"]["selector"].items() <= labels.items())
     pdb = one(objs, "PodDisruptionBudget")
-    check("PodDisruptionBudget keeps one pod up",
-          pdb["spec"]["minAvailable"] == 1 and pdb["spec"]["selector"]["matchLabels"].items() <= labels.items())
+    check("PodDisruptionBudget lets drains evict one pod at a time (maxUnavailable 1: never blocks a drain)",
+          pdb["spec"].get("maxUnavailable") == 1 and "minAvailable" not in pdb["spec"]
+          and pdb["spec"]["selector"]["matchLabels"].items() <= labels.items(), pdb["spec"])
     np = one(objs, "NetworkPolicy")
     np_ports = sorted(p["port"] for rule in np["spec"]["ingress"] for p in rule["ports"])
     check("NetworkPolicy admits only the webhook and metrics ports",
@@ -554,6 +555,99 @@ def test_values_reach_the_config():
           r.returncode != 0 and "onUnreachable and on_unreachable disagree" in r.stderr, r.stderr)
 
 
+def notes(*sets, kube="1.30.0"):
+    """NOTES.txt as rendered: a copy of the chart wraps it in a ConfigMap (helm template skips NOTES)."""
+    copy = os.path.join(TMP, "chart-notes")
+    if not os.path.isdir(copy):
+        shutil.copytree(CHART, copy)
+        with open(os.path.join(copy, "templates", "NOTES.txt")) as f:
+            text = f.read()
+        with open(os.path.join(copy, "templates", "notes-as-configmap.yaml"), "w") as f:
+            f.write('{{- define "test.notes" }}' + text + '{{ end }}\napiVersion: v1\nkind: ConfigMap\n'
+                    'metadata: {name: notes}\ndata:\n  notes: {{ include "test.notes" . | quote }}\n')
+    r = helm_template(*sets, "--show-only=templates/notes-as-configmap.yaml", chart=copy, kube=kube)
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr)
+    return one(parse(r.stdout), "ConfigMap")["data"]["notes"]
+
+
+def test_high_availability():
+    objs = render()
+    pod = one(objs, "Deployment")["spec"]["template"]["spec"]
+    quota = one(objs, "ResourceQuota")
+    check("priorityClassName system-cluster-critical by default", pod.get("priorityClassName") == "system-cluster-critical")
+    check("a ResourceQuota admits that priority class outside kube-system (pods >= replicas + surge)",
+          quota["metadata"]["namespace"] == NS
+          and quota["spec"]["scopeSelector"]["matchExpressions"] == [
+              {"scopeName": "PriorityClass", "operator": "In", "values": ["system-cluster-critical"]}]
+          and int(quota["spec"]["hard"]["pods"]) >= 4, quota["spec"])
+    r = sh([HELM, "template", "schemagate", CHART, "--namespace", "kube-system", "--kube-version", "1.30.0",
+            "--set", IMAGE_SET])
+    check("no ResourceQuota in kube-system (the class is allowed there)",
+          r.returncode == 0 and "ResourceQuota" not in kinds(parse(r.stdout)), r.stderr)
+    objs = render("priorityClassName=")
+    check("priorityClassName empty: no priority class, no quota",
+          "priorityClassName" not in one(objs, "Deployment")["spec"]["template"]["spec"] and "ResourceQuota" not in kinds(objs))
+    check("another priority class: no quota", "ResourceQuota" not in kinds(render("priorityClassName=platform-high")))
+    r = helm_template("priorityClassQuota.pods=3")
+    check("a quota too small for the rolling update is refused",
+          r.returncode != 0 and "priorityClassQuota.pods (3) must be at least replicas + 1 (4)" in r.stderr, r.stderr)
+    pdb = one(render("podDisruptionBudget.minAvailable=2"), "PodDisruptionBudget")["spec"]
+    check("podDisruptionBudget.minAvailable replaces maxUnavailable", pdb.get("minAvailable") == 2
+          and "maxUnavailable" not in pdb, pdb)
+    r = helm_template("replicas=2", "podDisruptionBudget.minAvailable=2")
+    check("a PodDisruptionBudget that would block every drain (minAvailable >= replicas) is refused",
+          r.returncode != 0 and "must be below replicas (2)" in r.stderr, r.stderr)
+    check("replicas=1 renders (with maxUnavailable: drains are not blocked)",
+          one(render("replicas=1"), "PodDisruptionBudget")["spec"].get("maxUnavailable") == 1)
+    text = notes("replicas=1")
+    check("NOTES.txt warns when replicas=1", "WARNING: replicas is 1" in text, text)
+    text = notes()
+    check("NOTES.txt has no warning with the defaults", "WARNING" not in text and "NOTE:" not in text, text)
+    check("NOTES.txt warns when the PodDisruptionBudget is disabled",
+          "WARNING: the PodDisruptionBudget is disabled" in notes("podDisruptionBudget.enabled=false"))
+    check("NOTES.txt notes the missing matchConditions below 1.28", "has no matchConditions" in notes(kube="1.27.0"))
+
+    c = one(render("json:readinessProbe={\"httpGet\":{\"path\":\"/readyz\",\"port\":\"metrics\"},\"periodSeconds\":2}",
+                   "livenessProbe=null",
+                   "json:startupProbe={\"httpGet\":{\"path\":\"/healthz\",\"port\":\"metrics\"},\"failureThreshold\":30}"),
+            "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    check("probes are values: tuned (Helm merges the fields), removed (null), added (startupProbe)",
+          c["readinessProbe"]["periodSeconds"] == 2 and c["readinessProbe"]["failureThreshold"] == 2
+          and "livenessProbe" not in c and c["startupProbe"]["failureThreshold"] == 30, c)
+
+    openshift = write("openshift.yaml", "podSecurityContext:\n  runAsUser: null\n  runAsGroup: null\n  fsGroup: null\n"
+                      "securityContext:\n  runAsUser: null\n  runAsGroup: null\n")
+    pod = one(render(values_file=openshift), "Deployment")["spec"]["template"]["spec"]
+    psc, csc = pod["securityContext"], pod["containers"][0]["securityContext"]
+    check("OpenShift restricted SCC: runAsUser/runAsGroup/fsGroup can be left to the platform (null), the rest stays",
+          not {"runAsUser", "runAsGroup", "fsGroup"} & (psc.keys() | csc.keys())
+          and psc["runAsNonRoot"] is True and csc["readOnlyRootFilesystem"] is True
+          and csc["capabilities"]["drop"] == ["ALL"] and csc["allowPrivilegeEscalation"] is False, (psc, csc))
+    pod = one(render("securityContext.runAsUser=1000700000", "podSecurityContext.fsGroup=1000700000"),
+              "Deployment")["spec"]["template"]["spec"]
+    check("securityContext values override single fields",
+          pod["containers"][0]["securityContext"]["runAsUser"] == 1000700000 and pod["securityContext"]["fsGroup"] == 1000700000
+          and pod["containers"][0]["securityContext"]["readOnlyRootFilesystem"] is True)
+
+    ca = write("db-ca.yaml", "extraVolumes:\n  - name: db-ca\n    secret: {secretName: db-ca, items: [{key: ca.crt, path: ca.crt}]}\n"
+               "extraVolumeMounts:\n  - {name: db-ca, mountPath: /etc/schemagate/db-ca, readOnly: true}\n"
+               "extraEnv:\n  - {name: PGSSLROOTCERT, value: /etc/schemagate/db-ca/ca.crt}\n")
+    pod = one(render(values_file=ca), "Deployment")["spec"]["template"]["spec"]
+    c = pod["containers"][0]
+    check("extraEnv/extraVolumes/extraVolumeMounts: the database CA for sslmode=verify-full",
+          {"name": "PGSSLROOTCERT", "value": "/etc/schemagate/db-ca/ca.crt"} in c.get("env", [])
+          and {"name": "db-ca", "mountPath": "/etc/schemagate/db-ca", "readOnly": True} in c["volumeMounts"]
+          and any(v["name"] == "db-ca" and v["secret"]["secretName"] == "db-ca" for v in pod["volumes"])
+          and {"config", "tls"} <= {v["name"] for v in pod["volumes"]}, c)
+    r = helm_template("json:extraVolumes=[{\"name\":\"tls\",\"emptyDir\":{}}]")
+    check("an extra volume named like the chart's own is refused", r.returncode != 0 and "is the chart's own" in r.stderr,
+          r.stderr)
+    r = helm_template("json:extraVolumeMounts=[{\"name\":\"x\",\"mountPath\":\"/etc/schemagate/tls\"}]")
+    check("an extra mount over the chart's config/certificate/conninfo paths is refused",
+          r.returncode != 0 and "mount elsewhere" in r.stderr, r.stderr)
+
+
 def test_image():
     with open(os.path.join(CHART, "Chart.yaml")) as f:
         app_version = re.search(r'^appVersion: "?([^"\n]+)"?$', f.read(), re.M).group(1)
@@ -657,7 +751,8 @@ def main():
         return
     for test in (test_lint, test_default_render, test_value_combinations, test_kube_versions,
                  test_rendered_configs_pass_config_check, test_cert_manager_mode,
-                 test_secret_mode, test_refusals, test_values_reach_the_config, test_image, test_install_yaml, test_generated_upgrade):
+                 test_secret_mode, test_refusals, test_values_reach_the_config, test_image,
+                 test_high_availability, test_install_yaml, test_generated_upgrade):
         try:
             test()
         except Exception as err:  # a render that fails or lacks an object fails that group

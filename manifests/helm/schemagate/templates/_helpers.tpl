@@ -194,6 +194,29 @@ at render time, with the same limits. */}}
 {{- end }}
 {{- include "schemagate.validateConfig" . }}
 {{- include "schemagate.validateDatabases" . }}
+{{- $replicas := int .Values.replicas }}
+{{- $pdb := .Values.podDisruptionBudget }}
+{{- if and $pdb.enabled (not (kindIs "invalid" $pdb.minAvailable)) (not (kindIs "string" $pdb.minAvailable)) }}
+{{- if ge (int $pdb.minAvailable) $replicas }}
+{{- fail (printf "podDisruptionBudget.minAvailable (%d) must be below replicas (%d): otherwise no pod may ever be evicted and node drains hang" (int $pdb.minAvailable) $replicas) }}
+{{- end }}
+{{- end }}
+{{- if and .Values.priorityClassQuota.create (has .Values.priorityClassName (list "system-cluster-critical" "system-node-critical")) (ne .Release.Namespace "kube-system") }}
+{{- if lt (int .Values.priorityClassQuota.pods) (add1 $replicas) }}
+{{- fail (printf "priorityClassQuota.pods (%d) must be at least replicas + 1 (%d): the rolling update starts one pod more" (int .Values.priorityClassQuota.pods) (add1 $replicas)) }}
+{{- end }}
+{{- end }}
+{{- range .Values.extraVolumes }}
+{{- if or (has .name (list "config" "tls")) (regexMatch "^db-[0-9]+$" (toString .name)) }}
+{{- fail (printf "extraVolumes: the name %q is the chart's own (config, tls, db-N); pick another" (toString .name)) }}
+{{- end }}
+{{- end }}
+{{- range .Values.extraVolumeMounts }}
+{{- $m := trimSuffix "/" (toString .mountPath) }}
+{{- if or (eq $m "/etc/schemagate") (regexMatch "^/etc/schemagate/(config|tls|db)(/.*)?$" $m) }}
+{{- fail (printf "extraVolumeMounts: %s is where the chart mounts the config, certificate or conninfo files; mount elsewhere (e.g. /etc/schemagate/db-ca)" (toString .mountPath)) }}
+{{- end }}
+{{- end }}
 {{- $modes := list "generate" "cert-manager" "secret" }}
 {{- if not (has .Values.certificates.mode $modes) }}
 {{- fail (printf "certificates.mode must be one of generate, cert-manager, secret; got %q" .Values.certificates.mode) }}
