@@ -43,7 +43,7 @@ else
   echo "#   scripts/render-install.sh --kube-version 1.30.0 > install-1.28.yaml"
 fi
 "$root/.tools/helm/helm" template schemagate "$root/manifests/helm/schemagate" \
-  --namespace schemagate-system --kube-version "$kube_version" \
+  --namespace schemagate-system --kube-version "$kube_version" --skip-tests \
   --set createNamespace=true \
   --set image.repository=REGISTRY/schemagate \
   --set certificates.mode=secret \

@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from sgtest import Report  # noqa: E402  (shared ok/not ok reporting)
+from sgtest import Report, Server  # noqa: E402  (shared ok/not ok reporting, a local schemagate serve)
 
 ROOT = os.environ["SCHEMAGATE_ROOT"]
 BIN = os.environ["SCHEMAGATE_BIN_DIR"]
@@ -145,8 +145,8 @@ def test_lint():
 
 def test_default_render():
     objs = render()
-    check("default render has every object of the install",
-          kinds(objs) == sorted(["ConfigMap", "Deployment", "NetworkPolicy", "PodDisruptionBudget", "ResourceQuota",
+    check("default render has every object of the install (and the helm test Pod)",
+          kinds(objs) == sorted(["ConfigMap", "Deployment", "NetworkPolicy", "Pod", "PodDisruptionBudget", "ResourceQuota",
                                  "Secret", "Service", "ServiceAccount", "ValidatingWebhookConfiguration"]), kinds(objs))
     dep = one(objs, "Deployment")
     pod = dep["spec"]["template"]["spec"]
@@ -670,6 +670,111 @@ def test_image():
           r.stderr)
 
 
+def readme_alerts():
+    with open(os.path.join(ROOT, "README.md")) as f:
+        text = f.read()
+    section = text[text.index("## Metrics and alerts"):text.index("## Troubleshooting")]
+    return re.findall(r"- alert: (\w+)", section)
+
+
+def test_operations():
+    objs = render()
+    check("no PrometheusRule and no dashboard by default",
+          "PrometheusRule" not in kinds(objs) and not any(o["metadata"]["name"].endswith("-dashboard") for o in objs))
+    objs = render("prometheusRule.enabled=true", "json:prometheusRule.labels={\"release\":\"kps\"}",
+                  "prometheusRule.slowSeconds=1.5")
+    rule = one(objs, "PrometheusRule")
+    rules = [r for g in rule["spec"]["groups"] for r in g["rules"]]
+    names = [r["alert"] for r in rules]
+    alerts = readme_alerts()
+    check("PrometheusRule: the alerts README \"Metrics and alerts\" lists, in its order",
+          alerts and names == alerts, (names, alerts))
+    check("PrometheusRule: every alert is scoped to this release's Service and has for, severity, summary",
+          all(f'namespace="{NS}", service="schemagate"' in r["expr"] and r.get("for") and r["labels"].get("severity")
+              and r["annotations"].get("summary") for r in rules), rules)
+    check("PrometheusRule: labels for the Prometheus rule selector, slowSeconds a value",
+          rule["metadata"]["labels"].get("release") == "kps"
+          and any(r["alert"] == "SchemagateSlow" and r["expr"].endswith("> 1.5") for r in rules))
+    check("PrometheusRule: Prometheus template placeholders survive Helm ({{ $labels.database }})",
+          any("{{ $labels.database }}" in r["annotations"]["summary"] for r in rules))
+    metrics = set(re.findall(r'"(schemagate_[a-z_]+)', open(os.path.join(ROOT, "webhook", "metrics.c")).read()))
+    used = {m.removesuffix("_bucket") for r in rules for m in re.findall(r"schemagate_[a-z_]+", r["expr"])}
+    check("PrometheusRule: every metric in an expression is one schemagate exports", used and used <= metrics,
+          used - metrics)
+
+    objs = render("grafanaDashboard.enabled=true", "grafanaDashboard.namespace=monitoring")
+    cm = next((o for o in objs if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "schemagate-dashboard"), None)
+    dash = json.loads(cm["data"]["schemagate.json"]) if cm else {}
+    exprs = [t["expr"] for p in dash.get("panels", []) for t in p.get("targets", [])]
+    check("Grafana dashboard: a ConfigMap labelled grafana_dashboard: \"1\", in grafanaDashboard.namespace",
+          cm is not None and cm["metadata"]["labels"].get("grafana_dashboard") == "1"
+          and cm["metadata"]["namespace"] == "monitoring", cm and cm["metadata"])
+    used = {m.removesuffix("_bucket") for e in exprs for m in re.findall(r"schemagate_[a-z_]+", e)}
+    check("Grafana dashboard: valid JSON whose panels query every schemagate metric and no other",
+          dash.get("uid") == "schemagate" and used == metrics, (used ^ metrics))
+    check("Grafana dashboard: every panel selects by the namespace/service variables",
+          exprs and all('namespace="$namespace"' in e or "namespace=\"$namespace\"" in e for e in exprs if "schemagate_" in e or "up{" in e))
+
+
+def test_helm_test_hook():
+    objs = render()
+    pods = [o for o in objs if o["kind"] == "Pod"]
+    pod = pods[0] if len(pods) == 1 else None
+    check("helm test: one hook Pod", pod is not None and pod["metadata"]["annotations"].get("helm.sh/hook") == "test",
+          kinds(objs))
+    if pod is None:
+        return
+    dep = one(objs, "Deployment")
+    sel = dep["spec"]["selector"]["matchLabels"]
+    check("helm test: the Pod does not carry the selector labels (never a Service endpoint, nor in the PDB)",
+          not sel.items() <= pod["metadata"]["labels"].items(), pod["metadata"]["labels"])
+    c = pod["spec"]["containers"][0]
+    env = {e["name"]: e.get("value") for e in c["env"]}
+    check("helm test: curl image is a value; posts to /validate/secrets through the Service's DNS name",
+          c["image"] == "curlimages/curl:8.10.1" and env["URL"] == f"https://schemagate.{NS}.svc:443/validate/secrets")
+    check("helm test: restricted pod (non-root, no token, read-only root, no capabilities)",
+          pod["spec"]["automountServiceAccountToken"] is False and pod["spec"]["securityContext"]["runAsNonRoot"] is True
+          and c["securityContext"]["readOnlyRootFilesystem"] is True and c["securityContext"]["capabilities"]["drop"] == ["ALL"])
+    ca_vol = pod["spec"]["volumes"][0]
+    check("helm test: verifies TLS with the CA of the serving Secret (generate mode)",
+          ca_vol["secret"]["secretName"] == one(objs, "Secret")["metadata"]["name"]
+          and ca_vol["secret"]["items"] == [{"key": "ca.crt", "path": "ca.crt"}])
+    image = render("helmTest.image.repository=registry.example.com/curl", "helmTest.image.tag=8")
+    check("helm test: the curl image can be replaced (air-gapped registries)",
+          one(image, "Pod")["spec"]["containers"][0]["image"] == "registry.example.com/curl:8")
+    check("helm test: helmTest.enabled=false renders no test Pod", "Pod" not in kinds(render("helmTest.enabled=false")))
+    bundle_pem = open(os.path.join(Server.__init__.__globals__["make_certs"](os.path.join(TMP, "certs")), "ca.crt")).read()
+    sec = render("certificates.mode=secret", "certificates.secret.caBundle=" + base64.b64encode(bundle_pem.encode()).decode())
+    ca_cm = next((o for o in sec if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "schemagate-test-ca"), None)
+    check("helm test, secret mode: the CA comes from certificates.secret.caBundle (a test-hook ConfigMap)",
+          ca_cm is not None and ca_cm["data"]["ca.crt"] == bundle_pem
+          and ca_cm["metadata"]["annotations"]["helm.sh/hook"] == "test"
+          and one(sec, "Pod")["spec"]["volumes"][0]["configMap"]["name"] == "schemagate-test-ca")
+    r = sh([os.path.join(ROOT, "scripts", "render-install.sh")])
+    check("manifests/install.yaml has no helm test objects", r.returncode == 0 and "helm.sh/hook" not in r.stdout)
+
+    # The Pod's script, run here against a real schemagate serve with the config the chart renders.
+    for action, expect in (("deny", "denied"), ("warn", "allowed")):
+        objs = render(f"config.secrets.action={action}")
+        c = one(objs, "Pod")["spec"]["containers"][0]
+        env = {e["name"]: e["value"] for e in c["env"]}
+        server = Server(config=json.loads(one(objs, "ConfigMap")["data"]["config.json"]), name=f"helm-test-{action}")
+        try:
+            run_env = dict(os.environ, URL=server.url("/validate/secrets"),
+                           CA_FILE=os.path.join(server.certs, "ca.crt"), EXPECT_LEAK=env["EXPECT_LEAK"])
+            r = subprocess.run(["/bin/sh", "-c", c["args"][0]], capture_output=True, text=True, env=run_env, timeout=120)
+        finally:
+            server.stop()
+        check(f"helm test script passes against schemagate with secrets.action={action} (the leak {expect})",
+              r.returncode == 0 and env["EXPECT_LEAK"] == expect and "ok - schemagate answers" in r.stdout,
+              r.stdout + r.stderr)
+        bad = subprocess.run(["/bin/sh", "-c", c["args"][0]], capture_output=True, text=True, timeout=120,
+                             env=dict(run_env, EXPECT_LEAK="allowed" if expect == "denied" else "denied",
+                                      URL=run_env["URL"]))
+        check(f"helm test script fails when the answer is not the expected one (secrets.action={action})",
+              bad.returncode != 0, bad.stdout + bad.stderr)
+
+
 def test_install_yaml():
     path = os.path.join(ROOT, "manifests", "install.yaml")
     fresh = sh([os.path.join(ROOT, "scripts", "render-install.sh")])
@@ -752,7 +857,7 @@ def main():
     for test in (test_lint, test_default_render, test_value_combinations, test_kube_versions,
                  test_rendered_configs_pass_config_check, test_cert_manager_mode,
                  test_secret_mode, test_refusals, test_values_reach_the_config, test_image,
-                 test_high_availability, test_install_yaml, test_generated_upgrade):
+                 test_high_availability, test_operations, test_helm_test_hook, test_install_yaml, test_generated_upgrade):
         try:
             test()
         except Exception as err:  # a render that fails or lacks an object fails that group

@@ -41,6 +41,18 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/* Labels of the helm test objects: not the pods' selector labels, so the Service, the
+PodDisruptionBudget, the NetworkPolicy and the anti-affinity never count the test Pod. */}}
+{{- define "schemagate.testLabels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/name: {{ include "schemagate.name" . }}-test
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: helm-test
+app.kubernetes.io/part-of: schemagate
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
 {{- define "schemagate.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "schemagate.fullname" .) .Values.serviceAccount.name }}
