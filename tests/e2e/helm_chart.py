@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from sgtest import Report, Server  # noqa: E402  (shared ok/not ok reporting, a local schemagate serve)
+from sgtest import Report, Server, make_certs  # noqa: E402  (ok/not ok reporting, a local schemagate serve)
 
 ROOT = os.environ["SCHEMAGATE_ROOT"]
 BIN = os.environ["SCHEMAGATE_BIN_DIR"]
@@ -743,7 +743,7 @@ def test_helm_test_hook():
     check("helm test: the curl image can be replaced (air-gapped registries)",
           one(image, "Pod")["spec"]["containers"][0]["image"] == "registry.example.com/curl:8")
     check("helm test: helmTest.enabled=false renders no test Pod", "Pod" not in kinds(render("helmTest.enabled=false")))
-    bundle_pem = open(os.path.join(Server.__init__.__globals__["make_certs"](os.path.join(TMP, "certs")), "ca.crt")).read()
+    bundle_pem = open(os.path.join(make_certs(os.path.join(TMP, "certs")), "ca.crt")).read()
     sec = render("certificates.mode=secret", "certificates.secret.caBundle=" + base64.b64encode(bundle_pem.encode()).decode())
     ca_cm = next((o for o in sec if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "schemagate-test-ca"), None)
     check("helm test, secret mode: the CA comes from certificates.secret.caBundle (a test-hook ConfigMap)",
