@@ -165,8 +165,8 @@ def main():
             if SANITIZER_LIBS.search(lib):
                 continue
             needed.setdefault(lib, set()).add(name)
-    # Opened with dlopen at run time (ldd cannot see them): webhook/pqload.c loads libpq.
-    with open(os.path.join(ROOT, "webhook", "pqload.c")) as f:
+    # Opened with dlopen at run time (ldd cannot see them): webhook/schema/pqload.c loads libpq.
+    with open(os.path.join(ROOT, "webhook", "schema", "pqload.c")) as f:
         for soname in re.findall(r'#define PQLOAD_LIBRARY "([^"]+)"', f.read()):
             cache = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True).stdout
             paths = re.findall(rf"^\s*{re.escape(soname)} \(libc6,x86-64\) => (\S+)$", cache, re.M)
