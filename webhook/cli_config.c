@@ -243,11 +243,7 @@ static char *read_file(const char *path, const char **problem)
     }
     struct strbuf sb;
     strbuf_init(&sb, CHECK_INPUT_MAX);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        strbuf_append(&sb, chunk, got);
-    bool bad = ferror(f) != 0;
+    bool bad = strbuf_read_stream(&sb, f) != 0;
     if (!is_stdin)
         fclose(f);
     if (bad || sb.failed) {

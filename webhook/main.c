@@ -147,11 +147,7 @@ static char *read_input(const char *path, size_t *len)
     }
     struct strbuf sb;
     strbuf_init(&sb, REVIEW_INPUT_MAX);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        strbuf_append(&sb, chunk, n);
-    bool bad = ferror(f) != 0;
+    bool bad = strbuf_read_stream(&sb, f) != 0;
     if (f != stdin)
         fclose(f);
     if (bad || sb.failed) {
