@@ -264,7 +264,7 @@ static char *read_file(const char *path, const char **problem)
 }
 
 /* Checks one file; prints its errors. Returns the number of errors (0: the file is good). */
-static int check_file(const char *path, bool quiet)
+static int check_file(const char *path, bool quiet, bool *truncated)
 {
     const char *origin = strcmp(path, "-") == 0 ? "<stdin>" : path;
     const char *problem = NULL;
@@ -290,8 +290,10 @@ static int check_file(const char *path, bool quiet)
         fprintf(stderr, "schemagate: %s\n", errors.items[i]);
         free(errors.items[i]);
     }
-    if (errors.truncated)
+    if (errors.truncated) {
+        *truncated = true;
         fprintf(stderr, "schemagate: %s: more errors not shown (the first %d are above)\n", origin, CHECK_MAX_ERRORS);
+    }
     return errors.count > 0 ? errors.count : 1;
 }
 
@@ -338,8 +340,9 @@ int cli_config(int argc, char **argv)
         return 2;
     }
     int bad_files = 0, total_errors = 0;
+    bool truncated = false;
     for (int i = first; i < argc; i++) {
-        int n = check_file(argv[i], quiet);
+        int n = check_file(argv[i], quiet, &truncated);
         if (n > 0) {
             bad_files++;
             total_errors += n;
@@ -351,7 +354,8 @@ int cli_config(int argc, char **argv)
             printf("schemagate: configuration check is successful (%d file%s)\n", files, files == 1 ? "" : "s");
         return 0;
     }
-    fprintf(stderr, "schemagate: configuration check failed: %d error%s in %d of %d file%s\n", total_errors,
-            total_errors == 1 ? "" : "s", bad_files, files, files == 1 ? "" : "s");
+    fprintf(stderr, "schemagate: configuration check failed: %s%d error%s in %d of %d file%s\n",
+            truncated ? "more than " : "", total_errors, total_errors == 1 ? "" : "s", bad_files, files,
+            files == 1 ? "" : "s");
     return 1;
 }

@@ -95,6 +95,17 @@ echo '["not", "an", "object"]' >array.json
 run array.json
 check "a JSON array is an error" test "$rc" = 1 -a -n "$(grep -F 'array.json:1: the config must be a JSON object' err)"
 
+python3 -c 'import json; print(json.dumps({"schema": {f"k{i}": i for i in range(100)}}, indent=1))' >many.json
+run many.json
+check "a file with very many errors: the first 64, then a note, and no false total" eval \
+  '[ "$rc" = 1 ] && [ "$(grep -c "unknown key" err)" = 64 ] && has "more errors not shown" &&
+   has "failed: more than 64 errors in 1 of 1 file"'
+printf '{"sec\\"rets": {"a": 1}, "schema": {"pool_size": [1, {"a": "}"}]},\n "databases": {"x": 5, "y": []}}' >odd.json
+run odd.json
+check "escaped keys, brackets inside strings, non-object databases" eval \
+  '[ "$rc" = 1 ] && has "odd.json:1: unknown key" && has "odd.json:1: \"pool_size\" must be a whole number" &&
+   has "odd.json:2: database \"x\" must be an object" && has "odd.json:2: database \"y\" must be an object"'
+
 run
 check "no file: usage, exit 2" test "$rc" = 2 -a -n "$(grep -F 'usage: schemagate config check' err)"
 run --bogus good.json
