@@ -141,6 +141,9 @@ def test_lint():
             args += ["--set", e]
         r = sh(args)
         check(f"helm lint --strict passes in the {mode} certificate mode", r.returncode == 0, r.stdout + r.stderr)
+    r = sh([HELM, "lint", "--strict", CHART, "--values", os.path.join(CHART, "ci", "default-values.yaml")])
+    check("helm lint --strict passes with ci/default-values.yaml (chart-testing's values)", r.returncode == 0,
+          r.stdout + r.stderr)
 
 
 def test_default_render():
