@@ -2,7 +2,17 @@
 # Prints manifests/install.yaml: the Helm chart rendered with its default values, the
 # existing-Secret certificate mode and the namespace included, for `kubectl apply` users.
 # `make manifests` writes it; tests/e2e/helm_chart.py fails when the file drifts from this.
+# It is rendered for Kubernetes 1.25, the oldest version the chart claims, so that every
+# supported apiserver takes it: without matchConditions (1.28+). For the 1.28+ form:
+#   scripts/render-install.sh --kube-version 1.30.0 > install-1.28.yaml
 set -euo pipefail
+kube_version=1.25.0
+case "${1:-}" in
+  --kube-version) kube_version=${2:?usage: render-install.sh [--kube-version X.Y.Z]} ;;
+  --kube-version=*) kube_version=${1#*=} ;;
+  "") ;;
+  *) echo "usage: render-install.sh [--kube-version X.Y.Z]" >&2; exit 2 ;;
+esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-helm.sh"
 tmp=$(mktemp -d)
@@ -16,13 +26,25 @@ cat <<'HEADER'
 #   kubectl create namespace schemagate-system
 #   bin/schemagate-certs --out .run/certs --service schemagate --namespace schemagate-system
 #   bin/schemagate-certs --out .run/certs --secret-manifest schemagate-tls --namespace schemagate-system | kubectl apply -f -
-#   sed "s|\${CA_BUNDLE}|$(bin/schemagate-certs --out .run/certs --ca-bundle)|" manifests/install.yaml | kubectl apply -f -
+#   sed -e "s|\${CA_BUNDLE}|$(bin/schemagate-certs --out .run/certs --ca-bundle)|" \
+#       -e "s|REGISTRY/schemagate|registry.example.com/schemagate|" manifests/install.yaml | kubectl apply -f -
 #
 # Applied without the substitution, the webhook configuration is refused (not base64), so
 # schemagate is never registered with a CA that cannot verify it.
 HEADER
+if printf '%s\n' "$kube_version" | awk -F. '{ exit !($1 > 1 || ($1 == 1 && $2 >= 28)) }'; then
+  echo "#"
+  echo "# Rendered for Kubernetes $kube_version: with matchConditions, so for apiservers >= 1.28 only."
+else
+  echo "#"
+  echo "# Rendered for Kubernetes $kube_version: applies to every supported version (>= 1.25), without"
+  echo "# matchConditions. On 1.28+ the form with them skips controller-made Pods and unannotated"
+  echo "# workloads before they reach the webhook:"
+  echo "#   scripts/render-install.sh --kube-version 1.30.0 > install-1.28.yaml"
+fi
 "$root/.tools/helm/helm" template schemagate "$root/manifests/helm/schemagate" \
-  --namespace schemagate-system --kube-version 1.30.0 \
+  --namespace schemagate-system --kube-version "$kube_version" --skip-tests \
   --set createNamespace=true \
+  --set image.repository=REGISTRY/schemagate \
   --set certificates.mode=secret \
   --set-string 'certificates.secret.caBundle=${CA_BUNDLE}'

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cli_config.h"
 #include "config.h"
 #include "decision.h"
 #include "log.h"
@@ -30,13 +31,16 @@ static void usage(FILE *out)
           "                   [--max-connections N] [--max-connections-per-ip N] [--idle-timeout S]\n"
           "                   [--request-timeout S] [--drain-timeout S]\n"
           "  schemagate review [--config FILE] [--check all|secrets|schema] [FILE|-]\n"
+          "  schemagate config check [--quiet] FILE...\n"
           "  schemagate version\n"
           "\n"
           "serve   HTTPS admission webhook: POST /validate, /validate/secrets, /validate/schema;\n"
           "        plain HTTP /healthz, /readyz, /metrics on --metrics-listen (default 0.0.0.0:9090).\n"
           "review  decide one AdmissionReview or Kubernetes object (JSON or YAML) offline; prints the\n"
           "        AdmissionReview response on stdout and a summary on stderr.\n"
-          "        Exit 0 allowed, 1 denied, 2 unusable input.\n",
+          "        Exit 0 allowed, 1 denied, 2 unusable input.\n"
+          "config check  validate config files as serve loads them; every error as FILE:LINE.\n"
+          "        Exit 0 all good, 1 errors.\n",
           out);
 }
 
@@ -163,11 +167,7 @@ static char *read_input(const char *path, size_t *len)
     }
     struct strbuf sb;
     strbuf_init(&sb, REVIEW_INPUT_MAX);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        strbuf_append(&sb, chunk, n);
-    bool bad = ferror(f) != 0;
+    bool bad = strbuf_read_stream(&sb, f) != 0;
     if (f != stdin)
         fclose(f);
     if (bad || sb.failed) {
@@ -286,6 +286,8 @@ int main(int argc, char **argv)
         return cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "review") == 0)
         return cmd_review(argc - 1, argv + 1);
+    if (strcmp(cmd, "config") == 0)
+        return cli_config(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         puts("schemagate " SCHEMAGATE_VERSION);
         return 0;

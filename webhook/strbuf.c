@@ -133,3 +133,12 @@ char *strbuf_take(struct strbuf *sb)
     sb->failed = false;
     return p;
 }
+
+int strbuf_read_stream(struct strbuf *sb, FILE *f)
+{
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && !sb->failed)
+        strbuf_append(sb, chunk, n);
+    return ferror(f) ? -1 : 0;
+}

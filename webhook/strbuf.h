@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct strbuf {
     char *data;     /* NUL-terminated when len > 0 or after strbuf_cstr */
@@ -30,6 +31,9 @@ void strbuf_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((forma
  * (NULL when the buffer failed or cannot grow), then strbuf_commit with how many were written. */
 char *strbuf_room(struct strbuf *sb, size_t n);
 void strbuf_commit(struct strbuf *sb, size_t n);
+/* Appends everything `stream` holds until its end. Returns -1 on a read error, 0
+ * otherwise; passing the limit shows as `failed`, as for any append. */
+int strbuf_read_stream(struct strbuf *sb, FILE *stream);
 /* Returns the contents as a C string ("" for an empty buffer); valid until the next append. */
 const char *strbuf_cstr(struct strbuf *sb);
 /* Hands the allocation to the caller (NULL if failed); the buffer is left empty. */

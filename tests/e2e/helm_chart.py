@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from sgtest import Report  # noqa: E402  (shared ok/not ok reporting)
+from sgtest import Report, Server, make_certs  # noqa: E402  (ok/not ok reporting, a local schemagate serve)
 
 ROOT = os.environ["SCHEMAGATE_ROOT"]
 BIN = os.environ["SCHEMAGATE_BIN_DIR"]
@@ -28,6 +28,7 @@ TOOLS = os.path.join(ROOT, ".tools", "helm")
 HELM = os.path.join(TOOLS, "helm")
 KUBECTL = os.path.join(TOOLS, "kubectl")
 NS = "sg-test"
+IMAGE_SET = "image.repository=registry.example.com/schemagate"  # required: there is no default image
 REPORT = Report()
 ENV = dict(os.environ, HELM_CONFIG_HOME=os.path.join(TMP, "helm-config"),
            HELM_CACHE_HOME=os.path.join(TMP, "helm-cache"), HELM_DATA_HOME=os.path.join(TMP, "helm-data"),
@@ -47,11 +48,14 @@ def sh(args, input_text=None):
 
 
 def helm_template(*sets, chart=CHART, kube="1.30.0", values_file=None):
-    args = [HELM, "template", "schemagate", chart, "--namespace", NS, "--kube-version", kube]
+    args = [HELM, "template", "schemagate", chart, "--namespace", NS, "--kube-version", kube, "--set", IMAGE_SET]
     if values_file:
         args += ["--values", values_file]
     for s in sets:
-        args += ["--set-json" if s.startswith("json:") else "--set", s.removeprefix("json:")]
+        if s.startswith("--"):
+            args.append(s)
+        else:
+            args += ["--set-json" if s.startswith("json:") else "--set", s.removeprefix("json:")]
     return sh(args)
 
 
@@ -132,25 +136,28 @@ def pubkey_of(kind, pem):
 
 def test_lint():
     for mode, extra in (("generate", []), ("cert-manager", []), ("secret", ["certificates.secret.caBundle=Zm9v"])):
-        args = [HELM, "lint", "--strict", CHART, "--namespace", NS, "--set", f"certificates.mode={mode}"]
+        args = [HELM, "lint", "--strict", CHART, "--namespace", NS, "--set", f"certificates.mode={mode}", "--set", IMAGE_SET]
         for e in extra:
             args += ["--set", e]
         r = sh(args)
         check(f"helm lint --strict passes in the {mode} certificate mode", r.returncode == 0, r.stdout + r.stderr)
+    r = sh([HELM, "lint", "--strict", CHART, "--values", os.path.join(CHART, "ci", "default-values.yaml")])
+    check("helm lint --strict passes with ci/default-values.yaml (chart-testing's values)", r.returncode == 0,
+          r.stdout + r.stderr)
 
 
 def test_default_render():
     objs = render()
-    check("default render has every object of the install",
-          kinds(objs) == sorted(["ConfigMap", "Deployment", "NetworkPolicy", "PodDisruptionBudget", "Secret",
-                                 "Service", "ServiceAccount", "ValidatingWebhookConfiguration"]), kinds(objs))
+    check("default render has every object of the install (and the helm test Pod)",
+          kinds(objs) == sorted(["ConfigMap", "Deployment", "NetworkPolicy", "Pod", "PodDisruptionBudget", "ResourceQuota",
+                                 "Secret", "Service", "ServiceAccount", "ValidatingWebhookConfiguration"]), kinds(objs))
     dep = one(objs, "Deployment")
     pod = dep["spec"]["template"]["spec"]
     labels = dep["spec"]["template"]["metadata"]["labels"]
     c = pod["containers"][0]
     ports = {p["name"]: p["containerPort"] for p in c["ports"]}
-    check("two replicas, rolling update never below them",
-          dep["spec"]["replicas"] == 2 and dep["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0)
+    check("three replicas, rolling update never below them",
+          dep["spec"]["replicas"] == 3 and dep["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0)
     anti = pod.get("affinity", {}).get("podAntiAffinity", {})
     pref = anti.get("preferredDuringSchedulingIgnoredDuringExecution", [])
     check("pod anti-affinity spreads the replicas over nodes",
@@ -196,8 +203,9 @@ def test_default_render():
     check("Service 443 -> the https port (8443)", svc_ports.get("https") == (443, "https"), svc_ports)
     check("Service selects the pods", svc["spec"]["selector"].items() <= labels.items())
     pdb = one(objs, "PodDisruptionBudget")
-    check("PodDisruptionBudget keeps one pod up",
-          pdb["spec"]["minAvailable"] == 1 and pdb["spec"]["selector"]["matchLabels"].items() <= labels.items())
+    check("PodDisruptionBudget lets drains evict one pod at a time (maxUnavailable 1: never blocks a drain)",
+          pdb["spec"].get("maxUnavailable") == 1 and "minAvailable" not in pdb["spec"]
+          and pdb["spec"]["selector"]["matchLabels"].items() <= labels.items(), pdb["spec"])
     np = one(objs, "NetworkPolicy")
     np_ports = sorted(p["port"] for rule in np["spec"]["ingress"] for p in rule["ports"])
     check("NetworkPolicy admits only the webhook and metrics ports",
@@ -314,6 +322,106 @@ def test_value_combinations():
           all("argoproj.io" not in rule["apiGroups"] for h in webhooks(objs).values() for rule in h["rules"]))
 
 
+def test_kube_versions():
+    """matchConditions only where the apiserver has them (1.28+); every claimed version renders."""
+    bundle = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").decode()
+    modes = {"generate": [], "cert-manager": ["certificates.mode=cert-manager"],
+             "secret": ["certificates.mode=secret", f"certificates.secret.caBundle={bundle}"]}
+    for kube, has_mc in (("1.25.0", False), ("1.27.3", False), ("1.28.0", True), ("1.30.0", True)):
+        for mode, sets in modes.items():
+            hooks = webhooks(render(*sets, kube=kube))
+            sec, sch = hooks["secrets.schemagate.io"], hooks["schema.schemagate.io"]
+            if has_mc:
+                ok = ([c["name"] for c in sec.get("matchConditions", [])] == ["not-made-by-a-workload-controller"]
+                      and [c["name"] for c in sch.get("matchConditions", [])] == ["declares-schemagate-requires"])
+            else:
+                ok = all("matchConditions" not in h for h in hooks.values())
+            ok = ok and all(("caBundle" in h["clientConfig"]) == (mode != "cert-manager") for h in hooks.values())
+            check(f"Kubernetes {kube}, {mode} mode: matchConditions {'on both webhooks' if has_mc else 'absent'}, "
+                  f"caBundle {'absent (cainjector)' if mode == 'cert-manager' else 'present'}", ok,
+                  {n: sorted(h) for n, h in hooks.items()})
+    hooks = webhooks(render("webhook.secrets.skipControllerOwned=false", kube="1.30.0"))
+    check("skipControllerOwned=false drops only the secrets webhook's matchCondition",
+          "matchConditions" not in hooks["secrets.schemagate.io"] and "matchConditions" in hooks["schema.schemagate.io"])
+    r = helm_template(kube="1.24.9")
+    check("Kubernetes 1.24 is refused by the chart's kubeVersion (>= 1.25)",
+          r.returncode != 0 and "kubeVersion" in r.stderr, r.stderr)
+    with open(os.path.join(ROOT, "manifests", "install.yaml")) as f:
+        objs = parse(f.read())
+    check("manifests/install.yaml has no matchConditions (every claimed version takes it)",
+          all("matchConditions" not in h for h in webhooks(objs).values()))
+    r = sh([os.path.join(ROOT, "scripts", "render-install.sh"), "--kube-version", "1.30.0"])
+    hooks = webhooks(parse(r.stdout)) if r.returncode == 0 else {}
+    check("render-install.sh --kube-version 1.30.0 gives the 1.28+ form with matchConditions",
+          hooks and all("matchConditions" in h for h in hooks.values()), r.stderr)
+
+
+TOOLS_ALL = ["flyway", "liquibase", "golang-migrate", "goose", "dbmate", "rails", "atlas", "alembic", "django",
+             "sqitch", "prisma", "knex", "node-pg-migrate", "sequelize"]
+
+
+def config_combinations():
+    """(label, --set arguments) for many value combinations that reach the rendered config."""
+    combos = [("defaults", [])]
+    for action in ("off", "warn", "deny"):
+        combos.append((f"secrets+schema {action}", [f"config.secrets.action={action}", f"config.schema.action={action}",
+                                                    f"config.schema.dry_run_action={action}"]))
+    combos.append(("hygiene off", ["config.hygiene.action=off"]))
+    combos.append(("exemptions", ["json:config.exempt_namespaces=[\"sandbox-*\"]",
+                                  "json:config.secrets.exempt_namespaces=[\"legacy\"]",
+                                  "json:config.secrets.exempt_workloads=[\"monitoring/datadog-*\"]",
+                                  "json:webhook.excludeNamespaces=[\"monitoring\"]"]))
+    combos.append(("schema tuning", ["config.schema.timeout_ms=3000", "webhook.timeoutSeconds=10",
+                                     "config.schema.cache_satisfied_ms=0", "config.schema.cache_unsatisfied_ms=10000",
+                                     "config.schema.pool_size=64"]))
+    dbs = {f"db-{t}": {"tool": t, "namespaces": [f"ns-{i}", "shared-*"], "conninfoSecret": {"name": f"s{i}"}}
+           for i, t in enumerate(TOOLS_ALL)}
+    combos.append(("one database per tool", [f"json:databases={json.dumps(dbs)}"]))
+    extra = {"orders": {"tool": "flyway", "table": "app.flyway_schema_history", "onUnreachable": "allow",
+                        "namespaces": ["shop"], "conninfoSecret": {"name": "o", "key": "dsn"}},
+             "reg": {"tool": "sqitch", "project": "shop", "table": "sqitch.changes", "namespaces": ["shop"],
+                     "conninfoSecret": {"name": "r"}},
+             "web": {"tool": "django", "project": "shop", "namespaces": [], "conninfoSecret": {"name": "w"}},
+             "app": {"tool": "alembic", "on_unreachable": "allow", "namespaces": ["app"],
+                     "alembicDownRevisions": {"a2": "a1", "m1": ["a2", "b1"], "b1": "a1", "a1": None},
+                     "conninfoSecret": {"name": "a"}},
+             "meta": {"tool": "sequelize", "table": 'public."SequelizeMeta"', "namespaces": ["a", "b"],
+                      "conninfoSecret": {"name": "m"}}}
+    combos.append(("tables, projects, on_unreachable", [f"json:databases={json.dumps(extra)}"]))
+    return combos
+
+
+def rendered_config(sets, kube="1.30.0"):
+    args = [HELM, "template", "schemagate", CHART, "--namespace", NS, "--kube-version", kube,
+            "--show-only", "templates/configmap.yaml", "--set", IMAGE_SET]
+    for s_ in sets:
+        args += ["--set-json" if s_.startswith("json:") else "--set", s_.removeprefix("json:")]
+    r = sh(args)
+    if r.returncode != 0:
+        raise RuntimeError(f"helm template {' '.join(sets)} failed: {r.stderr}")
+    return one(parse(r.stdout), "ConfigMap")["data"]["config.json"]
+
+
+def test_rendered_configs_pass_config_check():
+    """Every value combination renders a config that `schemagate config check` accepts."""
+    paths = []
+    for i, (label, sets) in enumerate(config_combinations()):
+        try:
+            text = rendered_config(sets)
+        except Exception as err:  # noqa: BLE001 - reported per combination
+            not_ok(f"rendered config for {label}", err)
+            continue
+        path = write(f"rendered-{i}.json", text)
+        paths.append(path)
+        r = subprocess.run([os.path.join(BIN, "schemagate"), "config", "check", path],
+                           capture_output=True, text=True, timeout=60)
+        check(f"schemagate config check accepts the rendered config: {label}", r.returncode == 0, r.stdout + r.stderr)
+    r = subprocess.run([os.path.join(BIN, "schemagate"), "config", "check", "--quiet", *paths],
+                       capture_output=True, text=True, timeout=60)
+    check(f"schemagate config check accepts all {len(paths)} rendered configs at once",
+          r.returncode == 0 and r.stdout == "", r.stdout + r.stderr)
+
+
 def test_cert_manager_mode():
     objs = render("certificates.mode=cert-manager")
     certs = {o["metadata"]["name"]: o for o in objs if o["kind"] == "Certificate"}
@@ -356,15 +464,318 @@ def test_secret_mode():
 def test_refusals():
     cases = [
         (["certificates.mode=bogus"], "certificates.mode must be one of"),
-        (["webhook.schema.failurePolicy=Maybe"], "failurePolicy must be Fail or Ignore"),
-        (["webhook.timeoutSeconds=31"], "timeoutSeconds must be 1-30"),
+        (["webhook.schema.failurePolicy=Maybe"], "failurePolicy must be one of"),
+        (["webhook.timeoutSeconds=31"], "webhook.timeoutSeconds: Must be less than or equal to 30"),
         (["webhook.timeoutSeconds=3", "config.schema.timeout_ms=2500"], "timeout_ms (2500) must be at least 1000 ms below"),
-        (["json:databases={\"orders\":{\"tool\":\"flyway\"}}"], "databases.orders.conninfoSecret.name is required"),
-        (["json:databases={\"bad name\":{\"tool\":\"flyway\",\"conninfoSecret\":{\"name\":\"x\"}}}"], "not a usable name"),
+        (["json:databases={\"orders\":{\"tool\":\"flyway\"}}"], "conninfoSecret is required"),
+        (["json:databases={\"bad name\":{\"tool\":\"flyway\",\"conninfoSecret\":{\"name\":\"x\"}}}"],
+         'Property name of "bad name" does not match'),
     ]
     for sets, message in cases:
         r = helm_template(*sets)
         check(f"refused with a clear message: {' '.join(sets)}", r.returncode != 0 and message in r.stderr, r.stderr)
+
+    # What the binary refuses at start-up is refused at render time, twice: by values.schema.json
+    # (first message) and, for renders that skip the schema (--skip-schema-validation, charts
+    # that vendor this one), by the templates (second message).
+    def db(**kw):
+        entry = {"tool": "flyway", "namespaces": ["shop"], "conninfoSecret": {"name": "orders-db"}}
+        entry.update(kw)
+        return "json:databases=" + json.dumps({"orders": entry})
+    cases = [
+        (["config.schema.action=block"], 'config.schema.action must be one of the following: "off", "warn", "deny"',
+         'config.schema.action must be one of off, warn, deny; got "block"'),
+        (["config.secrets.action=block"], "config.secrets.action must be one of the following",
+         'config.secrets.action must be one of off, warn, deny; got "block"'),
+        (["config.schema.dry_run_action=allow"], "config.schema.dry_run_action must be one of the following",
+         "config.schema.dry_run_action must be one of off, warn, deny"),
+        (["config.hygiene.action=deny"], 'config.hygiene.action must be one of the following: "off", "warn"',
+         "config.hygiene.action (hygiene never denies) must be one of off, warn"),
+        (["config.schema.acton=deny"], "config.schema: Additional property acton is not allowed",
+         "config.schema.acton is not a setting the chart knows (a typo?)"),
+        (["config.secrest.action=deny"], "config: Additional property secrest is not allowed",
+         "config.secrest is not a setting the chart knows"),
+        (["config.schema.timeout_ms=10"], "config.schema.timeout_ms: Must be greater than or equal to 50",
+         "config.schema.timeout_ms must be a whole number from 50 to 9000; got 10"),
+        (["config.schema.pool_size=100"], "config.schema.pool_size: Must be less than or equal to 64",
+         "config.schema.pool_size must be a whole number from 1 to 64"),
+        (["json:config.secrets.exempt_workloads=[\"datadog\"]"], "Does not match pattern",
+         "exempt_workloads entries are namespace/name globs"),
+        (["json:config.databases={}"], "config: Additional property databases is not allowed",
+         "config.databases: databases are configured in the top-level databases value"),
+        ([db(tool="flyaway")], "databases.orders.tool must be one of the following: \"flyway\"",
+         'databases.orders.tool must be one of flyway, liquibase'),
+        ([db(onUnreachable="maybe")], "databases.orders.onUnreachable must be one of the following",
+         'databases.orders.onUnreachable must be one of deny, allow; got "maybe"'),
+        ([db(onUnreachible="allow")], "databases.orders: Additional property onUnreachible is not allowed",
+         "databases.orders.onUnreachible is not a setting the chart knows"),
+        ([db(table="flyway_schema_history")], "databases.orders.table: Does not match pattern",
+         "databases.orders.table must be schema-qualified"),
+        ([db(alembicDownRevisions={"a2": "a1"})], None,
+         "databases.orders.alembicDownRevisions only applies to tool alembic"),
+        (["json:databases=" + json.dumps({"Orders": {"tool": "flyway", "conninfoSecret": {"name": "x"}}})],
+         'Property name of "Orders" does not match', '"Orders" is not a usable database name: 1-63 characters of a-z'),
+        (["json:databases=" + json.dumps({"orders.v2": {"tool": "flyway", "conninfoSecret": {"name": "x"}}})],
+         'Property name of "orders.v2" does not match', '"orders.v2" is not a usable database name'),
+        (["replicaCount=3"], "replicaCount was renamed replicas", "replicaCount was renamed replicas"),
+        (["repliacs=3"], "(root): Additional property repliacs is not allowed", None),
+    ]
+    for sets, schema_message, template_message in cases:
+        r = helm_template(*sets)
+        if schema_message:
+            check(f"refused by values.schema.json: {' '.join(sets)}", r.returncode != 0 and schema_message in r.stderr,
+                  r.stderr)
+        if template_message:
+            r = helm_template(*sets, "--skip-schema-validation")
+            check(f"refused by the templates too: {' '.join(sets)}",
+                  r.returncode != 0 and template_message in r.stderr, r.stderr)
+
+
+def test_values_reach_the_config():
+    objs = render("replicas=5", "json:databases=" + json.dumps({
+        "orders": {"tool": "flyway", "namespaces": ["shop"], "on_unreachable": "allow", "conninfoSecret": {"name": "o"}},
+        "billing": {"tool": "flyway", "namespaces": ["b"], "onUnreachable": "allow", "conninfoSecret": {"name": "b"}},
+        "plain": {"tool": "flyway", "namespaces": ["p"], "conninfoSecret": {"name": "p"}}}))
+    check("replicas is honoured", one(objs, "Deployment")["spec"]["replicas"] == 5)
+    dbs = json.loads(one(objs, "ConfigMap")["data"]["config.json"])["databases"]
+    check("on_unreachable: allow (the config file's spelling) reaches the rendered config, as onUnreachable does",
+          dbs["orders"]["on_unreachable"] == "allow" and dbs["billing"]["on_unreachable"] == "allow"
+          and dbs["plain"]["on_unreachable"] == "deny", dbs)
+    values = write("alembic-values.yaml", "databases:\n  app:\n    tool: alembic\n    namespaces: [app]\n"
+                   "    conninfoSecret: {name: app-db}\n    alembicDownRevisions:\n      a2: a1\n"
+                   "      m1: [a2, b1]\n      b1: a1\n      a1: null\n")
+    objs = render(values_file=values)
+    text = one(objs, "ConfigMap")["data"]["config.json"]
+    graph = json.loads(text)["databases"]["app"].get("alembic_down_revisions")
+    check("alembicDownRevisions (a values file, with a null base) reaches the config as alembic_down_revisions",
+          graph == {"a2": "a1", "m1": ["a2", "b1"], "b1": "a1", "a1": None}, text)
+    r = subprocess.run([os.path.join(BIN, "schemagate"), "config", "check", write("alembic.json", text)],
+                       capture_output=True, text=True, timeout=60)
+    check("schemagate config check accepts the alembic config the chart renders", r.returncode == 0, r.stderr)
+    r = helm_template("json:databases=" + json.dumps({"o": {"tool": "flyway", "onUnreachable": "deny",
+                      "on_unreachable": "allow", "conninfoSecret": {"name": "o"}}}))
+    check("onUnreachable and on_unreachable that disagree are refused",
+          r.returncode != 0 and "onUnreachable and on_unreachable disagree" in r.stderr, r.stderr)
+
+
+def notes(*sets, kube="1.30.0"):
+    """NOTES.txt as rendered: a copy of the chart wraps it in a ConfigMap (helm template skips NOTES)."""
+    copy = os.path.join(TMP, "chart-notes")
+    if not os.path.isdir(copy):
+        shutil.copytree(CHART, copy)
+        with open(os.path.join(copy, "templates", "NOTES.txt")) as f:
+            text = f.read()
+        with open(os.path.join(copy, "templates", "notes-as-configmap.yaml"), "w") as f:
+            f.write('{{- define "test.notes" }}' + text + '{{ end }}\napiVersion: v1\nkind: ConfigMap\n'
+                    'metadata: {name: notes}\ndata:\n  notes: {{ include "test.notes" . | quote }}\n')
+    r = helm_template(*sets, "--show-only=templates/notes-as-configmap.yaml", chart=copy, kube=kube)
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr)
+    return one(parse(r.stdout), "ConfigMap")["data"]["notes"]
+
+
+def test_high_availability():
+    objs = render()
+    pod = one(objs, "Deployment")["spec"]["template"]["spec"]
+    quota = one(objs, "ResourceQuota")
+    check("priorityClassName system-cluster-critical by default", pod.get("priorityClassName") == "system-cluster-critical")
+    check("a ResourceQuota admits that priority class outside kube-system (pods >= replicas + surge)",
+          quota["metadata"]["namespace"] == NS
+          and quota["spec"]["scopeSelector"]["matchExpressions"] == [
+              {"scopeName": "PriorityClass", "operator": "In", "values": ["system-cluster-critical"]}]
+          and int(quota["spec"]["hard"]["pods"]) >= 4, quota["spec"])
+    r = sh([HELM, "template", "schemagate", CHART, "--namespace", "kube-system", "--kube-version", "1.30.0",
+            "--set", IMAGE_SET])
+    check("no ResourceQuota in kube-system (the class is allowed there)",
+          r.returncode == 0 and "ResourceQuota" not in kinds(parse(r.stdout)), r.stderr)
+    objs = render("priorityClassName=")
+    check("priorityClassName empty: no priority class, no quota",
+          "priorityClassName" not in one(objs, "Deployment")["spec"]["template"]["spec"] and "ResourceQuota" not in kinds(objs))
+    check("another priority class: no quota", "ResourceQuota" not in kinds(render("priorityClassName=platform-high")))
+    r = helm_template("priorityClassQuota.pods=3")
+    check("a quota too small for the rolling update is refused",
+          r.returncode != 0 and "priorityClassQuota.pods (3) must be at least replicas + 1 (4)" in r.stderr, r.stderr)
+    pdb = one(render("podDisruptionBudget.minAvailable=2"), "PodDisruptionBudget")["spec"]
+    check("podDisruptionBudget.minAvailable replaces maxUnavailable", pdb.get("minAvailable") == 2
+          and "maxUnavailable" not in pdb, pdb)
+    r = helm_template("replicas=2", "podDisruptionBudget.minAvailable=2")
+    check("a PodDisruptionBudget that would block every drain (minAvailable >= replicas) is refused",
+          r.returncode != 0 and "must be below replicas (2)" in r.stderr, r.stderr)
+    check("replicas=1 renders (with maxUnavailable: drains are not blocked)",
+          one(render("replicas=1"), "PodDisruptionBudget")["spec"].get("maxUnavailable") == 1)
+    text = notes("replicas=1")
+    check("NOTES.txt warns when replicas=1", "WARNING: replicas is 1" in text, text)
+    text = notes()
+    check("NOTES.txt has no warning with the defaults", "WARNING" not in text and "NOTE:" not in text, text)
+    check("NOTES.txt warns when the PodDisruptionBudget is disabled",
+          "WARNING: the PodDisruptionBudget is disabled" in notes("podDisruptionBudget.enabled=false"))
+    check("NOTES.txt notes the missing matchConditions below 1.28", "has no matchConditions" in notes(kube="1.27.0"))
+
+    c = one(render("json:readinessProbe={\"httpGet\":{\"path\":\"/readyz\",\"port\":\"metrics\"},\"periodSeconds\":2}",
+                   "livenessProbe=null",
+                   "json:startupProbe={\"httpGet\":{\"path\":\"/healthz\",\"port\":\"metrics\"},\"failureThreshold\":30}"),
+            "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    check("probes are values: tuned (Helm merges the fields), removed (null), added (startupProbe)",
+          c["readinessProbe"]["periodSeconds"] == 2 and c["readinessProbe"]["failureThreshold"] == 2
+          and "livenessProbe" not in c and c["startupProbe"]["failureThreshold"] == 30, c)
+
+    openshift = write("openshift.yaml", "podSecurityContext:\n  runAsUser: null\n  runAsGroup: null\n  fsGroup: null\n"
+                      "securityContext:\n  runAsUser: null\n  runAsGroup: null\n")
+    pod = one(render(values_file=openshift), "Deployment")["spec"]["template"]["spec"]
+    psc, csc = pod["securityContext"], pod["containers"][0]["securityContext"]
+    check("OpenShift restricted SCC: runAsUser/runAsGroup/fsGroup can be left to the platform (null), the rest stays",
+          not {"runAsUser", "runAsGroup", "fsGroup"} & (psc.keys() | csc.keys())
+          and psc["runAsNonRoot"] is True and csc["readOnlyRootFilesystem"] is True
+          and csc["capabilities"]["drop"] == ["ALL"] and csc["allowPrivilegeEscalation"] is False, (psc, csc))
+    pod = one(render("securityContext.runAsUser=1000700000", "podSecurityContext.fsGroup=1000700000"),
+              "Deployment")["spec"]["template"]["spec"]
+    check("securityContext values override single fields",
+          pod["containers"][0]["securityContext"]["runAsUser"] == 1000700000 and pod["securityContext"]["fsGroup"] == 1000700000
+          and pod["containers"][0]["securityContext"]["readOnlyRootFilesystem"] is True)
+
+    ca = write("db-ca.yaml", "extraVolumes:\n  - name: db-ca\n    secret: {secretName: db-ca, items: [{key: ca.crt, path: ca.crt}]}\n"
+               "extraVolumeMounts:\n  - {name: db-ca, mountPath: /etc/schemagate/db-ca, readOnly: true}\n"
+               "extraEnv:\n  - {name: PGSSLROOTCERT, value: /etc/schemagate/db-ca/ca.crt}\n")
+    pod = one(render(values_file=ca), "Deployment")["spec"]["template"]["spec"]
+    c = pod["containers"][0]
+    check("extraEnv/extraVolumes/extraVolumeMounts: the database CA for sslmode=verify-full",
+          {"name": "PGSSLROOTCERT", "value": "/etc/schemagate/db-ca/ca.crt"} in c.get("env", [])
+          and {"name": "db-ca", "mountPath": "/etc/schemagate/db-ca", "readOnly": True} in c["volumeMounts"]
+          and any(v["name"] == "db-ca" and v["secret"]["secretName"] == "db-ca" for v in pod["volumes"])
+          and {"config", "tls"} <= {v["name"] for v in pod["volumes"]}, c)
+    r = helm_template("json:extraVolumes=[{\"name\":\"tls\",\"emptyDir\":{}}]")
+    check("an extra volume named like the chart's own is refused", r.returncode != 0 and "is the chart's own" in r.stderr,
+          r.stderr)
+    r = helm_template("json:extraVolumeMounts=[{\"name\":\"x\",\"mountPath\":\"/etc/schemagate/tls\"}]")
+    check("an extra mount over the chart's config/certificate/conninfo paths is refused",
+          r.returncode != 0 and "mount elsewhere" in r.stderr, r.stderr)
+
+
+def test_image():
+    with open(os.path.join(CHART, "Chart.yaml")) as f:
+        app_version = re.search(r'^appVersion: "?([^"\n]+)"?$', f.read(), re.M).group(1)
+    image = lambda objs: one(objs, "Deployment")["spec"]["template"]["spec"]["containers"][0]["image"]  # noqa: E731
+    r = sh([HELM, "template", "schemagate", CHART, "--namespace", NS])
+    check("no default image: a render without image.repository is refused, saying how to build one",
+          r.returncode != 0 and "image.repository is required" in r.stderr and "docker build" in r.stderr, r.stderr)
+    r = helm_template("image.repository=")
+    check("--set image.repository= (empty) is refused the same way",
+          r.returncode != 0 and "image.repository is required" in r.stderr, r.stderr)
+    check("image.repository with an empty tag renders the chart's appVersion as the tag",
+          image(render("image.repository=r.example/sg", "image.tag=")) == f"r.example/sg:{app_version}")
+    check("a registry with a port and a tag given as a string",
+          image(render("image.repository=r.example:5000/team/sg", "--set-string=image.tag=1.0")) == "r.example:5000/team/sg:1.0")
+    digest = "sha256:" + "ab" * 32
+    check("image.digest pins the image instead of the tag",
+          image(render("image.repository=r.example/sg", f"image.digest={digest}")) == f"r.example/sg@{digest}")
+    r = helm_template("image.repository=r.example/sg:1.0")
+    check("a tag inside image.repository is refused by the schema", r.returncode != 0 and "image.repository" in r.stderr,
+          r.stderr)
+
+
+def readme_alerts():
+    with open(os.path.join(ROOT, "README.md")) as f:
+        text = f.read()
+    section = text[text.index("## Metrics and alerts"):text.index("## Troubleshooting")]
+    return re.findall(r"- alert: (\w+)", section)
+
+
+def test_operations():
+    objs = render()
+    check("no PrometheusRule and no dashboard by default",
+          "PrometheusRule" not in kinds(objs) and not any(o["metadata"]["name"].endswith("-dashboard") for o in objs))
+    objs = render("prometheusRule.enabled=true", "json:prometheusRule.labels={\"release\":\"kps\"}",
+                  "prometheusRule.slowSeconds=1.5")
+    rule = one(objs, "PrometheusRule")
+    rules = [r for g in rule["spec"]["groups"] for r in g["rules"]]
+    names = [r["alert"] for r in rules]
+    alerts = readme_alerts()
+    check("PrometheusRule: the alerts README \"Metrics and alerts\" lists, in its order",
+          alerts and names == alerts, (names, alerts))
+    check("PrometheusRule: every alert is scoped to this release's Service and has for, severity, summary",
+          all(f'namespace="{NS}", service="schemagate"' in r["expr"] and r.get("for") and r["labels"].get("severity")
+              and r["annotations"].get("summary") for r in rules), rules)
+    check("PrometheusRule: labels for the Prometheus rule selector, slowSeconds a value",
+          rule["metadata"]["labels"].get("release") == "kps"
+          and any(r["alert"] == "SchemagateSlow" and r["expr"].endswith("> 1.5") for r in rules))
+    check("PrometheusRule: Prometheus template placeholders survive Helm ({{ $labels.database }})",
+          any("{{ $labels.database }}" in r["annotations"]["summary"] for r in rules))
+    metrics = set(re.findall(r'"(schemagate_[a-z_]+)', open(os.path.join(ROOT, "webhook", "metrics.c")).read()))
+    used = {m.removesuffix("_bucket") for r in rules for m in re.findall(r"schemagate_[a-z_]+", r["expr"])}
+    check("PrometheusRule: every metric in an expression is one schemagate exports", used and used <= metrics,
+          used - metrics)
+
+    objs = render("grafanaDashboard.enabled=true", "grafanaDashboard.namespace=monitoring")
+    cm = next((o for o in objs if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "schemagate-dashboard"), None)
+    dash = json.loads(cm["data"]["schemagate.json"]) if cm else {}
+    exprs = [t["expr"] for p in dash.get("panels", []) for t in p.get("targets", [])]
+    check("Grafana dashboard: a ConfigMap labelled grafana_dashboard: \"1\", in grafanaDashboard.namespace",
+          cm is not None and cm["metadata"]["labels"].get("grafana_dashboard") == "1"
+          and cm["metadata"]["namespace"] == "monitoring", cm and cm["metadata"])
+    used = {m.removesuffix("_bucket") for e in exprs for m in re.findall(r"schemagate_[a-z_]+", e)}
+    check("Grafana dashboard: valid JSON whose panels query every schemagate metric and no other",
+          dash.get("uid") == "schemagate" and used == metrics, (used ^ metrics))
+    check("Grafana dashboard: every panel selects by the namespace/service variables",
+          exprs and all('namespace="$namespace"' in e or "namespace=\"$namespace\"" in e for e in exprs if "schemagate_" in e or "up{" in e))
+
+
+def test_helm_test_hook():
+    objs = render()
+    pods = [o for o in objs if o["kind"] == "Pod"]
+    pod = pods[0] if len(pods) == 1 else None
+    check("helm test: one hook Pod", pod is not None and pod["metadata"]["annotations"].get("helm.sh/hook") == "test",
+          kinds(objs))
+    if pod is None:
+        return
+    dep = one(objs, "Deployment")
+    sel = dep["spec"]["selector"]["matchLabels"]
+    check("helm test: the Pod does not carry the selector labels (never a Service endpoint, nor in the PDB)",
+          not sel.items() <= pod["metadata"]["labels"].items(), pod["metadata"]["labels"])
+    c = pod["spec"]["containers"][0]
+    env = {e["name"]: e.get("value") for e in c["env"]}
+    check("helm test: curl image is a value; posts to /validate/secrets through the Service's DNS name",
+          c["image"] == "curlimages/curl:8.10.1" and env["URL"] == f"https://schemagate.{NS}.svc:443/validate/secrets")
+    check("helm test: restricted pod (non-root, no token, read-only root, no capabilities)",
+          pod["spec"]["automountServiceAccountToken"] is False and pod["spec"]["securityContext"]["runAsNonRoot"] is True
+          and c["securityContext"]["readOnlyRootFilesystem"] is True and c["securityContext"]["capabilities"]["drop"] == ["ALL"])
+    ca_vol = pod["spec"]["volumes"][0]
+    check("helm test: verifies TLS with the CA of the serving Secret (generate mode)",
+          ca_vol["secret"]["secretName"] == one(objs, "Secret")["metadata"]["name"]
+          and ca_vol["secret"]["items"] == [{"key": "ca.crt", "path": "ca.crt"}])
+    image = render("helmTest.image.repository=registry.example.com/curl", "helmTest.image.tag=8")
+    check("helm test: the curl image can be replaced (air-gapped registries)",
+          one(image, "Pod")["spec"]["containers"][0]["image"] == "registry.example.com/curl:8")
+    check("helm test: helmTest.enabled=false renders no test Pod", "Pod" not in kinds(render("helmTest.enabled=false")))
+    bundle_pem = open(os.path.join(make_certs(os.path.join(TMP, "certs")), "ca.crt")).read()
+    sec = render("certificates.mode=secret", "certificates.secret.caBundle=" + base64.b64encode(bundle_pem.encode()).decode())
+    ca_cm = next((o for o in sec if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "schemagate-test-ca"), None)
+    check("helm test, secret mode: the CA comes from certificates.secret.caBundle (a test-hook ConfigMap)",
+          ca_cm is not None and ca_cm["data"]["ca.crt"] == bundle_pem
+          and ca_cm["metadata"]["annotations"]["helm.sh/hook"] == "test"
+          and one(sec, "Pod")["spec"]["volumes"][0]["configMap"]["name"] == "schemagate-test-ca")
+    r = sh([os.path.join(ROOT, "scripts", "render-install.sh")])
+    check("manifests/install.yaml has no helm test objects", r.returncode == 0 and "helm.sh/hook" not in r.stdout)
+
+    # The Pod's script, run here against a real schemagate serve with the config the chart renders.
+    for action, expect in (("deny", "denied"), ("warn", "allowed")):
+        objs = render(f"config.secrets.action={action}")
+        c = one(objs, "Pod")["spec"]["containers"][0]
+        env = {e["name"]: e["value"] for e in c["env"]}
+        server = Server(config=json.loads(one(objs, "ConfigMap")["data"]["config.json"]), name=f"helm-test-{action}")
+        try:
+            run_env = dict(os.environ, URL=server.url("/validate/secrets"),
+                           CA_FILE=os.path.join(server.certs, "ca.crt"), EXPECT_LEAK=env["EXPECT_LEAK"])
+            r = subprocess.run(["/bin/sh", "-c", c["args"][0]], capture_output=True, text=True, env=run_env, timeout=120)
+        finally:
+            server.stop()
+        check(f"helm test script passes against schemagate with secrets.action={action} (the leak {expect})",
+              r.returncode == 0 and env["EXPECT_LEAK"] == expect and "ok - schemagate answers" in r.stdout,
+              r.stdout + r.stderr)
+        bad = subprocess.run(["/bin/sh", "-c", c["args"][0]], capture_output=True, text=True, timeout=120,
+                             env=dict(run_env, EXPECT_LEAK="allowed" if expect == "denied" else "denied",
+                                      URL=run_env["URL"]))
+        check(f"helm test script fails when the answer is not the expected one (secrets.action={action})",
+              bad.returncode != 0, bad.stdout + bad.stderr)
 
 
 def test_install_yaml():
@@ -411,6 +822,7 @@ def test_generated_upgrade():
     it from a value instead, so reuse and renewal are checked offline."""
     copy = os.path.join(TMP, "chart-copy")
     shutil.copytree(CHART, copy)
+    os.remove(os.path.join(copy, "values.schema.json"))  # the copy takes an extra value
     webhook_tpl = os.path.join(copy, "templates", "webhook.yaml")
     with open(webhook_tpl) as f:
         text = f.read()
@@ -445,8 +857,10 @@ def main():
     if r.returncode != 0 or not os.access(HELM, os.X_OK) or not os.access(KUBECTL, os.X_OK):
         not_ok("helm and kubectl are installed by scripts/install-helm.sh", r.stderr)
         return
-    for test in (test_lint, test_default_render, test_value_combinations, test_cert_manager_mode,
-                 test_secret_mode, test_refusals, test_install_yaml, test_generated_upgrade):
+    for test in (test_lint, test_default_render, test_value_combinations, test_kube_versions,
+                 test_rendered_configs_pass_config_check, test_cert_manager_mode,
+                 test_secret_mode, test_refusals, test_values_reach_the_config, test_image,
+                 test_high_availability, test_operations, test_helm_test_hook, test_install_yaml, test_generated_upgrade):
         try:
             test()
         except Exception as err:  # a render that fails or lacks an object fails that group
