@@ -17,7 +17,7 @@
 #include "server.h"
 #include "strbuf.h"
 #include "verdict.h"
-#include "yaml.h"
+#include "docstream.h"
 
 #define REVIEW_INPUT_MAX (16u * 1024u * 1024u)
 

@@ -78,16 +78,17 @@ printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: settings\n' >"$WORK/
 bad tab "line 4" "tab"
 
 { cat "$DATA/configmap.yaml"; echo "---"; cat "$DATA/secret.yaml"; } >"$WORK/two.yaml"
-bad two "line $(($(wc -l <"$DATA/configmap.yaml") + 1)):" "one object at a time"
-
-printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: &n settings\ndata:\n  copy: *n\n' >"$WORK/anchor.yaml"
-bad anchor "line 4, column 9" "anchors"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n' >"$WORK/bomb.yaml"
+for i in 1 2 3 4 5 6 7 8 9; do
+  printf '  a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n' $i $i $((i-1)) $((i-1)) $((i-1)) $((i-1)) $((i-1)) $((i-1)) $((i-1)) $((i-1)) $((i-1)) $((i-1)) >>"$WORK/bomb.yaml"
+done
+bad bomb "$WORK/bomb.yaml: line 11" "alias bomb"
 
 printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: "1"\n  a: "2"\n' >"$WORK/duplicate.yaml"
 bad duplicate "line 7" "duplicate key \"a\""
 
 printf 'apiVersion: v1\nkind: ConfigMap\ndata:\n  script: "unterminated\n' >"$WORK/quote.yaml"
-bad quote "line 4, column 11" "never closed"
+bad quote "starts on line 4" "never closed"
 
 echo "# $failures failure(s)"
 [ "$failures" -eq 0 ]
