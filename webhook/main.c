@@ -1,5 +1,5 @@
 /* main.c - the `schemagate` command: `serve` (the webhook) and `review` (the same decision
- * offline, for CI). Both are thin front ends over decision.c. */
+ * offline, for CI; webhook/cli/reviewcmd.c). Both are thin front ends over decision.c. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -12,14 +12,11 @@
 #include "decision.h"
 #include "log.h"
 #include "metrics.h"
-#include "review.h"
+#include "cli/reviewcmd.h"
 #include "schema/history.h"
 #include "server.h"
 #include "strbuf.h"
 #include "verdict.h"
-#include "docstream.h"
-
-#define REVIEW_INPUT_MAX (16u * 1024u * 1024u)
 
 static void usage(FILE *out)
 {
@@ -27,14 +24,16 @@ static void usage(FILE *out)
           "  schemagate serve [--config FILE] --tls-cert-file FILE --tls-private-key-file FILE\n"
           "                   [--listen ADDR:PORT] [--metrics-listen ADDR:PORT] [--threads N]\n"
           "                   [--max-connections N] [--idle-timeout S] [--drain-timeout S]\n"
-          "  schemagate review [--config FILE] [--check all|secrets|schema] [FILE|-]\n"
+          "  schemagate review [--config FILE] [--check all|secrets|schema] [-n NS] [-o FORMAT]\n"
+          "                    [--fail-on denial|warning] [-q] [FILE|DIR|-]...\n"
           "  schemagate version\n"
           "\n"
           "serve   HTTPS admission webhook: POST /validate, /validate/secrets, /validate/schema;\n"
           "        plain HTTP /healthz, /readyz, /metrics on --metrics-listen (default 0.0.0.0:9090).\n"
-          "review  decide one AdmissionReview or Kubernetes object (JSON or YAML) offline; prints the\n"
-          "        AdmissionReview response on stdout and a summary on stderr.\n"
-          "        Exit 0 allowed, 1 denied, 2 unusable input.\n",
+          "review  decide Kubernetes objects offline, as the webhook would: files, directories and\n"
+          "        stdin, YAML or JSON streams; text, json, sarif, junit or policyreport output.\n"
+          "        Exit 0 allowed, 1 denied, 2 unusable input, 3 a database unreachable.\n"
+          "        schemagate review --help lists every flag.\n",
           out);
 }
 
@@ -132,127 +131,6 @@ static int cmd_serve(int argc, char **argv)
     return rc == 0 ? 0 : 1;
 }
 
-/* ---------------------------------------------------------------- review -------------- */
-
-static char *read_input(const char *path, size_t *len)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "schemagate review: cannot open %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    struct strbuf sb;
-    strbuf_init(&sb, REVIEW_INPUT_MAX);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        strbuf_append(&sb, chunk, n);
-    bool bad = ferror(f) != 0;
-    if (f != stdin)
-        fclose(f);
-    if (bad || sb.failed) {
-        fprintf(stderr, "schemagate review: %s: %s\n", path, bad ? "read error" : "input larger than 16 MiB");
-        strbuf_free(&sb);
-        return NULL;
-    }
-    *len = sb.len;
-    return strbuf_take(&sb);
-}
-
-static void print_summary(const struct admission_request *req, const struct verdict *v)
-{
-    char object[320];
-    review_describe_object(req, object, sizeof object);
-    if (verdict_denied(v)) {
-        fprintf(stderr, "DENIED %s\n", object);
-        for (size_t i = 0; i < v->denials.count; i++)
-            fprintf(stderr, "  - %s\n", v->denials.items[i]);
-    } else {
-        fprintf(stderr, "ALLOWED %s\n", object);
-    }
-    for (size_t i = 0; i < v->warnings.count; i++)
-        fprintf(stderr, "  warning: %s\n", v->warnings.items[i]);
-}
-
-static int cmd_review(int argc, char **argv)
-{
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"check", required_argument, NULL, 'k'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *config_path = NULL;
-    unsigned checks = CHECK_ALL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'c': config_path = optarg; break;
-        case 'k':
-            if (strcmp(optarg, "all") == 0) checks = CHECK_ALL;
-            else if (strcmp(optarg, "secrets") == 0) checks = CHECK_SECRETS | CHECK_HYGIENE;
-            else if (strcmp(optarg, "schema") == 0) checks = CHECK_SCHEMA;
-            else {
-                fprintf(stderr, "schemagate review: --check is all, secrets or schema (got \"%s\")\n", optarg);
-                return 2;
-            }
-            break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (argc - optind > 1) {
-        fprintf(stderr, "schemagate review: one input at a time (got %d)\n", argc - optind);
-        return 2;
-    }
-    const char *path = optind < argc ? argv[optind] : "-";
-    struct config cfg;
-    if (load_config(config_path, &cfg) != 0)
-        return 2;
-    size_t len = 0;
-    char *text = read_input(path, &len);
-    if (text == NULL) {
-        config_free(&cfg);
-        return 2;
-    }
-    struct sg_error err = {{0}};
-    cJSON *doc = yaml_or_json_parse(text, len, &err);
-    free(text);
-    struct admission_request req;
-    if (doc == NULL || review_from_document(doc, &req, &err) != 0) {
-        fprintf(stderr, "schemagate review: %s: %s\n", path, err.message);
-        config_free(&cfg);
-        return 2;
-    }
-    /* With databases configured, CI checks against them exactly as the cluster would. */
-    struct history_source *history = cfg.database_count ? history_open(&cfg, &err) : NULL;
-    if (cfg.database_count && history == NULL) {
-        fprintf(stderr, "schemagate review: %s\n", err.message);
-        review_free(&req);
-        config_free(&cfg);
-        return 2;
-    }
-    struct verdict v;
-    verdict_init(&v);
-    decision_run(&req, &cfg, checks, history, &v);
-    history_close(history);
-    char *response = review_response_json(&req, &v);
-    int rc = 2;
-    if (response) {
-        puts(response);
-        print_summary(&req, &v);
-        rc = verdict_denied(&v) ? 1 : 0;
-    } else {
-        fprintf(stderr, "schemagate review: out of memory\n");
-    }
-    free(response);
-    verdict_free(&v);
-    review_free(&req);
-    config_free(&cfg);
-    return rc;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -263,7 +141,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "review") == 0)
-        return cmd_review(argc - 1, argv + 1);
+        return review_command(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         puts("schemagate " SCHEMAGATE_VERSION);
         return 0;

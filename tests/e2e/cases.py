@@ -30,14 +30,14 @@ for name, case in cases:
         with open(cfg_path, "w") as f:
             json.dump(case["config"], f)
         args += ["--config", cfg_path]
-    proc = subprocess.run(args + ["-"], input=json.dumps(sgtest.case_review(case)), capture_output=True,
+    proc = subprocess.run(args + ["-o", "json", "-"], input=json.dumps(sgtest.case_review(case)), capture_output=True,
                           text=True, timeout=60)
     want_rc = 0 if case["expect"]["allowed"] else 1
     report.check(proc.returncode == want_rc, f"review {name}: exit {want_rc}",
                  f"exit {proc.returncode}; stderr: {proc.stderr[:800]}")
     try:
-        response = json.loads(proc.stdout)
-    except ValueError:
+        response = json.loads(proc.stdout)[0]["review"]
+    except (ValueError, KeyError, IndexError):
         report.check(False, f"review {name}: stdout is an AdmissionReview", proc.stdout[:500])
         continue
     sgtest.check_case_response(report, name, case, response, "review")

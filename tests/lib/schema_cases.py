@@ -78,12 +78,12 @@ def run_case(index, path):
     json.dump(config, open(cfg_path, "w"))
     in_path = os.path.join(TMP, "review-%d.json" % index)
     json.dump(review_doc(case), open(in_path, "w"))
-    p = subprocess.run([os.path.join(BIN, "schemagate"), "review", "--config", cfg_path, in_path],
+    p = subprocess.run([os.path.join(BIN, "schemagate"), "review", "-o", "json", "--config", cfg_path, in_path],
                        capture_output=True, text=True, timeout=30)
     problems = []
     try:
-        resp = json.loads(p.stdout)["response"]
-    except (ValueError, KeyError):
+        resp = json.loads(p.stdout)[0]["review"]["response"]
+    except (ValueError, KeyError, IndexError):
         return ["no AdmissionReview on stdout (exit %d): %s" % (p.returncode, p.stderr[-500:])]
     expect = case["expect"]
     message = resp.get("status", {}).get("message", "")
