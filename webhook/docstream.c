@@ -142,7 +142,7 @@ static int json_stream(const char *text, size_t len, struct doc_list *out, struc
         if (oom || dup) {
             rc = oom ? sg_error_set(err, "out of memory")
                      : sg_error_set(err, "line %d: the JSON value starting here has the key \"%.64s\" twice in "
-                                    "one object; the cluster would keep only the last one: remove one of them",
+                                    "one object; the apiserver refuses it or keeps only the last one: remove one of them",
                                     line, dup);
             break;
         }
@@ -183,6 +183,12 @@ int docstream_parse(const char *text, size_t len, struct doc_list *out, struct s
         j++;
     bool json = text[i] == '[' || (text[i] == '{' && (j == len || text[j] == '"' || text[j] == '}'));
     int rc = json ? json_stream(text, len, out, err) : yamldoc_parse_stream(text, len, out, err);
+    if (rc != 0 && !json && text[i] == '{' && err) {
+        /* {unquoted: ...} was read as YAML flow; say that it is neither */
+        char yaml_msg[SG_ERROR_MAX];
+        snprintf(yaml_msg, sizeof yaml_msg, "%s", err->message);
+        sg_error_set(err, "not valid JSON (a key is not quoted) nor YAML: %s", yaml_msg);
+    }
     if (rc != 0)
         doc_list_free(out);
     return rc;

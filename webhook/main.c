@@ -61,6 +61,30 @@ static int parse_unsigned(const char *flag, const char *text, unsigned min, unsi
     return 0;
 }
 
+static void serve_usage(FILE *out)
+{
+    struct server_options d;
+    server_default_options(&d);
+    fprintf(out,
+            "usage: schemagate serve [flags]\n"
+            "\n"
+            "Serves the admission webhook over HTTPS: POST /validate (every check), /validate/secrets,\n"
+            "/validate/schema; plain HTTP /healthz, /readyz and /metrics on --metrics-listen.\n"
+            "\n"
+            "flags:\n"
+            "  --config FILE                the config file (default: none, the built-in defaults)\n"
+            "  --tls-cert-file FILE         serving certificate, PEM (required)\n"
+            "  --tls-private-key-file FILE  its private key, PEM (required)\n"
+            "  --listen ADDR:PORT           HTTPS address (default: %s)\n"
+            "  --metrics-listen ADDR:PORT   health and metrics address (default: %s)\n"
+            "  --threads N                  worker threads, 1-64 (default: %u)\n"
+            "  --max-connections N          open connections, 1-65536 (default: %u)\n"
+            "  --idle-timeout S             seconds before an idle connection closes, 1-600 (default: %u)\n"
+            "  --drain-timeout S            seconds to finish requests on SIGTERM, 0-600 (default: %u)\n"
+            "  -h, --help                   this help\n",
+            d.listen, d.metrics_listen, d.threads, d.max_connections, d.connection_timeout_s, d.drain_timeout_s);
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -93,8 +117,8 @@ static int cmd_serve(int argc, char **argv)
         case 'M': if (parse_unsigned("--max-connections", optarg, 1, 65536, &opt.max_connections)) return 2; break;
         case 'd': if (parse_unsigned("--drain-timeout", optarg, 0, 600, &opt.drain_timeout_s)) return 2; break;
         case 'i': if (parse_unsigned("--idle-timeout", optarg, 1, 600, &opt.connection_timeout_s)) return 2; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'h': serve_usage(stdout); return 0;
+        default: serve_usage(stderr); return 2;
         }
     }
     if (optind < argc) {

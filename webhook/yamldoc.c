@@ -330,7 +330,7 @@ static int map_finish(struct yd *p, const yaml_mark_t *m, struct frame *f)
         if (strcmp(f->keys[i].key, f->keys[i - 1].key) == 0) {
             p->failed = true;
             return sg_error_set(p->err, "line %d: duplicate key \"%.64s\" (first on line %d); the "
-                                "cluster would keep only the last one: remove one of them",
+                                "apiserver refuses it or keeps only the last one: remove one of them",
                                 f->keys[i].line, f->keys[i].key, f->keys[i - 1].line);
         }
     if (f->merges == NULL)

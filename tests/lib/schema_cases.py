@@ -82,7 +82,8 @@ def run_case(index, path):
                        capture_output=True, text=True, timeout=30)
     problems = []
     try:
-        resp = json.loads(p.stdout)[0]["review"]["response"]
+        entry = json.loads(p.stdout)[0]
+        resp = entry["review"]["response"]
     except (ValueError, KeyError, IndexError):
         return ["no AdmissionReview on stdout (exit %d): %s" % (p.returncode, p.stderr[-500:])]
     expect = case["expect"]
@@ -90,7 +91,13 @@ def run_case(index, path):
     warnings = resp.get("warnings", [])
     if resp["allowed"] != expect["allowed"]:
         problems.append("allowed=%s, expected %s" % (resp["allowed"], expect["allowed"]))
-    if p.returncode != (0 if expect["allowed"] else 1):
+    # exit 3 when the answer depended on an unreachable database, whatever it was
+    unreachable = any(f["rule"] == "schema.unreachable" for f in entry["denials"] + entry["warnings"])
+    if bool(case.get("unreachable")) != unreachable:
+        problems.append("schema.unreachable %s, the case says %s" % (unreachable, bool(case.get("unreachable"))))
+    if entry["unreachable"] != unreachable:
+        problems.append("unreachable is %s, findings say %s" % (entry["unreachable"], unreachable))
+    if p.returncode != (3 if unreachable else 0 if expect["allowed"] else 1):
         problems.append("exit status %d" % p.returncode)
     for want in expect.get("message", []):
         if want not in message:

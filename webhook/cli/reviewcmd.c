@@ -412,8 +412,12 @@ int review_command(int argc, char **argv)
         fputs("schemagate review: out of memory\n", stderr);
         code = REVIEW_EXIT_UNUSABLE;
     } else if (results.count == 0) {
-        fputs("schemagate review: no object in the input (nothing but comments or empty documents); "
-              "check that the manifests were rendered\n", stderr);
+        const char *first = inputs.count && strcmp(inputs.paths[0], "-") != 0 ? inputs.paths[0] : "stdin";
+        if (inputs.count > 1)
+            fprintf(stderr, "schemagate review: no object in %s nor in the %zu other inputs", first, inputs.count - 1);
+        else
+            fprintf(stderr, "schemagate review: %s: no object in it", first);
+        fputs(" (nothing but comments or empty documents); check that the manifests were rendered\n", stderr);
         code = REVIEW_EXIT_UNUSABLE;
     } else if (write_output(&opt, &results) != 0) {
         fputs("schemagate review: could not write the output (out of memory or a write error)\n", stderr);

@@ -32,11 +32,12 @@ static int ns_cmp(const void *a, const void *b)
 static cJSON *new_report(const char *ns)
 {
     cJSON *doc = cJSON_CreateObject();
-    cJSON *meta = doc ? cJSON_AddObjectToObject(doc, "metadata") : NULL;
-    cJSON *labels = meta ? cJSON_AddObjectToObject(meta, "labels") : NULL;
-    bool ok = labels && cJSON_AddStringToObject(doc, "apiVersion", POLICYREPORT_API) &&
-              cJSON_AddStringToObject(doc, "kind", ns[0] ? "PolicyReport" : "ClusterPolicyReport") &&
-              cJSON_AddStringToObject(meta, "name", POLICYREPORT_NAME) &&
+    cJSON *meta = doc && cJSON_AddStringToObject(doc, "apiVersion", POLICYREPORT_API) &&
+                  cJSON_AddStringToObject(doc, "kind", ns[0] ? "PolicyReport" : "ClusterPolicyReport")
+                ? cJSON_AddObjectToObject(doc, "metadata") : NULL;
+    cJSON *labels = meta && cJSON_AddStringToObject(meta, "name", POLICYREPORT_NAME)
+                  ? cJSON_AddObjectToObject(meta, "labels") : NULL;
+    bool ok = labels &&
               (ns[0] == '\0' || cJSON_AddStringToObject(meta, "namespace", ns)) &&
               cJSON_AddStringToObject(labels, "app.kubernetes.io/managed-by", "schemagate") &&
               cJSON_AddArrayToObject(doc, "results");
@@ -135,8 +136,9 @@ int reviewout_policyreport(FILE *out, const struct review_results *r)
     qsort(names, n, sizeof *names, ns_cmp);
     long long now = (long long)time(NULL);
     cJSON *list = cJSON_CreateObject();
-    cJSON *items = list ? cJSON_AddArrayToObject(list, "items") : NULL;
-    bool ok = items && cJSON_AddStringToObject(list, "apiVersion", "v1") && cJSON_AddStringToObject(list, "kind", "List");
+    cJSON *items = list && cJSON_AddStringToObject(list, "apiVersion", "v1") && cJSON_AddStringToObject(list, "kind", "List")
+                 ? cJSON_AddArrayToObject(list, "items") : NULL;
+    bool ok = items != NULL;
     for (size_t i = 0; ok && i < n; i++) {
         if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
             continue;

@@ -112,7 +112,8 @@ static bool add_result(cJSON *results, cJSON *rules, const struct review_result 
 int reviewout_sarif(FILE *out, const struct review_results *r)
 {
     cJSON *doc = cJSON_CreateObject();
-    cJSON *runs = doc ? cJSON_AddArrayToObject(doc, "runs") : NULL;
+    cJSON *runs = doc && cJSON_AddStringToObject(doc, "version", "2.1.0") &&
+                  cJSON_AddStringToObject(doc, "$schema", SARIF_SCHEMA) ? cJSON_AddArrayToObject(doc, "runs") : NULL;
     cJSON *run = cJSON_CreateObject();
     bool ok = runs && run && cJSON_AddItemToArray(runs, run);
     if (!ok)
@@ -120,9 +121,7 @@ int reviewout_sarif(FILE *out, const struct review_results *r)
     cJSON *tool = ok ? cJSON_AddObjectToObject(run, "tool") : NULL;
     cJSON *driver = tool ? cJSON_AddObjectToObject(tool, "driver") : NULL;
     cJSON *rules = NULL, *results = NULL;
-    ok = driver && cJSON_AddStringToObject(doc, "version", "2.1.0") &&
-         cJSON_AddStringToObject(doc, "$schema", SARIF_SCHEMA) &&
-         cJSON_AddStringToObject(driver, "name", "schemagate") &&
+    ok = driver && cJSON_AddStringToObject(driver, "name", "schemagate") &&
          cJSON_AddStringToObject(driver, "version", SCHEMAGATE_VERSION) &&
          (rules = cJSON_AddArrayToObject(driver, "rules")) != NULL &&
          (results = cJSON_AddArrayToObject(run, "results")) != NULL;

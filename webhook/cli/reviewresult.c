@@ -61,12 +61,13 @@ void review_results_tally(const struct review_results *r, struct review_tally *t
 
 void review_result_where(const struct review_result *res, char *out, size_t n)
 {
+    const char *source = strcmp(res->source, "-") == 0 ? "stdin" : res->source;
     if (res->document < 0)
-        snprintf(out, n, "%s", res->source);
+        snprintf(out, n, "%s", source);
     else if (res->item < 0)
-        snprintf(out, n, "%s[%d]", res->source, res->document);
+        snprintf(out, n, "%s[%d]", source, res->document);
     else
-        snprintf(out, n, "%s[%d].items[%d]", res->source, res->document, res->item);
+        snprintf(out, n, "%s[%d].items[%d]", source, res->document, res->item);
 }
 
 void review_rule_family(const char *rule, char *out, size_t n)

@@ -43,7 +43,7 @@ struct review_tally {
 };
 void review_results_tally(const struct review_results *r, struct review_tally *t);
 
-/* "deploy.yaml[0]" or "list.json[2].items[3]" (stdin is "-"), bounded to n bytes. */
+/* "deploy.yaml[0]" or "list.json[2].items[3]" ("stdin[0]" for -), bounded to n bytes. */
 void review_result_where(const struct review_result *res, char *out, size_t n);
 
 /* The family of a rule id: "secrets" for "secrets.env-literal" (bounded to n bytes). */
