@@ -32,6 +32,7 @@ void doc_list_free(struct doc_list *l)
     for (size_t i = 0; i < l->count; i++)
         cJSON_Delete(l->items[i].json);
     free(l->items);
+    line_map_free(l->lines);
     memset(l, 0, sizeof *l);
 }
 
@@ -182,6 +183,8 @@ int docstream_parse(const char *text, size_t len, struct doc_list *out, struct s
     while (j < len && is_ws(text[j]))
         j++;
     bool json = text[i] == '[' || (text[i] == '{' && (j == len || text[j] == '"' || text[j] == '}'));
+    if (!json && (out->lines = line_map_create()) == NULL)
+        return sg_error_set(err, "out of memory");
     int rc = json ? json_stream(text, len, out, err) : yamldoc_parse_stream(text, len, out, err);
     if (rc != 0 && !json && text[i] == '{' && err) {
         /* {unquoted: ...} was read as YAML flow; say that it is neither */

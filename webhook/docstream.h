@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "error.h"
+#include "linemap.h"
 
 struct doc {
     cJSON *json;   /* owned (ordinary cJSON, freed with cJSON_Delete) */
@@ -19,6 +20,7 @@ struct doc_list {
     struct doc *items;
     size_t count;
     size_t cap;
+    struct line_map *lines;   /* owned: the line of every value read from YAML; NULL for JSON */
 };
 
 /* Appends doc (taking ownership: deleted on failure); -1 with err set when out of memory. */

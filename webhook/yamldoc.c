@@ -55,6 +55,7 @@ struct yd {
     struct anchor *anchors;
     size_t nanchors, capanchors;
     size_t alias_nodes;     /* values created by alias expansion so far */
+    struct line_map *lines; /* where values were read, or NULL */
 };
 
 static int failf(struct yd *p, const yaml_mark_t *m, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -246,6 +247,16 @@ static int anchor_register(struct yd *p, const yaml_mark_t *m, const char *name,
     return 0;
 }
 
+/* Copies (alias expansions, merged members) were never read themselves: their values get the
+ * line of what made them, so no stale entry of a freed node can answer for them. */
+static int mark_copy(struct yd *p, const yaml_mark_t *m, const cJSON *node, int line)
+{
+    for (const cJSON *c = node->child; c; c = c->next)
+        if (line_map_put(p->lines, c, line) != 0 || mark_copy(p, m, c, line) != 0)
+            return failf(p, m, "out of memory");
+    return 0;
+}
+
 /* A fresh copy of the anchored node, charged against the expansion budget. */
 static cJSON *alias_expand(struct yd *p, const yaml_mark_t *m, const char *name)
 {
@@ -263,7 +274,12 @@ static cJSON *alias_expand(struct yd *p, const yaml_mark_t *m, const char *name)
             return NULL;
         }
         p->alias_nodes += a->nodes;
-        return made(p, m, cJSON_Duplicate(a->node, 1));
+        cJSON *copy = made(p, m, cJSON_Duplicate(a->node, 1));
+        if (copy && p->lines && mark_copy(p, m, copy, (int)m->line + 1) != 0) {
+            cJSON_Delete(copy);
+            return NULL;
+        }
+        return copy;
     }
     failf(p, m, "alias *%.64s names no anchor defined before it (an anchor &%.64s must come first, "
           "in the same document, outside the aliased node)", name, name);
@@ -344,6 +360,8 @@ static int map_finish(struct yd *p, const yaml_mark_t *m, struct frame *f)
                 cJSON_Delete(copy);
                 return failf(p, m, "out of memory");
             }
+            if (p->lines && (line_map_put(p->lines, copy, f->line) != 0 || mark_copy(p, m, copy, f->line) != 0))
+                return failf(p, m, "out of memory");
         }
     return 0;
 }
@@ -352,6 +370,10 @@ static int map_finish(struct yd *p, const yaml_mark_t *m, struct frame *f)
  * value (or merge source). Takes ownership of node. */
 static int place(struct yd *p, const yaml_mark_t *m, cJSON *node)
 {
+    if (p->lines && line_map_put(p->lines, node, (int)m->line + 1) != 0) {
+        cJSON_Delete(node);
+        return failf(p, m, "out of memory");
+    }
     if (p->depth == 0) {
         p->root = node;
         p->root_line = (int)m->line + 1;
@@ -555,7 +577,7 @@ static int syntax_error(struct yd *p, const yaml_parser_t *parser, const char *t
 
 int yamldoc_parse_stream(const char *text, size_t len, struct doc_list *out, struct sg_error *err)
 {
-    struct yd p = { .err = err };
+    struct yd p = { .err = err, .lines = out->lines };
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser))
         return sg_error_set(err, "out of memory");

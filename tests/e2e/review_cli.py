@@ -145,6 +145,10 @@ report.check(out is not None and [r["result"] for r in out] == ["allowed", "allo
              "mixed stream: only the Job with a literal password is denied", [r["result"] for r in out or []])
 report.check(out is not None and out[3]["denials"][0]["rule"] == "secrets.env-literal",
              "mixed stream: the denial carries its rule id", out and out[3]["denials"])
+value_line = [i + 1 for i, l in enumerate(stream_lines) if '"name": "FLYWAY_PASSWORD"' in l][0] + 1
+report.check(out is not None and out[3]["denials"][0]["line"] == value_line and out[1]["line"] != out[2]["line"],
+             "mixed stream: the denial points at the line of the offending value; List items at their own lines",
+             out and (out[3]["denials"], value_line, out[1]["line"], out[2]["line"]))
 
 # The per-object answers equal those of reviewing each object alone.
 alone = []
@@ -224,10 +228,10 @@ for fmt in ("text", "json", "sarif", "junit", "policyreport"):
             and r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in results)
         leak = [r for r in results if r["ruleId"] == "secrets.env-literal"]
         ok = ok and len(leak) == 1 and leak[0]["level"] == "error" and \
-            leak[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "file://" + stream_path and stream_lines[leak[0]["locations"][0]["physicalLocation"]["region"]["startLine"] - 2] == "---" and \
-            stream_lines[leak[0]["locations"][0]["physicalLocation"]["region"]["startLine"] - 1] == '"kind": "Job"'
+            leak[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "file://" + stream_path and \
+            leak[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == value_line
         report.check(ok, "sarif: 2.1.0 with version, $schema, runs[].tool.driver.name/rules, results[].ruleId/"
-                     "message.text/locations at the object's file and line", json.dumps(doc)[:1500])
+                     "message.text/locations at the file and line of the offending value", json.dumps(doc)[:1500])
     elif fmt == "junit":
         root = ET.fromstring(p.stdout)
         cases = root.findall(".//testcase")

@@ -84,6 +84,33 @@ static void test_stream_errors(void **state)
     expect_split_error("a: 1\n\x01\n", "line 2: control character");
 }
 
+/* YAML input records the line of every value; JSON input none. */
+static void test_value_lines(void **state)
+{
+    (void)state;
+    const char *text = "# c\nkind: Job\nspec:\n  containers:\n  - name: a\n    env:\n    - value: x\n"
+                       "base: &b\n  k: v\ncopy: *b\n";
+    struct doc_list docs;
+    struct sg_error err = {{0}};
+    assert_int_equal(docstream_parse(text, strlen(text), &docs, &err), 0);
+    const cJSON *root = docs.items[0].json;
+    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(root, "spec");
+    const cJSON *c0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(spec, "containers"), 0);
+    const cJSON *env0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(c0, "env"), 0);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(env0, "value");
+    assert_int_equal(line_map_get(docs.lines, root), 2);
+    assert_int_equal(line_map_get(docs.lines, spec), 4);
+    assert_int_equal(line_map_get(docs.lines, c0), 5);
+    assert_int_equal(line_map_get(docs.lines, v), 7);
+    const cJSON *copy = cJSON_GetObjectItemCaseSensitive(root, "copy");
+    assert_int_equal(line_map_get(docs.lines, copy), 10);
+    assert_int_equal(line_map_get(docs.lines, cJSON_GetObjectItemCaseSensitive(copy, "k")), 10);
+    doc_list_free(&docs);
+    assert_int_equal(docstream_parse("{\"a\": 1}", 8, &docs, &err), 0);
+    assert_null(docs.lines);
+    doc_list_free(&docs);
+}
+
 static void test_single_document(void **state)
 {
     (void)state;
@@ -103,6 +130,7 @@ int main(void)
         cmocka_unit_test(test_yaml_stream),
         cmocka_unit_test(test_json_stream),
         cmocka_unit_test(test_stream_errors),
+        cmocka_unit_test(test_value_lines),
         cmocka_unit_test(test_single_document),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "decision.h"
 #include "docstream.h"
+#include "findingline.h"
 #include "review.h"
 #include "reviewinput.h"
 #include "reviewout.h"
@@ -154,9 +155,24 @@ static int line_of_message(const char *message)
     return 0;
 }
 
-/* Reviews one object (taking ownership of it) into a new result. */
+/* The line of each message's field in object (NULL for no messages; -1 on out of memory). */
+static int finding_lines(const cJSON *object, const struct message_list *l, const struct line_map *lines,
+                         int **out)
+{
+    *out = NULL;
+    if (l->count == 0)
+        return 0;
+    if ((*out = calloc(l->count, sizeof **out)) == NULL)
+        return -1;
+    for (size_t i = 0; i < l->count; i++)
+        (*out)[i] = object ? finding_line(object, l->items[i], lines) : 0;
+    return 0;
+}
+
+/* Reviews one object (taking ownership of it) into a new result; lines, when set, has the
+ * line of each of its values. */
 static void review_one(struct review_run *run, const char *source, int document, int item, int line,
-                       cJSON *object)
+                       cJSON *object, const struct line_map *lines)
 {
     struct review_result *res = review_results_add(run->results);
     if (res == NULL || (res->source = strdup(source)) == NULL) {
@@ -166,7 +182,8 @@ static void review_one(struct review_run *run, const char *source, int document,
     }
     res->document = document;
     res->item = item;
-    res->line = line;
+    int own_line = line_map_get(lines, object);
+    res->line = own_line > 0 ? own_line : line;
     const cJSON *meta = cJSON_IsObject(object) ? cJSON_GetObjectItemCaseSensitive(object, "metadata") : NULL;
     const char *api = cJSON_IsObject(object) ? string_member(object, "apiVersion") : NULL;
     const char *kind = cJSON_IsObject(object) ? string_member(object, "kind") : NULL;
@@ -214,6 +231,9 @@ static void review_one(struct review_run *run, const char *source, int document,
     res->outcome = verdict_denied(&res->verdict) ? OUTCOME_DENIED : OUTCOME_ALLOWED;
     res->unreachable = verdict_has_rule(&res->verdict, "schema.unreachable");
     res->response = review_response_json(&req, &res->verdict);
+    if (finding_lines(req.object, &res->verdict.denials, lines, &res->denial_lines) != 0 ||
+        finding_lines(req.object, &res->verdict.warnings, lines, &res->warning_lines) != 0)
+        run->out_of_memory = true;
     if (!res->api_version || !res->kind || !res->namespace_ || !res->name || !res->object ||
         !res->response || res->verdict.failed)
         run->out_of_memory = true;
@@ -260,11 +280,11 @@ static void review_source(struct review_run *run, const char *source)
         docs.items[d].json = NULL;
         cJSON *items = list_items(doc);
         if (items == NULL) {
-            review_one(run, source, (int)d, -1, docs.items[d].line, doc);
+            review_one(run, source, (int)d, -1, docs.items[d].line, doc, docs.lines);
             continue;
         }
         for (int i = 0; items->child && !run->out_of_memory; i++)
-            review_one(run, source, (int)d, i, docs.items[d].line, cJSON_DetachItemFromArray(items, 0));
+            review_one(run, source, (int)d, i, docs.items[d].line, cJSON_DetachItemFromArray(items, 0), docs.lines);
         cJSON_Delete(doc);
     }
     doc_list_free(&docs);

@@ -25,7 +25,7 @@ static const char *outcome_name(enum review_outcome o)
 }
 
 static bool add_findings(cJSON *entry, const char *key, const struct message_list *texts,
-                         const struct message_list *rules)
+                         const struct message_list *rules, const struct review_result *res, bool denials)
 {
     cJSON *list = cJSON_AddArrayToObject(entry, key);
     if (list == NULL)
@@ -35,7 +35,9 @@ static bool add_findings(cJSON *entry, const char *key, const struct message_lis
         if (f == NULL || !cJSON_AddItemToArray(list, f))
             return cJSON_Delete(f), false;
         if (!cJSON_AddStringToObject(f, "rule", i < rules->count ? rules->items[i] : "") ||
-            !cJSON_AddStringToObject(f, "message", texts->items[i]))
+            !cJSON_AddStringToObject(f, "message", texts->items[i]) ||
+            !cJSON_AddNumberToObject(f, "line", denials ? review_result_denial_line(res, i)
+                                                        : review_result_warning_line(res, i)))
             return false;
     }
     return true;
@@ -60,8 +62,8 @@ static cJSON *entry_json(const struct review_result *res)
     if (ok && res->outcome == OUTCOME_ERROR) {
         ok = cJSON_AddStringToObject(e, "error", res->error) != NULL;
     } else if (ok) {
-        ok = add_findings(e, "denials", &res->verdict.denials, &res->verdict.denial_rules) &&
-             add_findings(e, "warnings", &res->verdict.warnings, &res->verdict.warning_rules) &&
+        ok = add_findings(e, "denials", &res->verdict.denials, &res->verdict.denial_rules, res, true) &&
+             add_findings(e, "warnings", &res->verdict.warnings, &res->verdict.warning_rules, res, false) &&
              cJSON_AddBoolToObject(e, "unreachable", res->unreachable);
         cJSON *review = ok ? cJSON_Parse(res->response) : NULL;
         ok = review && cJSON_AddItemToObject(e, "review", review);

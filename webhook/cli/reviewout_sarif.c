@@ -1,6 +1,7 @@
 /* reviewout_sarif.c - `-o sarif`: SARIF 2.1.0 for code scanning (GitHub, GitLab): one rule per
  * rule id found, one result per denial (level error) and warning (level warning) located at
- * the file and line where the object starts, and one per unusable input. */
+ * the file and line of the offending field (read from YAML) or else of the object, and one
+ * per unusable input. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +66,7 @@ static int rule_index(cJSON *rules, const char *rule, const char *level)
 }
 
 static bool add_result(cJSON *results, cJSON *rules, const struct review_result *res, const char *rule,
-                       const char *level, const char *message)
+                       const char *level, const char *message, int line)
 {
     int index = rule_index(rules, rule, level);
     if (index < 0)
@@ -93,9 +94,9 @@ static bool add_result(cJSON *results, cJSON *rules, const struct review_result 
     cJSON *art = phys ? cJSON_AddObjectToObject(phys, "artifactLocation") : NULL;
     if (!art || !cJSON_AddStringToObject(art, "uri", uri))
         return false;
-    if (res->line > 0) {
+    if (line > 0) {
         cJSON *region = cJSON_AddObjectToObject(phys, "region");
-        if (!region || !cJSON_AddNumberToObject(region, "startLine", res->line))
+        if (!region || !cJSON_AddNumberToObject(region, "startLine", line))
             return false;
     }
     if (res->outcome != OUTCOME_ERROR) {
@@ -128,16 +129,16 @@ int reviewout_sarif(FILE *out, const struct review_results *r)
     for (size_t i = 0; ok && i < r->count; i++) {
         const struct review_result *res = &r->items[i];
         if (res->outcome == OUTCOME_ERROR) {
-            ok = add_result(results, rules, res, REVIEWOUT_INPUT_RULE, "error", res->error);
+            ok = add_result(results, rules, res, REVIEWOUT_INPUT_RULE, "error", res->error, res->line);
             continue;
         }
         const struct verdict *v = &res->verdict;
         for (size_t k = 0; ok && k < v->denials.count; k++)
             ok = add_result(results, rules, res, k < v->denial_rules.count ? v->denial_rules.items[k] : "unknown",
-                            "error", v->denials.items[k]);
+                            "error", v->denials.items[k], review_result_denial_line(res, k));
         for (size_t k = 0; ok && k < v->warnings.count; k++)
             ok = add_result(results, rules, res, k < v->warning_rules.count ? v->warning_rules.items[k] : "unknown",
-                            "warning", v->warnings.items[k]);
+                            "warning", v->warnings.items[k], review_result_warning_line(res, k));
     }
     if (!ok) {
         cJSON_Delete(doc);

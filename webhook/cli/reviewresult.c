@@ -35,6 +35,8 @@ void review_results_free(struct review_results *r)
         free(res->object);
         free(res->response);
         free(res->error);
+        free(res->denial_lines);
+        free(res->warning_lines);
         verdict_free(&res->verdict);
     }
     free(r->items);
@@ -57,6 +59,16 @@ void review_results_tally(const struct review_results *r, struct review_tally *t
         if (res->unreachable)
             t->unreachable++;
     }
+}
+
+int review_result_denial_line(const struct review_result *res, size_t i)
+{
+    return res->denial_lines && res->denial_lines[i] > 0 ? res->denial_lines[i] : res->line;
+}
+
+int review_result_warning_line(const struct review_result *res, size_t i)
+{
+    return res->warning_lines && res->warning_lines[i] > 0 ? res->warning_lines[i] : res->line;
 }
 
 void review_result_where(const struct review_result *res, char *out, size_t n)

@@ -22,6 +22,8 @@ struct review_result {
     char *object;        /* "Deployment shop/api", as in the denial messages */
     enum review_outcome outcome;
     struct verdict verdict;   /* findings (empty for OUTCOME_ERROR) */
+    int *denial_lines;   /* denial_lines[i]: the line of denial i's field (else the object's) */
+    int *warning_lines;  /* the same for the warnings; both NULL when there are none */
     char *response;      /* the AdmissionReview response (NULL for OUTCOME_ERROR) */
     char *error;         /* what is wrong with the input (OUTCOME_ERROR only) */
     bool unreachable;    /* the answer depended on a database that could not be reached */
@@ -42,6 +44,10 @@ struct review_tally {
     size_t allowed, denied, errors, with_warnings, unreachable;
 };
 void review_results_tally(const struct review_results *r, struct review_tally *t);
+
+/* The line of denial or warning i (the object's line when unknown). */
+int review_result_denial_line(const struct review_result *res, size_t i);
+int review_result_warning_line(const struct review_result *res, size_t i);
 
 /* "deploy.yaml[0]" or "list.json[2].items[3]" ("stdin[0]" for -), bounded to n bytes. */
 void review_result_where(const struct review_result *res, char *out, size_t n);
