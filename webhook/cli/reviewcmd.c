@@ -69,7 +69,7 @@ static void review_usage(FILE *out)
 
 /* Kinds the apiserver keeps outside namespaces (the built-in ones; a custom resource's scope is
  * in its CRD, which review does not see: give such objects metadata.namespace, or none). */
-static bool cluster_scoped(const char *group_version, const char *kind)
+static bool cluster_scoped(const char *kind)
 {
     static const char *const kinds[] = {
         "Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding",
@@ -80,7 +80,6 @@ static bool cluster_scoped(const char *group_version, const char *kind)
         "PriorityLevelConfiguration", "ComponentStatus", "ClusterPolicyReport", "ClusterIssuer",
         NULL,
     };
-    (void)group_version;
     for (const char *const *k = kinds; *k; k++)
         if (strcmp(*k, kind) == 0)
             return true;
@@ -188,7 +187,7 @@ static void review_one(struct review_run *run, const char *source, int document,
     const char *api = cJSON_IsObject(object) ? string_member(object, "apiVersion") : NULL;
     const char *kind = cJSON_IsObject(object) ? string_member(object, "kind") : NULL;
     const char *ns = cJSON_IsObject(meta) ? string_member(meta, "namespace") : NULL;
-    const char *default_ns = kind && cluster_scoped(api, kind) ? "" : run->opt->namespace_;
+    const char *default_ns = kind && cluster_scoped(kind) ? "" : run->opt->namespace_;
     /* copies first: on error review_from_document_in frees the object */
     res->api_version = dup_or_empty(api);
     res->kind = dup_or_empty(kind);
