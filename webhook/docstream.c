@@ -143,7 +143,8 @@ static int json_stream(const char *text, size_t len, struct doc_list *out, struc
         if (oom || dup) {
             rc = oom ? sg_error_set(err, "out of memory")
                      : sg_error_set(err, "line %d: the JSON value starting here has the key \"%.64s\" twice in "
-                                    "one object; the apiserver refuses it or keeps only the last one: remove one of them",
+                                    "one object; the apiserver refuses it or keeps only the last one: "
+                                    "remove one of them",
                                     line, dup);
             break;
         }

@@ -283,7 +283,8 @@ static void review_source(struct review_run *run, const char *source)
             continue;
         }
         for (int i = 0; items->child && !run->out_of_memory; i++)
-            review_one(run, source, (int)d, i, docs.items[d].line, cJSON_DetachItemFromArray(items, 0), docs.lines);
+            review_one(run, source, (int)d, i, docs.items[d].line, cJSON_DetachItemFromArray(items, 0),
+                       docs.lines);
         cJSON_Delete(doc);
     }
     doc_list_free(&docs);
@@ -433,7 +434,8 @@ int review_command(int argc, char **argv)
     } else if (results.count == 0) {
         const char *first = inputs.count && strcmp(inputs.paths[0], "-") != 0 ? inputs.paths[0] : "stdin";
         if (inputs.count > 1)
-            fprintf(stderr, "schemagate review: no object in %s nor in the %zu other inputs", first, inputs.count - 1);
+            fprintf(stderr, "schemagate review: no object in %s nor in the %zu other inputs", first,
+                    inputs.count - 1);
         else
             fprintf(stderr, "schemagate review: %s: no object in it", first);
         fputs(" (nothing but comments or empty documents); check that the manifests were rendered\n", stderr);

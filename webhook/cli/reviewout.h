@@ -25,5 +25,7 @@ int reviewout_policyreport(FILE *out, const struct review_results *r);
 /* Prints a cJSON document (formatted, with a final newline) and deletes it; -1 on failure. */
 struct cJSON;
 int reviewout_print_json(FILE *out, struct cJSON *doc);
+/* Deletes a node that could not be attached; returns false, for `return reviewout_drop(n);`. */
+bool reviewout_drop(struct cJSON *node);
 
 #endif

@@ -19,6 +19,12 @@ int reviewout_print_json(FILE *out, cJSON *doc)
     return rc;
 }
 
+bool reviewout_drop(cJSON *node)
+{
+    cJSON_Delete(node);
+    return false;
+}
+
 static const char *outcome_name(enum review_outcome o)
 {
     return o == OUTCOME_DENIED ? "denied" : o == OUTCOME_ERROR ? "error" : "allowed";
@@ -33,7 +39,7 @@ static bool add_findings(cJSON *entry, const char *key, const struct message_lis
     for (size_t i = 0; i < texts->count; i++) {
         cJSON *f = cJSON_CreateObject();
         if (f == NULL || !cJSON_AddItemToArray(list, f))
-            return cJSON_Delete(f), false;
+            return reviewout_drop(f);
         if (!cJSON_AddStringToObject(f, "rule", i < rules->count ? rules->items[i] : "") ||
             !cJSON_AddStringToObject(f, "message", texts->items[i]) ||
             !cJSON_AddNumberToObject(f, "line", denials ? review_result_denial_line(res, i)

@@ -73,7 +73,7 @@ static void testcase(FILE *out, const struct review_result *res)
         fputs(">", out);
         for (size_t k = 0; k < v->denials.count; k++) {
             fputs(k ? "\n" : "", out);
-            fprintf(out, "[%s] ", k < v->denial_rules.count ? v->denial_rules.items[k] : "?");
+            fprintf(out, "[%s] ", review_result_denial_rule(res, k));
             xml_escaped(out, v->denials.items[k]);
         }
         fputs("</failure>\n", out);
@@ -81,7 +81,7 @@ static void testcase(FILE *out, const struct review_result *res)
     if (v->warnings.count) {
         fputs("      <system-out>", out);
         for (size_t k = 0; k < v->warnings.count; k++) {
-            fprintf(out, "%swarning [%s] ", k ? "\n" : "", k < v->warning_rules.count ? v->warning_rules.items[k] : "?");
+            fprintf(out, "%swarning [%s] ", k ? "\n" : "", review_result_warning_rule(res, k));
             xml_escaped(out, v->warnings.items[k]);
         }
         fputs("</system-out>\n", out);
@@ -104,7 +104,8 @@ int reviewout_junit(FILE *out, const struct review_results *r)
         count_suite(r, from, to, &c);
         fputs("  <testsuite", out);
         xml_attr(out, "name", strcmp(r->items[from].source, "-") == 0 ? "stdin" : r->items[from].source);
-        fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"0\">\n", c.tests, c.failures, c.errors);
+        fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"0\">\n",
+                c.tests, c.failures, c.errors);
         for (size_t i = from; i < to; i++)
             testcase(out, &r->items[i]);
         fputs("  </testsuite>\n", out);

@@ -62,12 +62,12 @@ static bool add_result(struct report *rep, const struct review_result *res, cons
     review_rule_family(rule, category, sizeof category);
     cJSON *r = cJSON_CreateObject();
     if (r == NULL || !cJSON_AddItemToArray(rep->results, r))
-        return cJSON_Delete(r), false;
+        return reviewout_drop(r);
     rep->kept++;
     cJSON *resources = cJSON_AddArrayToObject(r, "resources");
     cJSON *ref = cJSON_CreateObject();
     if (!resources || !ref || !cJSON_AddItemToArray(resources, ref))
-        return cJSON_Delete(ref), false;
+        return reviewout_drop(ref);
     cJSON *ts = cJSON_AddObjectToObject(r, "timestamp");
     char text[1100];
     snprintf(text, sizeof text, "%.1024s", message);
@@ -80,7 +80,8 @@ static bool add_result(struct report *rep, const struct review_result *res, cons
                                                   : strcmp(result, "warn") == 0 ? "medium" : "info") &&
            cJSON_AddBoolToObject(r, "scored", 1) &&
            cJSON_AddStringToObject(r, "message", text) &&
-           ts && cJSON_AddNumberToObject(ts, "seconds", (double)now) && cJSON_AddNumberToObject(ts, "nanos", 0) &&
+           ts && cJSON_AddNumberToObject(ts, "seconds", (double)now) &&
+           cJSON_AddNumberToObject(ts, "nanos", 0) &&
            cJSON_AddStringToObject(ref, "apiVersion", res->api_version) &&
            cJSON_AddStringToObject(ref, "kind", res->kind) &&
            cJSON_AddStringToObject(ref, "name", res->name) &&
@@ -96,10 +97,10 @@ static bool fill_report(struct report *rep, const struct review_results *r, long
         const struct verdict *v = &res->verdict;
         bool ok = true;
         for (size_t k = 0; ok && k < v->denials.count; k++)
-            ok = add_result(rep, res, k < v->denial_rules.count ? v->denial_rules.items[k] : "unknown", "fail",
+            ok = add_result(rep, res, review_result_denial_rule(res, k), "fail",
                             v->denials.items[k], now);
         for (size_t k = 0; ok && k < v->warnings.count; k++)
-            ok = add_result(rep, res, k < v->warning_rules.count ? v->warning_rules.items[k] : "unknown", "warn",
+            ok = add_result(rep, res, review_result_warning_rule(res, k), "warn",
                             v->warnings.items[k], now);
         if (ok && v->denials.count == 0 && v->warnings.count == 0)
             ok = add_result(rep, res, "schemagate.allowed", "pass", "allowed by schemagate", now);
@@ -136,8 +137,8 @@ int reviewout_policyreport(FILE *out, const struct review_results *r)
     qsort(names, n, sizeof *names, ns_cmp);
     long long now = (long long)time(NULL);
     cJSON *list = cJSON_CreateObject();
-    cJSON *items = list && cJSON_AddStringToObject(list, "apiVersion", "v1") && cJSON_AddStringToObject(list, "kind", "List")
-                 ? cJSON_AddArrayToObject(list, "items") : NULL;
+    cJSON *items = list && cJSON_AddStringToObject(list, "apiVersion", "v1") &&
+                   cJSON_AddStringToObject(list, "kind", "List") ? cJSON_AddArrayToObject(list, "items") : NULL;
     bool ok = items != NULL;
     for (size_t i = 0; ok && i < n; i++) {
         if (i > 0 && strcmp(names[i], names[i - 1]) == 0)

@@ -82,14 +82,14 @@ static bool add_result(cJSON *results, cJSON *rules, const struct review_result 
         snprintf(text, sizeof text, "%s (%s): %s", res->object, where, message);
     cJSON *r = cJSON_CreateObject();
     if (r == NULL || !cJSON_AddItemToArray(results, r))
-        return cJSON_Delete(r), false;
+        return reviewout_drop(r);
     cJSON *msg = cJSON_AddObjectToObject(r, "message");
     cJSON *locs = cJSON_AddArrayToObject(r, "locations");
     cJSON *loc = cJSON_CreateObject();
     if (!cJSON_AddStringToObject(r, "ruleId", rule) || !cJSON_AddNumberToObject(r, "ruleIndex", index) ||
         !cJSON_AddStringToObject(r, "level", level) || !msg || !cJSON_AddStringToObject(msg, "text", text) ||
         !locs || !loc || !cJSON_AddItemToArray(locs, loc))
-        return cJSON_Delete(loc), false;
+        return reviewout_drop(loc);
     cJSON *phys = cJSON_AddObjectToObject(loc, "physicalLocation");
     cJSON *art = phys ? cJSON_AddObjectToObject(phys, "artifactLocation") : NULL;
     if (!art || !cJSON_AddStringToObject(art, "uri", uri))
@@ -103,7 +103,7 @@ static bool add_result(cJSON *results, cJSON *rules, const struct review_result 
         cJSON *logical = cJSON_AddArrayToObject(loc, "logicalLocations");
         cJSON *l = cJSON_CreateObject();
         if (!logical || !l || !cJSON_AddItemToArray(logical, l))
-            return cJSON_Delete(l), false;
+            return reviewout_drop(l);
         if (!cJSON_AddStringToObject(l, "name", res->object) || !cJSON_AddStringToObject(l, "kind", "object"))
             return false;
     }
@@ -114,7 +114,8 @@ int reviewout_sarif(FILE *out, const struct review_results *r)
 {
     cJSON *doc = cJSON_CreateObject();
     cJSON *runs = doc && cJSON_AddStringToObject(doc, "version", "2.1.0") &&
-                  cJSON_AddStringToObject(doc, "$schema", SARIF_SCHEMA) ? cJSON_AddArrayToObject(doc, "runs") : NULL;
+                  cJSON_AddStringToObject(doc, "$schema", SARIF_SCHEMA)
+                ? cJSON_AddArrayToObject(doc, "runs") : NULL;
     cJSON *run = cJSON_CreateObject();
     bool ok = runs && run && cJSON_AddItemToArray(runs, run);
     if (!ok)
@@ -134,10 +135,10 @@ int reviewout_sarif(FILE *out, const struct review_results *r)
         }
         const struct verdict *v = &res->verdict;
         for (size_t k = 0; ok && k < v->denials.count; k++)
-            ok = add_result(results, rules, res, k < v->denial_rules.count ? v->denial_rules.items[k] : "unknown",
+            ok = add_result(results, rules, res, review_result_denial_rule(res, k),
                             "error", v->denials.items[k], review_result_denial_line(res, k));
         for (size_t k = 0; ok && k < v->warnings.count; k++)
-            ok = add_result(results, rules, res, k < v->warning_rules.count ? v->warning_rules.items[k] : "unknown",
+            ok = add_result(results, rules, res, review_result_warning_rule(res, k),
                             "warning", v->warnings.items[k], review_result_warning_line(res, k));
     }
     if (!ok) {

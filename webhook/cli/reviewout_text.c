@@ -22,10 +22,10 @@ int reviewout_text(FILE *out, const struct review_results *r)
         const struct verdict *v = &res->verdict;
         for (size_t k = 0; k < v->denials.count; k++)
             fprintf(out, "  - %s [%s]\n", v->denials.items[k],
-                    k < v->denial_rules.count ? v->denial_rules.items[k] : "?");
+                    review_result_denial_rule(res, k));
         for (size_t k = 0; k < v->warnings.count; k++)
             fprintf(out, "  warning: %s [%s]\n", v->warnings.items[k],
-                    k < v->warning_rules.count ? v->warning_rules.items[k] : "?");
+                    review_result_warning_rule(res, k));
     }
     struct review_tally t;
     review_results_tally(r, &t);

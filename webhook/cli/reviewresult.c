@@ -61,6 +61,16 @@ void review_results_tally(const struct review_results *r, struct review_tally *t
     }
 }
 
+const char *review_result_denial_rule(const struct review_result *res, size_t i)
+{
+    return i < res->verdict.denial_rules.count ? res->verdict.denial_rules.items[i] : "unknown";
+}
+
+const char *review_result_warning_rule(const struct review_result *res, size_t i)
+{
+    return i < res->verdict.warning_rules.count ? res->verdict.warning_rules.items[i] : "unknown";
+}
+
 int review_result_denial_line(const struct review_result *res, size_t i)
 {
     return res->denial_lines && res->denial_lines[i] > 0 ? res->denial_lines[i] : res->line;

@@ -45,6 +45,10 @@ struct review_tally {
 };
 void review_results_tally(const struct review_results *r, struct review_tally *t);
 
+/* The rule id of denial or warning i ("unknown" if none was recorded). */
+const char *review_result_denial_rule(const struct review_result *res, size_t i);
+const char *review_result_warning_rule(const struct review_result *res, size_t i);
+
 /* The line of denial or warning i (the object's line when unknown). */
 int review_result_denial_line(const struct review_result *res, size_t i);
 int review_result_warning_line(const struct review_result *res, size_t i);
