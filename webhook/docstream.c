@@ -191,7 +191,7 @@ int docstream_parse(const char *text, size_t len, struct doc_list *out, struct s
         /* {unquoted: ...} was read as YAML flow; say that it is neither */
         char yaml_msg[SG_ERROR_MAX];
         snprintf(yaml_msg, sizeof yaml_msg, "%s", err->message);
-        sg_error_set(err, "not valid JSON (a key is not quoted) nor YAML: %s", yaml_msg);
+        sg_error_set(err, "%s (and not valid JSON either: a key is not quoted)", yaml_msg);
     }
     if (rc != 0)
         doc_list_free(out);
