@@ -42,7 +42,8 @@ static void test_paths(void **state)
     assert_int_equal(finding_line(obj, "metadata.annotations[\"schemagate.io/requires\"]: bad", docs.lines), 6);
     /* a path past what the object has: the deepest value that exists (env: its first "- ") */
     assert_int_equal(finding_line(obj, "spec.template.spec.containers[0].env[7].value", docs.lines), 13);
-    assert_int_equal(finding_line(obj, "spec.template.spec.initContainers[0]", docs.lines), 10);   /* a mapping: its first key */
+    /* a mapping's line is its first key's */
+    assert_int_equal(finding_line(obj, "spec.template.spec.initContainers[0]", docs.lines), 10);
     /* no path: the object's own line */
     assert_int_equal(finding_line(obj, "flyway without -connectRetries", docs.lines), 1);
     /* "metadata" inside a word is not a path */
