@@ -15,7 +15,7 @@ FROM debian:bookworm AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential pkg-config \
-      libmicrohttpd-dev libgnutls28-dev libcjson-dev libssl-dev libpq-dev libc-ares-dev \
+      libmicrohttpd-dev libgnutls28-dev libcjson-dev libyaml-dev libssl-dev libpq-dev libc-ares-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile ./
@@ -26,7 +26,7 @@ RUN make -j"$(nproc)" all
 FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libmicrohttpd12 libgnutls30 libcjson1 libc-ares2 libssl3 libpq5 ca-certificates \
+      libmicrohttpd12 libgnutls30 libcjson1 libyaml-0-2 libc-ares2 libssl3 libpq5 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/bin/schemagate /src/bin/schemagate-certs /usr/local/bin/
 USER 65532:65532

@@ -12,7 +12,7 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -DSCHEMAGATE_VERSION=\"$(VERSION)\" $(OPT) $(S
 # libpq-fe.h lives in /usr/include/postgresql on Debian.
 CPPFLAGS += -I/usr/include/postgresql
 # libpq is not linked: webhook/pqload.c opens it when the schema gate first needs a database.
-LDLIBS  += -lmicrohttpd -lgnutls -lcjson -lcares -lpthread -lm
+LDLIBS  += -lmicrohttpd -lgnutls -lcjson -lyaml -lcares -lpthread -lm
 CERTS_LDLIBS := -lcrypto
 BUILD   ?= build/release
 BIN     ?= bin

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential pkg-config
-  libmicrohttpd-dev libgnutls28-dev libcjson-dev libssl-dev libpq-dev libcmocka-dev libc-ares-dev
+  libmicrohttpd-dev libgnutls28-dev libcjson-dev libyaml-dev libssl-dev libpq-dev libcmocka-dev libc-ares-dev
   curl ca-certificates openssl python3 unzip util-linux
   postgresql-15 postgresql-client-15
   openjdk-17-jre-headless

@@ -1,5 +1,6 @@
-/* main.c - the `schemagate` command: `serve` (the webhook) and `review` (the same decision
- * offline, for CI). Both are thin front ends over decision.c. */
+/* main.c - the `schemagate` command: `serve` (the webhook), `review` (the same decision
+ * offline, for CI; webhook/cli/reviewcmd.c) and `config check` (webhook/cli_config.c). The
+ * front ends are thin: every decision is decision.c's. */
 #include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
@@ -9,19 +10,17 @@
 
 #include <cjson/cJSON.h>
 
+#include "check.h"
+#include "cli/reviewcmd.h"
 #include "cli_config.h"
 #include "config.h"
 #include "decision.h"
 #include "log.h"
 #include "metrics.h"
-#include "review.h"
 #include "schema/history.h"
 #include "server.h"
 #include "strbuf.h"
 #include "verdict.h"
-#include "yaml.h"
-
-#define REVIEW_INPUT_MAX (16u * 1024u * 1024u)
 
 static void usage(FILE *out)
 {
@@ -30,28 +29,26 @@ static void usage(FILE *out)
           "                   [--listen ADDR:PORT] [--metrics-listen ADDR:PORT] [--threads N]\n"
           "                   [--max-connections N] [--max-connections-per-ip N] [--idle-timeout S]\n"
           "                   [--request-timeout S] [--drain-timeout S]\n"
-          "  schemagate review [--config FILE] [--check all|secrets|schema] [FILE|-]\n"
+          "  schemagate review [--config FILE] [--check all|secrets|schema] [-n NS] [-o FORMAT]\n"
+          "                    [--fail-on denial|warning] [-q] [FILE|DIR|-]...\n"
           "  schemagate config check [--quiet] FILE...\n"
           "  schemagate version\n"
           "\n"
           "serve   HTTPS admission webhook: POST /validate, /validate/secrets, /validate/schema;\n"
           "        plain HTTP /healthz, /readyz, /metrics on --metrics-listen (default 0.0.0.0:9090).\n"
-          "review  decide one AdmissionReview or Kubernetes object (JSON or YAML) offline; prints the\n"
-          "        AdmissionReview response on stdout and a summary on stderr.\n"
-          "        Exit 0 allowed, 1 denied, 2 unusable input.\n"
+          "review  decide Kubernetes objects offline, as the webhook would: files, directories and\n"
+          "        stdin, YAML or JSON streams; text, json, sarif, junit or policyreport output.\n"
+          "        Exit 0 allowed, 1 denied, 2 unusable input, 3 a database unreachable.\n"
+          "        schemagate review --help lists every flag.\n"
           "config check  validate config files as serve loads them; every error as FILE:LINE.\n"
           "        Exit 0 all good, 1 errors.\n",
           out);
 }
 
-/* The registries' own consistency first (a descriptor with a gap is a start-up error, never a
- * crash on the first admission), then the config. */
 static int load_config(const char *path, struct config *cfg)
 {
     struct sg_error err = {{0}};
-    int rc = check_registry_check(&err);
-    if (rc == 0)
-        rc = path ? config_load(path, cfg, &err) : config_defaults(cfg, &err);
+    int rc = path ? config_load(path, cfg, &err) : config_defaults(cfg, &err);
     if (rc != 0)
         fprintf(stderr, "schemagate: %s\n", err.message);
     return rc;
@@ -70,6 +67,33 @@ static int parse_unsigned(const char *flag, const char *text, unsigned min, unsi
     }
     *out = (unsigned)v;
     return 0;
+}
+
+static void serve_usage(FILE *out)
+{
+    struct server_options d;
+    server_default_options(&d);
+    fprintf(out,
+            "usage: schemagate serve [flags]\n"
+            "\n"
+            "Serves the admission webhook over HTTPS: POST /validate (every check), /validate/secrets,\n"
+            "/validate/schema; plain HTTP /healthz, /readyz and /metrics on --metrics-listen.\n"
+            "\n"
+            "flags:\n"
+            "  --config FILE                the config file (default: none, the built-in defaults)\n"
+            "  --tls-cert-file FILE         serving certificate, PEM (required)\n"
+            "  --tls-private-key-file FILE  its private key, PEM (required)\n"
+            "  --listen ADDR:PORT           HTTPS address (default: %s)\n"
+            "  --metrics-listen ADDR:PORT   health and metrics address (default: %s)\n"
+            "  --threads N                  worker threads, 1-64 (default: %u)\n"
+            "  --max-connections N          open connections, 1-65536 (default: %u)\n"
+            "  --max-connections-per-ip N   open connections from one address, 0 = no limit (default: %u)\n"
+            "  --idle-timeout S             seconds before an idle connection closes, 1-600 (default: %u)\n"
+            "  --request-timeout S          seconds a handshake or one request may take, 1-600 (default: %u)\n"
+            "  --drain-timeout S            seconds to finish requests on SIGTERM, 0-600 (default: %u)\n"
+            "  -h, --help                   this help\n",
+            d.listen, d.metrics_listen, d.threads, d.max_connections, d.max_connections_per_ip,
+            d.connection_timeout_s, d.request_timeout_s, d.drain_timeout_s);
 }
 
 static int cmd_serve(int argc, char **argv)
@@ -111,8 +135,8 @@ static int cmd_serve(int argc, char **argv)
             if (parse_unsigned("--max-connections-per-ip", optarg, 0, 65536, &opt.max_connections_per_ip))
                 return 2;
             break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'h': serve_usage(stdout); return 0;
+        default: serve_usage(stderr); return 2;
         }
     }
     if (optind < argc) {
@@ -156,136 +180,24 @@ static int cmd_serve(int argc, char **argv)
     return rc == 0 ? 0 : 1;
 }
 
-/* ---------------------------------------------------------------- review -------------- */
-
-static char *read_input(const char *path, size_t *len)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "schemagate review: cannot open %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    struct strbuf sb;
-    strbuf_init(&sb, REVIEW_INPUT_MAX);
-    bool bad = strbuf_read_stream(&sb, f) != 0;
-    if (f != stdin)
-        fclose(f);
-    if (bad || sb.failed) {
-        fprintf(stderr, "schemagate review: %s: %s\n", path, bad ? "read error" : "input larger than 16 MiB");
-        strbuf_free(&sb);
-        return NULL;
-    }
-    *len = sb.len;
-    return strbuf_take(&sb);
-}
-
-static void print_summary(const struct admission_request *req, const struct verdict *v)
-{
-    char object[320];
-    review_describe_object(req, object, sizeof object);
-    if (verdict_denied(v)) {
-        fprintf(stderr, "DENIED %s\n", object);
-        for (size_t i = 0; i < v->denials.count; i++)
-            fprintf(stderr, "  - %s\n", v->denials.items[i]);
-    } else {
-        fprintf(stderr, "ALLOWED %s\n", object);
-    }
-    for (size_t i = 0; i < v->warnings.count; i++)
-        fprintf(stderr, "  warning: %s\n", v->warnings.items[i]);
-}
-
-static int cmd_review(int argc, char **argv)
-{
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"check", required_argument, NULL, 'k'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *config_path = NULL;
-    unsigned checks = CHECK_ALL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'c': config_path = optarg; break;
-        case 'k': {
-            const struct check_family *f = check_family_by_name(optarg);
-            if (f == NULL) {
-                char names[128];
-                check_family_list(false, names, sizeof names);
-                fprintf(stderr, "schemagate review: --check is %s (got \"%s\")\n", names, optarg);
-                return 2;
-            }
-            checks = check_family_set(f);
-            break;
-        }
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (argc - optind > 1) {
-        fprintf(stderr, "schemagate review: one input at a time (got %d)\n", argc - optind);
-        return 2;
-    }
-    const char *path = optind < argc ? argv[optind] : "-";
-    struct config cfg;
-    if (load_config(config_path, &cfg) != 0)
-        return 2;
-    size_t len = 0;
-    char *text = read_input(path, &len);
-    if (text == NULL) {
-        config_free(&cfg);
-        return 2;
-    }
-    struct sg_error err = {{0}};
-    cJSON *doc = yaml_or_json_parse(text, len, &err);
-    free(text);
-    struct admission_request req;
-    if (doc == NULL || review_from_document(doc, &req, &err) != 0) {
-        fprintf(stderr, "schemagate review: %s: %s\n", path, err.message);
-        config_free(&cfg);
-        return 2;
-    }
-    /* With databases configured, CI checks against them exactly as the cluster would. */
-    struct history_source *history = cfg.database_count ? history_open(&cfg, &err) : NULL;
-    if (cfg.database_count && history == NULL) {
-        fprintf(stderr, "schemagate review: %s\n", err.message);
-        review_free(&req);
-        config_free(&cfg);
-        return 2;
-    }
-    struct verdict v;
-    verdict_init(&v);
-    decision_run(&req, &cfg, checks, history, &v);
-    history_close(history);
-    char *response = review_response_json(&req, &v);
-    int rc = 2;
-    if (response) {
-        puts(response);
-        print_summary(&req, &v);
-        rc = verdict_denied(&v) ? 1 : 0;
-    } else {
-        fprintf(stderr, "schemagate review: out of memory\n");
-    }
-    free(response);
-    verdict_free(&v);
-    review_free(&req);
-    config_free(&cfg);
-    return rc;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
         return 2;
     }
+    /* The registries' own consistency first (a descriptor with a gap is a start-up error, never
+     * a crash on the first admission). */
+    struct sg_error err = {{0}};
+    if (check_registry_check(&err) != 0) {
+        fprintf(stderr, "schemagate: %s (a build error: report it)\n", err.message);
+        return 70;
+    }
     const char *cmd = argv[1];
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "review") == 0)
-        return cmd_review(argc - 1, argv + 1);
+        return review_command(argc - 1, argv + 1);
     if (strcmp(cmd, "config") == 0)
         return cli_config(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

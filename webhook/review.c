@@ -221,6 +221,12 @@ static void split_api_version(const char *api, char *group, size_t gn, char *ver
 
 int review_from_document(cJSON *doc, struct admission_request *req, struct sg_error *err)
 {
+    return review_from_document_in(doc, "default", req, err);
+}
+
+int review_from_document_in(cJSON *doc, const char *default_namespace, struct admission_request *req,
+                            struct sg_error *err)
+{
     memset(req, 0, sizeof *req);
     if (!cJSON_IsObject(doc)) {
         cJSON_Delete(doc);
@@ -262,7 +268,7 @@ int review_from_document(cJSON *doc, struct admission_request *req, struct sg_er
               cJSON_AddStringToObject(k, "version", version) &&
               cJSON_AddStringToObject(k, "kind", kind) &&
               cJSON_AddStringToObject(r, "name", name ? name : "") &&
-              cJSON_AddStringToObject(r, "namespace", ns ? ns : "default") &&
+              cJSON_AddStringToObject(r, "namespace", ns ? ns : default_namespace) &&
               cJSON_AddStringToObject(r, "operation", "CREATE") &&
               cJSON_AddFalseToObject(r, "dryRun") && cJSON_AddNullToObject(r, "oldObject");
     if (!ok) {

@@ -29,6 +29,8 @@ void verdict_free(struct verdict *v)
     message_list_free(&v->denials);
     message_list_free(&v->warnings);
     message_list_free(&v->rules);
+    message_list_free(&v->denial_rules);
+    message_list_free(&v->warning_rules);
 }
 
 bool verdict_denied(const struct verdict *v)
@@ -36,19 +38,22 @@ bool verdict_denied(const struct verdict *v)
     return v->denials.count > 0 || v->failed;
 }
 
-static void message_list_add(struct verdict *v, struct message_list *l, const char *text)
+/* Appends a copy of text; unless `repeat`, a text already there is not added again. Returns
+ * whether it was added. */
+static bool message_list_append(struct verdict *v, struct message_list *l, const char *text, bool repeat)
 {
-    for (size_t i = 0; i < l->count; i++)
-        if (strcmp(l->items[i], text) == 0)
-            return;           /* the same finding twice says nothing new */
+    if (!repeat)
+        for (size_t i = 0; i < l->count; i++)
+            if (strcmp(l->items[i], text) == 0)
+                return false;     /* the same finding twice says nothing new */
     if (l->count >= VERDICT_MAX_MESSAGES)
-        return;
+        return false;
     if (l->count == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 4;
         char **items = realloc(l->items, cap * sizeof *items);
         if (items == NULL) {
             v->failed = true;
-            return;
+            return false;
         }
         l->items = items;
         l->cap = cap;
@@ -56,9 +61,27 @@ static void message_list_add(struct verdict *v, struct message_list *l, const ch
     char *copy = strdup(text);
     if (copy == NULL) {
         v->failed = true;
-        return;
+        return false;
     }
     l->items[l->count++] = copy;
+    return true;
+}
+
+static void message_list_add(struct verdict *v, struct message_list *l, const char *text)
+{
+    (void)message_list_append(v, l, text, false);
+}
+
+/* A denial or warning and, in step with it, its rule id (on failure neither is kept). */
+static void finding_add(struct verdict *v, struct message_list *texts, struct message_list *rules,
+                        const char *text, const char *rule)
+{
+    if (!message_list_append(v, texts, text, false))
+        return;
+    if (!message_list_append(v, rules, rule, true)) {
+        free(texts->items[--texts->count]);
+        v->failed = true;
+    }
 }
 
 static void verdict_vreport(struct verdict *v, enum sg_action action, const char *rule,
@@ -68,9 +91,9 @@ static void verdict_vreport(struct verdict *v, enum sg_action action, const char
     vsnprintf(text, sizeof text, fmt, ap);
     message_list_add(v, &v->rules, rule);
     if (action == SG_ACTION_DENY)
-        message_list_add(v, &v->denials, text);
+        finding_add(v, &v->denials, &v->denial_rules, text, rule);
     else if (action == SG_ACTION_WARN)
-        message_list_add(v, &v->warnings, text);
+        finding_add(v, &v->warnings, &v->warning_rules, text, rule);
 }
 
 void verdict_report(struct verdict *v, enum sg_action action, const char *rule, const char *fmt, ...)

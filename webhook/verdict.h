@@ -19,6 +19,8 @@ struct verdict {
     struct message_list denials;   /* reasons the object is denied (without the object prefix) */
     struct message_list warnings;  /* returned as response.warnings */
     struct message_list rules;     /* rule ids that fired, any action */
+    struct message_list denial_rules;  /* denial_rules.items[i]: the rule behind denials.items[i] */
+    struct message_list warning_rules; /* the same for warnings */
     bool failed;                   /* out of memory while recording: treat as an error */
     bool needs_database;           /* the gate stopped: an answer must wait for a database */
 };

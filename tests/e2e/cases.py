@@ -31,12 +31,17 @@ for name, path, case in cases:
         with open(cfg_path, "w") as f:
             json.dump(case["config"], f)
         args += ["--config", cfg_path]
-    proc = subprocess.run(args + ["-"], input=sgtest.case_review_text(path), capture_output=True,
+    proc = subprocess.run(args + ["-o", "json", "-"], input=sgtest.case_review_text(path), capture_output=True,
                           text=True, timeout=60)
     want_rc = 0 if case["expect"]["allowed"] else 1
     report.check(proc.returncode == want_rc, f"review {name}: exit {want_rc}",
                  f"exit {proc.returncode}; stderr: {proc.stderr[:800]}")
-    sgtest.check_case_response(report, name, path, proc.stdout, "review")
+    try:
+        response = json.dumps(json.loads(proc.stdout)[0]["review"])
+    except (ValueError, KeyError, IndexError):
+        report.check(False, f"review {name}: stdout is an AdmissionReview", proc.stdout[:500])
+        continue
+    sgtest.check_case_response(report, name, path, response, "review")
     outputs[name] = proc.stdout + proc.stderr
 
 # 2. Over HTTPS: one server per distinct config, every case posted to /validate.

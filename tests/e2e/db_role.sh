@@ -131,7 +131,7 @@ review() {   # review REQUIRES EXPECTED_EXIT WHAT
   kubectl create deployment api --image=nginx:1.27 -n shop --dry-run=client -o json 2>/dev/null |
     /usr/bin/python3 -c 'import json,sys; o=json.load(sys.stdin); o["metadata"]["annotations"]={"schemagate.io/requires": sys.argv[1]}; print(json.dumps(o))' \
     "$requires" >"$TEST_TMP/deploy.json"
-  out=$("$SCHEMAGATE_BIN_DIR/schemagate" review --config "$TEST_TMP/config.json" "$TEST_TMP/deploy.json" 2>&1 >/dev/null)
+  out=$("$SCHEMAGATE_BIN_DIR/schemagate" review --config "$TEST_TMP/config.json" "$TEST_TMP/deploy.json" 2>&1)
   rc=$?
   if [ "$rc" = "$want" ] && ! grep -q "Sanitizer" <<<"$out"; then ok "as the role: $what"; else not_ok "as the role: $what (exit $rc, wanted $want)" "$out"; fi
   LAST_OUT=$out

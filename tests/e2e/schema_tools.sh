@@ -43,9 +43,9 @@ o = json.load(open(sys.argv[1]))
 o["metadata"]["annotations"] = {"schemagate.io/requires": sys.argv[2]}
 print(json.dumps(o))
 PY
-  "$bin/schemagate" review --config "$tmp/$name.config.json" "$tmp/object.json" >"$tmp/out.json" 2>"$tmp/err.txt"
+  "$bin/schemagate" review -o json --config "$tmp/$name.config.json" "$tmp/object.json" >"$tmp/out.json" 2>"$tmp/err.txt"
   case $? in 0) decision=allowed ;; 1) decision=denied ;; *) decision=error ;; esac
-  message=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["response"].get("status",{}).get("message",""))' "$tmp/out.json" 2>/dev/null)
+  message=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["review"]["response"].get("status",{}).get("message",""))' "$tmp/out.json" 2>/dev/null)
 }
 
 expect() {   # NAME WHAT STEP WANT [SUBSTRING...]

@@ -32,12 +32,12 @@ for path in files:
     exp = case["expect"]
     leak = not exp["allowed"]
     report.check(name.startswith("leak-" if leak else "safe-"), f"{name}: label matches the file name")
-    proc = subprocess.run([os.path.join(sgtest.BIN, "schemagate"), "review", "-"],
+    proc = subprocess.run([os.path.join(sgtest.BIN, "schemagate"), "review", "-o", "json", "-"],
                           input=sgtest.case_review_text(path), capture_output=True, text=True, timeout=60)
     if proc.returncode not in (0, 1):
         report.check(False, f"{name}: review runs", proc.stderr[:500])
         continue
-    resp = json.loads(proc.stdout)["response"]
+    resp = json.loads(proc.stdout)[0]["review"]["response"]
     message = resp.get("status", {}).get("message", "")
     # Only the secret findings: "plaintext credential in PATH (...)" segments.
     reported = set()

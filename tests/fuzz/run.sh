@@ -2,7 +2,7 @@
 # tests/fuzz/run.sh [SECONDS] [TARGET...] - builds the libFuzzer harnesses under ASan+UBSan
 # (clang and libclang-rt from Debian; scripts/install-deps.sh installs them) and runs each
 # TARGET (default: all of yaml jsonarena shell) for SECONDS (default 60).
-#   fuzz_yaml.c       webhook/yaml.c, the review input reader   seeds: tests/data/yaml
+#   fuzz_yaml.c       webhook/docstream.c + yamldoc.c (libyaml), the review input reader   seeds: tests/data/yaml
 #   fuzz_jsonarena.c  webhook/jsonarena.c, the request parser   seeds: tests/data/apiserver, tests/data/yaml/*.json
 #   fuzz_shell.c      webhook/secrets/shellparse.c              seeds: tests/fuzz/seeds/shell
 # FUZZ_OUT (default build/fuzz) holds the binaries, a corpus per target that grows from run to
@@ -23,7 +23,7 @@ cflags=(-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-s
         -Wall -Wextra -Werror -Wno-unused-command-line-argument -I"$root/webhook" -I"$root/tests/fuzz")
 sources() {
   case "$1" in
-    yaml)      echo "$root/webhook/yaml.c $root/webhook/error.c $root/webhook/strbuf.c" ;;
+    yaml)      echo "$root/webhook/docstream.c $root/webhook/yamldoc.c $root/webhook/jsonarena.c $root/webhook/linemap.c $root/webhook/error.c $root/webhook/strbuf.c" ;;
     jsonarena) echo "$root/webhook/jsonarena.c" ;;
     shell)     echo "$root/webhook/secrets/shellparse.c $root/webhook/strbuf.c" ;;
     *) echo "fuzz: unknown target '$1' (known: yaml jsonarena shell)" >&2; return 1 ;;
@@ -43,7 +43,7 @@ for target in "${targets[@]}"; do
   src=$(sources "$target") || exit 2
   bin=$out/fuzz_$target
   # shellcheck disable=SC2086
-  clang "${cflags[@]}" "$root/tests/fuzz/fuzz_$target.c" $src -lcjson -lm -o "$bin"
+  clang "${cflags[@]}" "$root/tests/fuzz/fuzz_$target.c" $src -lcjson -lyaml -lm -o "$bin"
   if [ -n "${FUZZ_FRESH:-}" ]; then
     corpus=$out/fresh/$target
     rm -rf "$corpus"

@@ -65,12 +65,23 @@ def run_case(index, path):
     in_path = os.path.join(TMP, "review-%d.json" % index)
     with open(in_path, "w") as f:
         f.write(sgtest.case_review_text(path))
-    p = subprocess.run([os.path.join(BIN, "schemagate"), "review", "--config", cfg_path, in_path],
+    p = subprocess.run([os.path.join(BIN, "schemagate"), "review", "-o", "json", "--config", cfg_path, in_path],
                        capture_output=True, text=True, timeout=30)
-    # The expectations by the shared checker (sgcase); the exit status and the conninfo are this
-    # runner's own.
-    problems, excerpt = sgtest.case_problems(path, p.stdout)
-    if p.returncode != (0 if case["expect"]["allowed"] else 1):
+    try:
+        entry = json.loads(p.stdout)[0]
+        review_text = json.dumps(entry["review"])
+    except (ValueError, KeyError, IndexError):
+        return ["no AdmissionReview on stdout (exit %d): %s" % (p.returncode, p.stderr[-500:])]
+    # The expectations by the shared checker (sgcase); the exit status, the unreachable flag and
+    # the conninfo are this runner's own.
+    problems, excerpt = sgtest.case_problems(path, review_text)
+    # exit 3 when the answer depended on an unreachable database, whatever it was
+    unreachable = any(f["rule"] == "schema.unreachable" for f in entry["denials"] + entry["warnings"])
+    if bool(case.get("unreachable")) != unreachable:
+        problems.append("schema.unreachable %s, the case says %s" % (unreachable, bool(case.get("unreachable"))))
+    if entry["unreachable"] != unreachable:
+        problems.append("unreachable is %s, findings say %s" % (entry["unreachable"], unreachable))
+    if p.returncode != (3 if unreachable else 0 if case["expect"]["allowed"] else 1):
         problems.append("exit status %d (stderr: %s)" % (p.returncode, p.stderr[-500:]))
     if PASSWORD in p.stdout + p.stderr or "user=" in p.stdout + p.stderr:
         problems.append("conninfo leaked into the output")

@@ -1,0 +1,219 @@
+/* docstream.c - splitting review input into documents: JSON streams through the server's strict
+ * parser (jsonarena, so both front ends accept the same JSON), YAML streams through yamldoc.c,
+ * and the checks both share (characters JSON and YAML forbid, duplicate keys). */
+#include "docstream.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonarena.h"
+#include "yamldoc.h"
+
+int doc_list_add(struct doc_list *l, cJSON *json, int line, struct sg_error *err)
+{
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        struct doc *items = realloc(l->items, cap * sizeof *items);
+        if (items == NULL) {
+            cJSON_Delete(json);
+            return sg_error_set(err, "out of memory");
+        }
+        l->items = items;
+        l->cap = cap;
+    }
+    l->items[l->count++] = (struct doc){ json, line };
+    return 0;
+}
+
+void doc_list_free(struct doc_list *l)
+{
+    for (size_t i = 0; i < l->count; i++)
+        cJSON_Delete(l->items[i].json);
+    free(l->items);
+    line_map_free(l->lines);
+    memset(l, 0, sizeof *l);
+}
+
+static int line_at(const char *text, size_t off)
+{
+    int line = 1;
+    for (size_t i = 0; i < off; i++)
+        if (text[i] == '\n')
+            line++;
+    return line;
+}
+
+static bool is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* YAML and JSON allow no control characters but tab and line breaks; a lone carriage return
+ * is refused too (YAML reads it as a line break, most editors do not). */
+static int check_characters(const char *text, size_t len, struct sg_error *err)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c >= 0x20)
+            continue;
+        if (c == '\t' || c == '\n' || (c == '\r' && i + 1 < len && text[i + 1] == '\n'))
+            continue;
+        int line = line_at(text, i);
+        if (c == 0)
+            return sg_error_set(err, "line %d: a NUL byte in the input; is this a binary file?", line);
+        if (c == '\r')
+            return sg_error_set(err, "line %d: a carriage return not followed by a line feed", line);
+        return sg_error_set(err, "line %d: control character 0x%02x in the input; YAML and JSON "
+                            "do not allow it (escape it inside a double-quoted string)", line, c);
+    }
+    return 0;
+}
+
+/* ---- duplicate keys in a JSON tree ---- */
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The first key that appears twice in one object anywhere in the tree, or NULL. */
+static const char *duplicate_key(const cJSON *node, const char **scratch, size_t cap, bool *oom)
+{
+    if (cJSON_IsObject(node)) {
+        size_t n = 0;
+        for (const cJSON *c = node->child; c; c = c->next)
+            n++;
+        if (n > 1) {
+            const char **names = n <= cap ? scratch : malloc(n * sizeof *names);
+            if (names == NULL) {
+                *oom = true;
+                return NULL;
+            }
+            size_t i = 0;
+            for (const cJSON *c = node->child; c; c = c->next)
+                names[i++] = c->string;
+            qsort(names, n, sizeof *names, name_cmp);
+            const char *dup = NULL;
+            for (i = 1; i < n && dup == NULL; i++)
+                if (strcmp(names[i], names[i - 1]) == 0)
+                    dup = names[i];
+            if (names != scratch)
+                free((void *)names);
+            if (dup)
+                return dup;
+        }
+    }
+    for (const cJSON *c = node->child; c; c = c->next) {
+        const char *dup = duplicate_key(c, scratch, cap, oom);
+        if (dup || *oom)
+            return dup;
+    }
+    return NULL;
+}
+
+/* ---- JSON streams ---- */
+
+/* Parses the JSON values of text one after another, each checked for duplicate keys. */
+static int json_stream(const char *text, size_t len, struct doc_list *out, struct sg_error *err)
+{
+    struct json_arena *arena = json_arena_create(len);
+    if (arena == NULL)
+        return sg_error_set(err, "out of memory");
+    const char *scratch[64];
+    size_t at = 0;
+    int rc = 0;
+    for (;;) {
+        while (at < len && is_ws(text[at]))
+            at++;
+        if (at == len)
+            break;
+        const char *end = NULL;
+        cJSON *tree = json_arena_parse(arena, text + at, len - at, &end);
+        int line = line_at(text, at);
+        if (tree == NULL) {
+            size_t off = end && end >= text + at ? (size_t)(end - text) : at;
+            rc = sg_error_set(err, "line %d: not valid JSON (at byte %zu); check the brackets, quotes and "
+                              "commas there", line_at(text, off), off);
+            break;
+        }
+        bool oom = false;
+        const char *dup = duplicate_key(tree, scratch, 64, &oom);
+        if (oom || dup) {
+            rc = oom ? sg_error_set(err, "out of memory")
+                     : sg_error_set(err, "line %d: the JSON value starting here has the key \"%.64s\" twice in "
+                                    "one object; the apiserver refuses it or keeps only the last one: "
+                                    "remove one of them",
+                                    line, dup);
+            break;
+        }
+        cJSON *copy = cJSON_Duplicate(tree, 1);
+        if (copy == NULL) {
+            rc = sg_error_set(err, "out of memory");
+            break;
+        }
+        if (cJSON_IsNull(copy))
+            cJSON_Delete(copy);
+        else if ((rc = doc_list_add(out, copy, line, err)) != 0)
+            break;
+        at = (size_t)(end - text);
+    }
+    json_arena_destroy(arena);
+    return rc;
+}
+
+int docstream_parse(const char *text, size_t len, struct doc_list *out, struct sg_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
+    if (check_characters(text, len, err) != 0)
+        return -1;
+    size_t i = 0;
+    while (i < len && is_ws(text[i]))
+        i++;
+    if (i == len)
+        return 0;
+    /* JSON goes through the server's parser, strictly: a text that looks like JSON (a '[', or
+     * a '{' whose first key is quoted) is never read again as YAML, which would accept what
+     * JSON does not ({"a": } is YAML for a null). */
+    size_t j = i + 1;
+    while (j < len && is_ws(text[j]))
+        j++;
+    bool json = text[i] == '[' || (text[i] == '{' && (j == len || text[j] == '"' || text[j] == '}'));
+    if (!json && (out->lines = line_map_create()) == NULL)
+        return sg_error_set(err, "out of memory");
+    int rc = json ? json_stream(text, len, out, err) : yamldoc_parse_stream(text, len, out, err);
+    if (rc != 0 && !json && text[i] == '{' && err) {
+        /* {unquoted: ...} was read as YAML flow; say that it is neither */
+        char yaml_msg[SG_ERROR_MAX];
+        snprintf(yaml_msg, sizeof yaml_msg, "%s", err->message);
+        sg_error_set(err, "%s (and not valid JSON either: a key is not quoted)", yaml_msg);
+    }
+    if (rc != 0)
+        doc_list_free(out);
+    return rc;
+}
+
+cJSON *yaml_or_json_parse(const char *text, size_t len, struct sg_error *err)
+{
+    struct doc_list docs;
+    if (docstream_parse(text, len, &docs, err) != 0)
+        return NULL;
+    if (docs.count != 1) {
+        if (docs.count == 0)
+            sg_error_set(err, "input is empty (no object in it)");
+        else
+            sg_error_set(err, "line %d: a second object; this reads one object at a time",
+                         docs.items[1].line);
+        doc_list_free(&docs);
+        return NULL;
+    }
+    cJSON *doc = docs.items[0].json;
+    docs.items[0].json = NULL;
+    doc_list_free(&docs);
+    return doc;
+}
