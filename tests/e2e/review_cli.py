@@ -102,7 +102,8 @@ if os.access(HELM, os.X_OK):
     env = dict(os.environ, HELM_CONFIG_HOME=os.path.join(TMP, "hc"), HELM_CACHE_HOME=os.path.join(TMP, "hk"),
                HELM_DATA_HOME=os.path.join(TMP, "hd"))
     h = subprocess.run([HELM, "template", "sg", os.path.join(sgtest.ROOT, "manifests", "helm", "schemagate"),
-                        "-n", "schemagate"], capture_output=True, text=True, env=env, timeout=120)
+                        "-n", "schemagate", "--set", "image.repository=registry.example/schemagate"],
+                       capture_output=True, text=True, env=env, timeout=120)
     report.check(h.returncode == 0, "helm template of manifests/helm/schemagate renders", h.stderr[-500:])
     kinds = [line[len("kind: "):].strip() for line in h.stdout.splitlines() if line.startswith("kind: ")]
     p, out = review_json(["-"], h.stdout)
