@@ -1,0 +1,193 @@
+"""tests/lib/schema_faults_mysql.py - the schema gate's fault tests on MariaDB, run by
+tests/e2e/schema_faults_mysql.sh once tests/lib/mariadb.sh has started the server (MY_DIR,
+MYPORT, MYSOCK, MYUSER, MYPASSWORD).
+
+The MySQL counterpart of schema_faults.py: a real `schemagate serve` with a 1000 ms database
+budget and no caching, databases with engine "mysql" and a SELECT-only user, answering while
+MariaDB is stopped, slow (SLEEP in a view), locked (LOCK TABLES ... WRITE held by a
+"migration") and restarted in the middle of a burst; then the cache.
+"""
+import concurrent.futures
+import copy
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.environ["SCHEMAGATE_ROOT"], "tests", "e2e", "lib"))
+import sgtest  # noqa: E402
+
+report = sgtest.Report()
+ROOT = os.environ["SCHEMAGATE_ROOT"]
+MY_DIR = os.environ["MY_DIR"]
+PORT = os.environ["MYPORT"]
+BUDGET_S = 1.0
+SLACK_S = 0.6
+READER_PW = "sg-fault-my-pw-4e7b"
+HARNESS = os.path.join(ROOT, "tests", "lib", "mariadb.sh")
+
+
+def server_ctl(action):
+    """mariadb.sh's my_stop / my_restart / a start on the same port, from a fresh shell."""
+    launch = {"stop": "my_stop \"$1\"", "restart": "my_restart \"$1\"",
+              "start": "my__launch \"$1\" \"$(cat \"$1/port\")\""}[action]
+    subprocess.run(["bash", "-c", f"source {HARNESS}; {launch}", "ctl", MY_DIR], check=True)
+
+
+def client(db=None):
+    return ["mariadb", "--no-defaults", "-S", os.environ["MYSOCK"], "-u", os.environ["MYUSER"],
+            "-p" + os.environ["MYPASSWORD"]] + ([db] if db else [])
+
+
+def sql(db, text):
+    subprocess.run(client(db), input=text.encode(), check=True, stdout=subprocess.DEVNULL)
+
+
+FLYWAY_DDL = open(os.path.join(ROOT, "tests", "cases", "schema", "fixtures", "flyway-ddl-mysql.sql")).read()
+ROWS = ("INSERT INTO flyway_schema_history VALUES (1, '1.9', 'add email index', 'SQL', 'V1_9__a.sql', 1, "
+        "'flyway', now(), 1, true), (2, '1.10', 'add orders', 'SQL', 'V1_10__b.sql', 2, 'flyway', now(), 1, true);")
+sql(None, "DROP DATABASE IF EXISTS faults; CREATE DATABASE faults; DROP DATABASE IF EXISTS slow; CREATE DATABASE slow;"
+          f"CREATE USER IF NOT EXISTS 'sg_reader'@'%' IDENTIFIED BY '{READER_PW}';"
+          "GRANT SELECT ON faults.* TO 'sg_reader'@'%'; GRANT SELECT ON slow.* TO 'sg_reader'@'%';")
+sql("faults", FLYWAY_DDL + ROWS)
+# "slow": the history table is a view that sleeps 3 s per row, longer than any budget.
+sql("slow", FLYWAY_DDL.replace("flyway_schema_history", "history_rows") + ROWS.replace("flyway_schema_history", "history_rows")
+    + "CREATE VIEW flyway_schema_history AS SELECT h.* FROM history_rows h WHERE SLEEP(3) = 0;")
+
+
+def conninfo(db, name):
+    path = os.path.join(sgtest.TMP, name)
+    with open(path, "w") as f:
+        f.write(f"mysql://sg_reader:{READER_PW}@127.0.0.1:{PORT}/{db}\n")
+    return path
+
+
+def database(db, name, on_unreachable):
+    return {"tool": "flyway", "engine": "mysql", "conninfo_file": conninfo(db, name), "namespaces": ["shop"],
+            "on_unreachable": on_unreachable}
+
+
+config = {
+    "schema": {"timeout_ms": int(BUDGET_S * 1000), "cache_satisfied_ms": 0, "cache_unsatisfied_ms": 0,
+               "pool_size": 2},
+    "databases": {"orders": database("faults", "orders.conninfo", "deny"),
+                  "legacy": database("faults", "legacy.conninfo", "allow"),
+                  "slow": database("slow", "slow.conninfo", "deny")},
+}
+cached_config = copy.deepcopy(config)
+cached_config["schema"].update(cache_satisfied_ms=60000, cache_unsatisfied_ms=500)
+
+DEPLOYMENT = json.loads(subprocess.run(["kubectl", "create", "deployment", "api", "-n", "shop",
+                                        "--image=registry.example/api:2", "--dry-run=client", "-o", "json"],
+                                       check=True, capture_output=True, text=True).stdout)
+
+
+def ask(server, requires):
+    """(seconds, allowed, message, warnings); allowed is None when the answer was unusable."""
+    obj = copy.deepcopy(DEPLOYMENT)
+    obj["metadata"]["annotations"] = {"schemagate.io/requires": requires}
+    fd, path = tempfile.mkstemp(dir=server.dir, suffix=".json")
+    with os.fdopen(fd, "w") as f:
+        json.dump(sgtest.case_review({"object": obj, "namespace": "shop"}, uid="fault-uid"), f)
+    start = time.monotonic()
+    out = subprocess.run(["curl", "-sS", "--cacert", os.path.join(server.certs, "ca.crt"),
+                          "-H", "Content-Type: application/json", "--data-binary", f"@{path}",
+                          server.url("/validate?timeout=10s")], capture_output=True, text=True, timeout=30)
+    took = time.monotonic() - start
+    os.unlink(path)
+    try:
+        resp = json.loads(out.stdout)["response"]
+    except (ValueError, KeyError):
+        return took, None, f"no AdmissionReview: {out.stdout[:200]} {out.stderr[:200]}", []
+    return took, resp["allowed"], resp.get("status", {}).get("message", ""), resp.get("warnings", [])
+
+
+def expect(server, requires, allowed, words, what):
+    took, got, message, warnings = ask(server, requires)
+    text = message + " | " + " ".join(warnings)
+    report.check(got is allowed and all(w in text for w in words),
+                 f"{what}: {requires} {'allowed' if allowed else 'denied'}", f"took {took:.2f}s, allowed={got}: {text}")
+    report.check(took <= BUDGET_S + SLACK_S, f"{what}: answered within the budget ({took:.2f}s)")
+    return text
+
+
+server = sgtest.Server(config, name="faults-mysql")
+try:
+    expect(server, "orders@1.10", True, [], "MariaDB up")
+    expect(server, "orders@1.11", False, ["the latest successful migration is 1.10 (add orders"], "MariaDB up")
+
+    # 1. MariaDB stopped.
+    server_ctl("stop")
+    expect(server, "orders@1.10", False, [f"database orders unreachable (connection refused at 127.0.0.1:{PORT})",
+                                          "on_unreachable: deny"], "stopped")
+    expect(server, "legacy@1.10", True, ["database legacy unreachable", "allowed without checking legacy@1.10"],
+           "stopped")
+    server_ctl("start")
+    expect(server, "orders@1.10", True, [], "started again, same schemagate process")
+
+    # 2. A statement slower than the budget: the history "table" sleeps.
+    text = expect(server, "slow@1.10", False, ["database slow unreachable"], "SLEEP(3) view")
+    report.check("budget" in text or "statement timeout" in text, "SLEEP(3) view: the reason is the time limit", text)
+    expect(server, "orders@1.10", True, [], "a slow database does not hold up another")
+
+    # 3. A "migration" holding the history table with LOCK TABLES ... WRITE.
+    holder = subprocess.Popen(client("faults") + ["-e", "LOCK TABLES flyway_schema_history WRITE; SELECT SLEEP(4); "
+                                                          "UNLOCK TABLES;"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    text = expect(server, "orders@1.10", False, ["database orders unreachable", "on_unreachable: deny"],
+                  "history table locked")
+    report.check("locked" in text or "budget" in text or "timeout" in text, "locked: the reason is a lock or the budget",
+                 text)
+    expect(server, "legacy@1.10", True, ["allowed without checking legacy@1.10 (on_unreachable: allow)"],
+           "history table locked")
+    holder.wait(timeout=15)
+    expect(server, "orders@1.10", True, [], "lock released")
+
+    # 4. MariaDB restarted in the middle of a burst of requests.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+        futures = [pool.submit(ask, server, "orders@1.10" if i % 2 else "legacy@1.10") for i in range(120)]
+        time.sleep(0.3)
+        server_ctl("restart")
+        results = [f.result() for f in futures]
+    slowest = max(r[0] for r in results)
+    report.check(all(r[1] is not None for r in results), "restart mid-run: every request got an AdmissionReview",
+                 str([r for r in results if r[1] is None][:2]))
+    report.check(sum(1 for r in results if r[1]) > 0, "restart mid-run: requests before/after it were admitted")
+    report.check(slowest <= BUDGET_S + SLACK_S + 1.0, f"restart mid-run: slowest answer {slowest:.2f}s")
+    bad = [r for r in results if r[1] is False and "unreachable" not in r[2]]
+    report.check(not bad, "restart mid-run: every denial says the database was unreachable", str(bad[:2]))
+    expect(server, "orders@1.10", True, [], "after the restart, same schemagate process")
+    expect(server, "orders@1.10", True, [], "after the restart, pooled connection reused")
+
+    status, metrics = server.get_metrics_port("/metrics")
+    report.check('schemagate_db_errors_total{database="orders"}' in metrics and
+                 'schemagate_db_errors_total{database="orders"} 0' not in metrics,
+                 "metrics: db errors counted for orders")
+    report.check('schemagate_db_query_duration_seconds_count{database="orders"}' in metrics and
+                 'schemagate_db_query_duration_seconds_count{database="orders"} 0' not in metrics,
+                 "metrics: query durations recorded for orders")
+    log = server.read_log()
+    report.check(READER_PW not in log and READER_PW not in metrics and "sg_reader" not in log,
+                 "the conninfo password and user are in no log line or metric")
+finally:
+    server.stop()
+
+# 5. The cache: a satisfied answer is reused (and counted); a fresh migration is seen quickly.
+server = sgtest.Server(cached_config, name="cached-mysql")
+try:
+    expect(server, "orders@1.10", True, [], "cached")
+    expect(server, "orders@1.10", True, [], "cached, second time")
+    _, metrics = server.get_metrics_port("/metrics")
+    report.check('schemagate_history_cache_hits_total{database="orders"} 1' in metrics, "metrics: one cache hit",
+                 [line for line in metrics.splitlines() if "cache_hits" in line])
+    expect(server, "orders@1.11", False, ["1.10"], "cached: 1.11 not yet applied")
+    sql("faults", "INSERT INTO flyway_schema_history VALUES (3, '1.11', 'x', 'SQL', 'V1_11__x.sql', 3, "
+                  "'flyway', now(), 1, true)")
+    time.sleep(0.6)
+    expect(server, "orders@1.11", True, [], "cached: the finished migration is seen within a second")
+finally:
+    server.stop()
+report.finish()
