@@ -48,13 +48,28 @@ def sql(db, text):
 FLYWAY_DDL = open(os.path.join(ROOT, "tests", "cases", "schema", "fixtures", "flyway-ddl-mysql.sql")).read()
 ROWS = ("INSERT INTO flyway_schema_history VALUES (1, '1.9', 'add email index', 'SQL', 'V1_9__a.sql', 1, "
         "'flyway', now(), 1, true), (2, '1.10', 'add orders', 'SQL', 'V1_10__b.sql', 2, 'flyway', now(), 1, true);")
-sql(None, "DROP DATABASE IF EXISTS faults; CREATE DATABASE faults; DROP DATABASE IF EXISTS slow; CREATE DATABASE slow;"
-          f"CREATE USER IF NOT EXISTS 'sg_reader'@'%' IDENTIFIED BY '{READER_PW}';"
-          "GRANT SELECT ON faults.* TO 'sg_reader'@'%'; GRANT SELECT ON slow.* TO 'sg_reader'@'%';")
-sql("faults", FLYWAY_DDL + ROWS)
+sql(None, "DROP DATABASE IF EXISTS faults; CREATE DATABASE faults; DROP DATABASE IF EXISTS slow; CREATE DATABASE slow;")
+sql("faults", FLYWAY_DDL + ROWS + "CREATE TABLE customers (email varchar(100)); INSERT INTO customers VALUES ('a@b.c');")
 # "slow": the history table is a view that sleeps 3 s per row, longer than any budget.
 sql("slow", FLYWAY_DDL.replace("flyway_schema_history", "history_rows") + ROWS.replace("flyway_schema_history", "history_rows")
     + "CREATE VIEW flyway_schema_history AS SELECT h.* FROM history_rows h WHERE SLEEP(3) = 0;")
+# The gate's user exactly as README "Databases" creates it: manifests/db/mysql/user.sql, then
+# grants.sql per database (the flyway table; the view in "slow").
+MANIFESTS = os.path.join(ROOT, "manifests", "db", "mysql")
+sql(None, f"SET @user = 'sg_reader', @host = '%', @password = '{READER_PW}';\n"
+          f"SOURCE {os.path.join(MANIFESTS, 'user.sql')};\n"
+          f"SET @db = 'faults', @tool = 'flyway'; SOURCE {os.path.join(MANIFESTS, 'grants.sql')};\n"
+          f"SET @db = 'slow'; SOURCE {os.path.join(MANIFESTS, 'grants.sql')};\n")
+reader = ["mariadb", "--no-defaults", "-h", "127.0.0.1", "-P", PORT, "-u", "sg_reader", "-p" + READER_PW, "-N", "-e"]
+got = subprocess.run(reader + ["SELECT count(*) FROM faults.flyway_schema_history"], capture_output=True, text=True)
+report.check(got.returncode == 0 and got.stdout.strip() == "2", "grants.sql: the user reads the history table",
+             got.stderr[-200:])
+for what, stmt in (("another table", "SELECT * FROM faults.customers"),
+                   ("a write", "INSERT INTO faults.flyway_schema_history (installed_rank) VALUES (99)"),
+                   ("DDL", "CREATE TABLE faults.x (id int)")):
+    got = subprocess.run(reader + [stmt], capture_output=True, text=True)
+    report.check(got.returncode != 0 and "denied" in got.stderr, f"grants.sql: the user cannot do {what}",
+                 got.stdout + got.stderr[-200:])
 
 
 def conninfo(db, name):
@@ -64,8 +79,12 @@ def conninfo(db, name):
     return path
 
 
-def database(db, name, on_unreachable):
-    return {"tool": "flyway", "engine": "mysql", "conninfo_file": conninfo(db, name), "namespaces": ["shop"],
+def database(db, name, on_unreachable, text=None):
+    path = conninfo(db, name)
+    if text:
+        with open(path, "w") as f:
+            f.write(text)
+    return {"tool": "flyway", "engine": "mysql", "conninfo_file": path, "namespaces": ["shop"],
             "on_unreachable": on_unreachable}
 
 
@@ -74,7 +93,11 @@ config = {
                "pool_size": 2},
     "databases": {"orders": database("faults", "orders.conninfo", "deny"),
                   "legacy": database("faults", "legacy.conninfo", "allow"),
-                  "slow": database("slow", "slow.conninfo", "deny")},
+                  "slow": database("slow", "slow.conninfo", "deny"),
+                  # key=value form, a wrong password; a database that does not exist
+                  "badpw": database("faults", "badpw.conninfo", "deny",
+                                    f"host=localhost port={PORT} user=sg_reader password='{READER_PW}x' dbname=faults\n"),
+                  "nodb": database("nosuchdb", "nodb.conninfo", "deny")},
 }
 cached_config = copy.deepcopy(config)
 cached_config["schema"].update(cache_satisfied_ms=60000, cache_unsatisfied_ms=500)
@@ -117,6 +140,13 @@ server = sgtest.Server(config, name="faults-mysql")
 try:
     expect(server, "orders@1.10", True, [], "MariaDB up")
     expect(server, "orders@1.11", False, ["the latest successful migration is 1.10 (add orders"], "MariaDB up")
+
+    # Errors mapped to short reasons, never the server's text (which names the user).
+    text = expect(server, "badpw@1.10", False, ["database badpw unreachable (access denied: check user and password"],
+                  "wrong password (key=value conninfo, localhost over TCP)")
+    report.check(READER_PW not in text and "sg_reader" not in text, "wrong password: neither user nor password shown", text)
+    expect(server, "nodb@1.10", False, ["database nodb unreachable (access denied to the database"],
+           "a database the user may not see")
 
     # 1. MariaDB stopped.
     server_ctl("stop")
