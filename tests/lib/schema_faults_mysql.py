@@ -11,6 +11,7 @@ import concurrent.futures
 import copy
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -72,6 +73,13 @@ for what, stmt in (("another table", "SELECT * FROM faults.customers"),
                  got.stdout + got.stderr[-200:])
 
 
+# A "server" that accepts connections and never speaks (a hung host, a black-holing proxy).
+hung = socket.socket()
+hung.bind(("127.0.0.1", 0))
+hung.listen(64)
+HUNG_PORT = hung.getsockname()[1]
+
+
 def conninfo(db, name):
     path = os.path.join(sgtest.TMP, name)
     with open(path, "w") as f:
@@ -97,7 +105,9 @@ config = {
                   # key=value form, a wrong password; a database that does not exist
                   "badpw": database("faults", "badpw.conninfo", "deny",
                                     f"host=localhost port={PORT} user=sg_reader password='{READER_PW}x' dbname=faults\n"),
-                  "nodb": database("nosuchdb", "nodb.conninfo", "deny")},
+                  "nodb": database("nosuchdb", "nodb.conninfo", "deny"),
+                  "hung": database("faults", "hung.conninfo", "deny",
+                                   f"mysql://sg_reader:{READER_PW}@127.0.0.1:{HUNG_PORT}/faults\n")},
 }
 cached_config = copy.deepcopy(config)
 cached_config["schema"].update(cache_satisfied_ms=60000, cache_unsatisfied_ms=500)
@@ -147,6 +157,12 @@ try:
     report.check(READER_PW not in text and "sg_reader" not in text, "wrong password: neither user nor password shown", text)
     expect(server, "nodb@1.10", False, ["database nodb unreachable (access denied to the database"],
            "a database the user may not see")
+    expect(server, "hung@1.10", False, [f"database hung unreachable (connect timed out within the 1000 ms budget "
+                                        f"at 127.0.0.1:{HUNG_PORT})"], "a server that never answers the handshake")
+    with open(f"/proc/{server.proc.pid}/maps") as f:
+        maps = f.read()
+    report.check("libmariadb" in maps and "libpq" not in maps,
+                 "MySQL databases only: libmariadb is loaded, libpq is not")
 
     # 1. MariaDB stopped.
     server_ctl("stop")
