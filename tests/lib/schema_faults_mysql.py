@@ -80,6 +80,13 @@ hung.listen(64)
 HUNG_PORT = hung.getsockname()[1]
 
 
+def status(name):
+    """A server status counter (e.g. Com_stmt_prepare), server-wide."""
+    out = subprocess.run(client() + ["-N", "-e", f"SHOW GLOBAL STATUS LIKE '{name}'"], capture_output=True,
+                         text=True, check=True).stdout.split()
+    return int(out[1])
+
+
 def conninfo(db, name):
     path = os.path.join(sgtest.TMP, name)
     with open(path, "w") as f:
@@ -163,6 +170,20 @@ try:
         maps = f.read()
     report.check("libmariadb" in maps and "libpq" not in maps,
                  "MySQL databases only: libmariadb is loaded, libpq is not")
+
+    # Prepared once per connection, then only executed, the values bound (pool_size 2).
+    prepares, executes = status("Com_stmt_prepare"), status("Com_stmt_execute")
+    for i in range(20):
+        ask(server, "orders@1.10" if i % 2 else "orders@1.9")
+    prepares, executes = status("Com_stmt_prepare") - prepares, status("Com_stmt_execute") - executes
+    report.check(prepares <= 2 and executes >= 20, "prepared statements: 20 lookups, at most one prepare per "
+                 "pooled connection (2), every lookup executed", f"{prepares} prepares, {executes} executes")
+    # The history table dropped and made again under the prepared statement.
+    sql("faults", "RENAME TABLE flyway_schema_history TO flyway_kept")
+    expect(server, "orders@1.10", False, ["the history table flyway_schema_history does not exist yet"],
+           "table dropped under the prepared statement")
+    sql("faults", "RENAME TABLE flyway_kept TO flyway_schema_history")
+    expect(server, "orders@1.10", True, [], "table back under the prepared statement")
 
     # 1. MariaDB stopped.
     server_ctl("stop")

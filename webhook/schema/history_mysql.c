@@ -1,15 +1,11 @@
 /* history_mysql.c - the history source on MySQL / MariaDB: the database's tool (schema/tool.h)
- * gives query[DB_ENGINE_MYSQL], run here on the database's pool (mypool.c), and reduces the
- * answer, seen through a `struct history_rows`. This file knows Connector/C; it knows no tool.
+ * gives query[DB_ENGINE_MYSQL], run here on the database's pool (mypool.c) as a statement
+ * prepared once per connection (mystmt.c), and reduces the answer, seen through a `struct
+ * history_rows`. This file knows the statement's text and the server's error numbers; it
+ * knows no tool.
  *
- * Parameters: the query text is built per lookup with each $N replaced by a quoted literal
- * escaped with mysql_real_escape_string (which follows the session's NO_BACKSLASH_ESCAPES
- * mode; MariaDB Connector/C has no mysql_real_escape_string_quote, and the literals are always
- * single-quoted). Server-side prepared statements are not used: Connector/C can prepare and
- * execute without blocking, but the queries repeat their parameters ($1 several times, which
- * `?` cannot), and reading a statement's result needs typed bind buffers per column where the
- * text protocol hands the tools the text they read on PostgreSQL. The history tables are
- * small, so parsing the statement each time costs little next to the round trip. */
+ * Parameters: the tools' queries say $1..$4 as on PostgreSQL, often more than once; here each
+ * use becomes a '?' bound to that parameter's value, so no value is ever part of the SQL text. */
 #include "history_mysql.h"
 
 #include <mysqld_error.h>
@@ -19,6 +15,7 @@
 
 #include "deadline.h"
 #include "metrics.h"
+#include "mystmt.h"
 #include "strbuf.h"
 #include "tool.h"
 
@@ -37,32 +34,16 @@ static void append_identifier(struct strbuf *sb, const char *name)
     strbuf_putc(sb, '`');
 }
 
-static bool append_literal(MYSQL *m, struct strbuf *sb, const char *value)
-{
-    size_t len = strlen(value);
-    char *escaped = malloc(2 * len + 1);
-    if (escaped == NULL)
-        return false;
-    unsigned long n = mysql_real_escape_string(m, escaped, value, (unsigned long)len);
-    bool ok = n != (unsigned long)-1;
-    if (ok) {
-        strbuf_putc(sb, '\'');
-        strbuf_append(sb, escaped, n);
-        strbuf_putc(sb, '\'');
-    }
-    free(escaped);
-    return ok;
-}
-
-/* The tool's query with {T}/{S} replaced by backtick-quoted identifiers and $N by escaped
- * literals; NULL with err set when it cannot be built. */
-static char *build_query(MYSQL *m, const struct database_config *db, const char *const *params, int nparams,
-                         size_t *len, struct sg_error *err)
+/* The tool's query with {T}/{S} replaced by backtick-quoted identifiers and each $N by '?'
+ * (st->binds in order); the text is the same on every lookup, so it is prepared once per
+ * connection. NULL with err set when it cannot be built. */
+static char *build_statement(const struct database_config *db, const char *const *params, int nparams,
+                             struct my_statement *st, struct sg_error *err)
 {
     struct strbuf sb;
     strbuf_init(&sb, QUERY_MAX);
-    bool ok = true;
-    for (const char *p = db->tool->query[DB_ENGINE_MYSQL]; *p && ok; p++) {
+    st->nbinds = 0;
+    for (const char *p = db->tool->query[DB_ENGINE_MYSQL]; *p; p++) {
         if (p[0] == '{' && (p[1] == 'T' || p[1] == 'S') && p[2] == '}') {
             if (db->table_schema == NULL && p[1] == 'S') {
                 strbuf_free(&sb);
@@ -80,16 +61,18 @@ static char *build_query(MYSQL *m, const struct database_config *db, const char 
             p += 2;
         } else if (p[0] == '$' && p[1] >= '1' && p[1] <= '0' + TOOL_MAX_PARAMS) {
             int i = p[1] - '1';
-            ok = i < nparams && params[i] != NULL && append_literal(m, &sb, params[i]);
+            if (i >= nparams || params[i] == NULL || st->nbinds >= MYSTMT_MAX_BINDS) {
+                strbuf_free(&sb);
+                sg_error_set(err, "database %s could not answer (the %s query's parameters do not match)",
+                             db->name, db->tool->name);
+                return NULL;
+            }
+            st->binds[st->nbinds++] = params[i];
+            strbuf_putc(&sb, '?');
             p++;
         } else {
             strbuf_putc(&sb, *p);
         }
-    }
-    if (!ok) {
-        strbuf_free(&sb);
-        sg_error_set(err, "database %s could not answer (out of memory building the query)", db->name);
-        return NULL;
     }
     const char *text = strbuf_cstr(&sb);
     if (text == NULL) {
@@ -97,21 +80,18 @@ static char *build_query(MYSQL *m, const struct database_config *db, const char 
         sg_error_set(err, "database %s could not answer (out of memory building the query)", db->name);
         return NULL;
     }
-    *len = strlen(text);
-    return strbuf_take(&sb);
+    st->len = strlen(text);
+    char *sql = strbuf_take(&sb);
+    st->sql = sql;
+    return sql;
 }
 
 /* ---------------------------------------------------------------- reading the answer ---- */
 
-struct my_answer {
-    MYSQL_ROW *rows;
-    int columns;
-};
-
 static const char *my_value(const void *result, int row, int column)
 {
-    const struct my_answer *a = result;
-    return a->rows[row][column];
+    const struct my_rows *r = result;
+    return r->cells[(long)row * r->columns + column];
 }
 
 /* A server-side error as a short sentence; the server's own text is not shown. */
@@ -141,27 +121,15 @@ static int query_error(const struct database_config *db, unsigned code, struct s
     }
 }
 
-/* The stored result, reduced: 0, or -1 with err. */
-static int read_answer(const struct database_config *db, const struct requirement *r, MYSQL_RES *res,
+/* The rows, reduced: 0, or -1 with err. */
+static int read_answer(const struct database_config *db, const struct requirement *r, const struct my_rows *rows,
                        struct history_result *out, struct sg_error *err)
 {
     const struct migration_tool *tool = db->tool;
-    unsigned long long nrows = mysql_num_rows(res);
-    int columns = (int)mysql_num_fields(res);
-    if (columns != tool->columns || nrows > 1000000 || (tool->single_row && nrows != 1))
+    if (rows->columns != tool->columns || (tool->single_row && rows->rows != 1))
         return sg_error_set(err, "database %s could not answer (unexpected result shape)", db->name);
-    struct my_answer a = {.rows = calloc(nrows ? nrows : 1, sizeof *a.rows), .columns = columns};
-    if (a.rows == NULL)
-        return sg_error_set(err, "database %s could not answer (out of memory)", db->name);
-    for (unsigned long long i = 0; i < nrows; i++)
-        if ((a.rows[i] = mysql_fetch_row(res)) == NULL) {
-            free(a.rows);
-            return sg_error_set(err, "database %s could not answer (result ended early)", db->name);
-        }
-    struct history_rows rows = {.result = &a, .rows = (int)nrows, .columns = columns, .value = my_value};
-    int rc = tool->reduce(db, r, &rows, out, err);
-    free(a.rows);
-    return rc;
+    struct history_rows view = {.result = rows, .rows = rows->rows, .columns = rows->columns, .value = my_value};
+    return tool->reduce(db, r, &view, out, err);
 }
 
 /* ---------------------------------------------------------------- lookup --------------- */
@@ -176,18 +144,18 @@ int history_mysql_lookup(struct mypool *pool, const struct database_config *db, 
         struct myconn c;
         if (mypool_acquire(pool, deadline, &c, err) != 0)
             return -1;
-        size_t len = 0;
-        char *sql = build_query(c.conn, db, params, nparams, &len, err);
+        struct my_statement st;
+        char *sql = build_statement(db, params, nparams, &st, err);
         if (sql == NULL) {
             mypool_release(pool, &c, false);
             return -1;
         }
         struct timespec start;
         clock_gettime(CLOCK_MONOTONIC, &start);
-        MYSQL_RES *res = NULL;
+        struct my_rows rows;
         unsigned code = 0;
         bool broken = false;
-        int rc = mypool_query(pool, &c, sql, len, deadline, &res, &code, &broken, err);
+        int rc = mystmt_run(pool, &c, &st, deadline, &rows, &code, &broken, err);
         free(sql);
         if (rc != 0) {
             mypool_release(pool, &c, true);
@@ -202,12 +170,9 @@ int history_mysql_lookup(struct mypool *pool, const struct database_config *db, 
             rc = 0;            /* no table (or no sqitch registry database): nothing has run yet */
         else if (code != 0)
             rc = query_error(db, code, err);
-        else if (res == NULL)
-            rc = sg_error_set(err, "database %s could not answer (unexpected result shape)", db->name);
         else
-            rc = read_answer(db, r, res, out, err);
-        if (res)
-            mysql_free_result(res);
+            rc = read_answer(db, r, &rows, out, err);
+        my_rows_free(&rows);
         /* A statement cut by the server's time limit leaves the session usable; one cut by
          * our deadline does not (handled above). */
         mypool_release(pool, &c, false);

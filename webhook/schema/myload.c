@@ -40,7 +40,28 @@
     X(MYSQL_ROW, mysql_fetch_row, (MYSQL_RES * result), (result))                                 \
     X(unsigned long, mysql_real_escape_string, (MYSQL * mysql, char *to, const char *from,        \
                                                 unsigned long length), (mysql, to, from, length)) \
-    X(int, mysql_server_init, (int argc, char **argv, char **groups), (argc, argv, groups))
+    X(int, mysql_server_init, (int argc, char **argv, char **groups), (argc, argv, groups))          \
+    X(MYSQL_STMT *, mysql_stmt_init, (MYSQL * mysql), (mysql))                                    \
+    X(int, mysql_stmt_prepare_start, (int *ret, MYSQL_STMT *stmt, const char *query, unsigned long length), \
+      (ret, stmt, query, length))                                                                 \
+    X(int, mysql_stmt_prepare_cont, (int *ret, MYSQL_STMT *stmt, int status), (ret, stmt, status)) \
+    X(int, mysql_stmt_execute_start, (int *ret, MYSQL_STMT *stmt), (ret, stmt))                   \
+    X(int, mysql_stmt_execute_cont, (int *ret, MYSQL_STMT *stmt, int status), (ret, stmt, status)) \
+    X(int, mysql_stmt_store_result_start, (int *ret, MYSQL_STMT *stmt), (ret, stmt))             \
+    X(int, mysql_stmt_store_result_cont, (int *ret, MYSQL_STMT *stmt, int status), (ret, stmt, status)) \
+    X(my_bool, mysql_stmt_attr_set, (MYSQL_STMT * stmt, enum enum_stmt_attr_type attr_type, const void *attr), \
+      (stmt, attr_type, attr))                                                                    \
+    X(my_bool, mysql_stmt_bind_param, (MYSQL_STMT * stmt, MYSQL_BIND * bnd), (stmt, bnd))         \
+    X(my_bool, mysql_stmt_bind_result, (MYSQL_STMT * stmt, MYSQL_BIND * bnd), (stmt, bnd))        \
+    X(int, mysql_stmt_fetch, (MYSQL_STMT * stmt), (stmt))                                         \
+    X(my_bool, mysql_stmt_free_result, (MYSQL_STMT * stmt), (stmt))                               \
+    X(my_bool, mysql_stmt_close, (MYSQL_STMT * stmt), (stmt))                                     \
+    X(unsigned int, mysql_stmt_errno, (MYSQL_STMT * stmt), (stmt))                                \
+    X(unsigned int, mysql_stmt_field_count, (MYSQL_STMT * stmt), (stmt))                          \
+    X(unsigned long, mysql_stmt_param_count, (MYSQL_STMT * stmt), (stmt))                         \
+    X(my_ulonglong, mysql_stmt_num_rows, (MYSQL_STMT * stmt), (stmt))                             \
+    X(MYSQL_RES *, mysql_stmt_result_metadata, (MYSQL_STMT * stmt), (stmt))                       \
+    X(MYSQL_FIELD *, mysql_fetch_fields, (MYSQL_RES * res), (res))
 
 #define POINTER(ret, name, params, args) ret(*name) params;
 #define VOID_POINTER(name, params, args) void(*name) params;

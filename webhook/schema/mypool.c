@@ -25,6 +25,7 @@
 
 struct mypool_slot {
     MYSQL *conn;
+    MYSQL_STMT *stmt;    /* prepared on conn, or NULL */
     bool busy;
 };
 
@@ -67,9 +68,12 @@ void mypool_free(struct mypool *pool)
 {
     if (pool == NULL)
         return;
-    for (int i = 0; i < pool->size; i++)
+    for (int i = 0; i < pool->size; i++) {
+        if (pool->slots[i].stmt)
+            mysql_stmt_close(pool->slots[i].stmt);
         if (pool->slots[i].conn)
             mysql_close(pool->slots[i].conn);
+    }
     pthread_mutex_destroy(&pool->lock);
     pthread_cond_destroy(&pool->freed);
     free(pool->slots);
@@ -82,7 +86,7 @@ void mypool_free(struct mypool *pool)
 /* Waits for what Connector/C asked (MYSQL_WAIT_*) or the deadline: the MYSQL_WAIT_* flags that
  * are ready (MYSQL_WAIT_TIMEOUT when the connector's own timer ran out first), 0 when the
  * deadline passed, -1 on a poll error. */
-static int wait_status(MYSQL *m, int status, const struct timespec *deadline)
+int mypool_wait(MYSQL *m, int status, const struct timespec *deadline)
 {
     int fd = mysql_get_socket(m);
     for (;;) {
@@ -294,7 +298,7 @@ static MYSQL *open_connection(const struct mypool *pool, const struct timespec *
                                           ci.password, ci.dbname[0] ? ci.dbname : NULL, ci.port,
                                           ci.socket[0] ? ci.socket : NULL, 0);
     while (status) {
-        int ready = wait_status(m, status, deadline);
+        int ready = mypool_wait(m, status, deadline);
         if (ready <= 0) {
             char reason[64];
             snprintf(reason, sizeof reason, "connect timed out within the %d ms budget", pool->timeout_ms);
@@ -349,7 +353,9 @@ int mypool_acquire(struct mypool *pool, const struct timespec *deadline, struct 
     struct mypool_slot *s = &pool->slots[out->slot];
     s->busy = true;
     out->conn = s->conn;
+    out->stmt = s->conn ? s->stmt : NULL;
     s->conn = NULL;
+    s->stmt = NULL;
     pthread_mutex_unlock(&pool->lock);
 
     if (out->conn == NULL) {
@@ -367,22 +373,33 @@ void mypool_release(struct mypool *pool, struct myconn *c, bool broken)
 {
     if (c->slot < 0)
         return;
+    if ((broken || c->conn == NULL) && c->stmt) {
+        mysql_stmt_close(c->stmt);
+        c->stmt = NULL;
+    }
     if (broken && c->conn) {
         mysql_close(c->conn);
         c->conn = NULL;
     }
     pthread_mutex_lock(&pool->lock);
     pool->slots[c->slot].conn = c->conn;
+    pool->slots[c->slot].stmt = c->stmt;
     pool->slots[c->slot].busy = false;
     pthread_cond_signal(&pool->freed);
     pthread_mutex_unlock(&pool->lock);
     c->conn = NULL;
+    c->stmt = NULL;
     c->slot = -1;
 }
 
 /* ---------------------------------------------------------------- querying ------------- */
 
-static int exec_failed(const struct mypool *pool, bool timed_out, bool *broken, struct sg_error *err)
+const char *mypool_name(const struct mypool *pool)
+{
+    return pool->db->name;
+}
+
+int mypool_failed(const struct mypool *pool, bool timed_out, bool *broken, struct sg_error *err)
 {
     *broken = true;
     if (timed_out)
@@ -408,30 +425,30 @@ int mypool_query(const struct mypool *pool, struct myconn *c, const char *sql, s
     int qret = 0;
     int status = mysql_real_query_start(&qret, m, sql, (unsigned long)len);
     while (status) {
-        int ready = wait_status(m, status, deadline);
+        int ready = mypool_wait(m, status, deadline);
         if (ready <= 0)
-            return exec_failed(pool, ready == 0, broken, err);
+            return mypool_failed(pool, ready == 0, broken, err);
         status = mysql_real_query_cont(&qret, m, ready);
     }
     if (qret != 0) {
         unsigned code = mysql_errno(m);
         if (client_error(code))
-            return exec_failed(pool, false, broken, err);
+            return mypool_failed(pool, false, broken, err);
         *server_errno = code;
         return 0;
     }
     MYSQL_RES *r = NULL;
     status = mysql_store_result_start(&r, m);
     while (status) {
-        int ready = wait_status(m, status, deadline);
+        int ready = mypool_wait(m, status, deadline);
         if (ready <= 0)
-            return exec_failed(pool, ready == 0, broken, err);
+            return mypool_failed(pool, ready == 0, broken, err);
         status = mysql_store_result_cont(&r, m, ready);
     }
     if (r == NULL && mysql_field_count(m) != 0) {
         unsigned code = mysql_errno(m);
         if (code == 0 || client_error(code))
-            return exec_failed(pool, false, broken, err);
+            return mypool_failed(pool, false, broken, err);
         *server_errno = code;       /* e.g. max_statement_time hit while rows were sent */
         return 0;
     }

@@ -18,6 +18,7 @@ struct mypool;
 /* A borrowed connection: give it back with mypool_release. */
 struct myconn {
     MYSQL *conn;
+    MYSQL_STMT *stmt; /* the pool's one statement, once prepared on this connection (mystmt.c) */
     int slot;
     bool fresh;    /* opened for this borrow (a failure then is not a stale connection) */
 };
@@ -32,6 +33,17 @@ void mypool_free(struct mypool *pool);
 int mypool_acquire(struct mypool *pool, const struct timespec *deadline, struct myconn *out, struct sg_error *err);
 /* broken: close it instead of keeping it for the next request. */
 void mypool_release(struct mypool *pool, struct myconn *c, bool broken);
+
+/* The database's name, for messages. */
+const char *mypool_name(const struct mypool *pool);
+
+/* Waits for what Connector/C asked of a non-blocking call (MYSQL_WAIT_* in status) until the
+ * deadline: the ready MYSQL_WAIT_* flags to pass to the *_cont call, 0 when the deadline
+ * passed, -1 on error. */
+int mypool_wait(MYSQL *m, int status, const struct timespec *deadline);
+/* The error for a connection that failed (timed_out: the deadline passed) mid-statement; sets
+ * *broken and returns -1. */
+int mypool_failed(const struct mypool *pool, bool timed_out, bool *broken, struct sg_error *err);
 
 /* Runs one statement and stores its whole result before the deadline. 0 with *res (NULL for a
  * statement without rows) and *server_errno 0; 0 with *res NULL and *server_errno set when the
