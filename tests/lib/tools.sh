@@ -8,7 +8,7 @@
 #   tool_<t>_migrate_to STEP       apply migrations up to STEP (1 or 2) with the real tool
 #   tool_<t>_fail                  apply step 1, then a failing step 2: returns 0 iff the tool failed
 #   tool_<t>_ref STEP              the <ref> for schemagate.io/requires: "<database>@<ref>"
-#   tools_applied NAME STEP        "t"/"f": the webhook's question in SQL on the tool's table
+#   tools_applied NAME STEP        "t"/"f": the webhook's question in SQL on the tool's table (PostgreSQL)
 #   tools_config_tool NAME         the webhook config's "tool" value (activerecord -> rails, ...)
 #   tools_table NAME               the history table the tool writes (schema-qualified on PostgreSQL,
 #                                  in the project's database on MySQL unless qualified)
