@@ -113,8 +113,11 @@ int mypool_wait(MYSQL *m, int status, const struct timespec *deadline)
             continue;
         if (rc < 0)
             return -1;
-        if (rc == 0)
-            return own_timer ? MYSQL_WAIT_TIMEOUT : (deadline_ms_left(deadline) > 0 ? MYSQL_WAIT_TIMEOUT : 0);
+        if (rc == 0) {
+            if (own_timer)
+                return MYSQL_WAIT_TIMEOUT;
+            continue;            /* the deadline, or a wake-up before it: the top decides */
+        }
         int ready = 0;
         if (p.revents & (POLLIN | POLLERR | POLLHUP))
             ready |= MYSQL_WAIT_READ;
@@ -122,7 +125,8 @@ int mypool_wait(MYSQL *m, int status, const struct timespec *deadline)
             ready |= MYSQL_WAIT_WRITE;
         if (p.revents & POLLPRI)
             ready |= MYSQL_WAIT_EXCEPT;
-        return ready & (status | MYSQL_WAIT_READ | MYSQL_WAIT_WRITE);
+        ready &= status;           /* only what the connector asked for (POLLERR/POLLHUP wake both) */
+        return ready ? ready : -1; /* POLLNVAL: the socket is gone */
     }
 }
 
