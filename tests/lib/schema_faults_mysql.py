@@ -118,6 +118,13 @@ config = {
 }
 cached_config = copy.deepcopy(config)
 cached_config["schema"].update(cache_satisfied_ms=60000, cache_unsatisfied_ms=500)
+# Both engines in one server: a PostgreSQL database (nothing listens on its port) beside the
+# MySQL ones, each answered by its own driver.
+PG_PORT = HUNG_PORT + 1 if HUNG_PORT < 65535 else HUNG_PORT - 1
+with open(os.path.join(sgtest.TMP, "pgdown.conninfo"), "w") as f:
+    f.write(f"host=127.0.0.1 port={PG_PORT} dbname=x user=u password={READER_PW}\n")
+cached_config["databases"]["pgdown"] = {"tool": "flyway", "conninfo_file": os.path.join(sgtest.TMP, "pgdown.conninfo"),
+                                        "namespaces": ["shop"], "on_unreachable": "deny"}
 
 DEPLOYMENT = json.loads(subprocess.run(["kubectl", "create", "deployment", "api", "-n", "shop",
                                         "--image=registry.example/api:2", "--dry-run=client", "-o", "json"],
@@ -257,6 +264,12 @@ try:
                   "'flyway', now(), 1, true)")
     time.sleep(0.6)
     expect(server, "orders@1.11", True, [], "cached: the finished migration is seen within a second")
+    expect(server, "pgdown@1.10", False, ["database pgdown unreachable (", f"127.0.0.1:{PG_PORT}"],
+           "a PostgreSQL database beside the MySQL ones")
+    expect(server, "orders@1.11", True, [], "the MySQL database still answers beside it")
+    with open(f"/proc/{server.proc.pid}/maps") as f:
+        maps = f.read()
+    report.check("libmariadb" in maps and "libpq" in maps, "both engines configured: both drivers loaded")
 finally:
     code = server.stop()
 report.check(code == 0, "the cached server exits cleanly", f"exit status {code}: {server.read_log()[-1500:]}")
