@@ -8,14 +8,15 @@
 # default command serves with the certificate in /etc/schemagate/tls and the built-in config
 # (the Helm chart passes --config and the rest). schemagate-certs is in the image too.
 # tests/e2e/dockerfile_libs.py checks that the runtime stage installs every package owning a
-# shared library that `ldd bin/schemagate` reports, and libpq5, which schemagate opens with
-# dlopen when the schema gate has databases (webhook/schema/pqload.c).
+# shared library that `ldd bin/schemagate` reports, and libpq5 and libmariadb3, which
+# schemagate opens with dlopen when the schema gate has PostgreSQL or MySQL databases
+# (webhook/schema/pqload.c, myload.c).
 
 FROM debian:bookworm AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential pkg-config \
-      libmicrohttpd-dev libgnutls28-dev libcjson-dev libyaml-dev libssl-dev libpq-dev libc-ares-dev \
+      libmicrohttpd-dev libgnutls28-dev libcjson-dev libyaml-dev libssl-dev libpq-dev libmariadb-dev libc-ares-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile ./
@@ -26,7 +27,7 @@ RUN make -j"$(nproc)" all
 FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libmicrohttpd12 libgnutls30 libcjson1 libyaml-0-2 libc-ares2 libssl3 libpq5 ca-certificates \
+      libmicrohttpd12 libgnutls30 libcjson1 libyaml-0-2 libc-ares2 libssl3 libpq5 libmariadb3 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/bin/schemagate /src/bin/schemagate-certs /usr/local/bin/
 USER 65532:65532

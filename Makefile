@@ -9,9 +9,9 @@ SAN     ?=
 # Truncating snprintf into bounded buffers is deliberate here, hence -Wno-format-truncation.
 CFLAGS  += -std=c11 -D_GNU_SOURCE -DSCHEMAGATE_VERSION=\"$(VERSION)\" $(OPT) $(SAN) -Wall -Wextra -Werror -Wshadow -Wformat=2 \
            -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wno-format-truncation -fno-strict-aliasing -MMD -MP
-# libpq-fe.h lives in /usr/include/postgresql on Debian.
-CPPFLAGS += -I/usr/include/postgresql
-# libpq is not linked: webhook/pqload.c opens it when the schema gate first needs a database.
+# libpq-fe.h lives in /usr/include/postgresql on Debian, mysql.h (MariaDB Connector/C) in /usr/include/mariadb.
+CPPFLAGS += -I/usr/include/postgresql -I/usr/include/mariadb
+# libpq and libmariadb are not linked: pqload.c and myload.c open them when the schema gate first needs one.
 LDLIBS  += -lmicrohttpd -lgnutls -lcjson -lyaml -lcares -lpthread -lm
 CERTS_LDLIBS := -lcrypto
 BUILD   ?= build/release

@@ -8,6 +8,7 @@ packages=(
   libmicrohttpd-dev libgnutls28-dev libcjson-dev libyaml-dev libssl-dev libpq-dev libcmocka-dev libc-ares-dev
   curl ca-certificates openssl python3 unzip util-linux
   postgresql-15 postgresql-client-15
+  libmariadb-dev mariadb-server mariadb-client
   openjdk-17-jre-headless
   clang libclang-rt-dev
 )

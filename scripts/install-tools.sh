@@ -17,14 +17,14 @@ stamps=$tools_dir/stamps
 # name | kind | packages (npm specs or Debian package names) | the executable that proves it works
 catalog=(
   "dbmate|npm|dbmate@2.36.0|node_modules/.bin/dbmate"
-  "knex|npm|knex@3.3.0 pg@8.23.1|node_modules/.bin/knex"
+  "knex|npm|knex@3.3.0 pg@8.23.1 mysql2@3.11.5|node_modules/.bin/knex"
   "node-pg-migrate|npm|node-pg-migrate@9.0.0 pg@8.23.1|node_modules/.bin/node-pg-migrate"
-  "sequelize-cli|npm|sequelize-cli@6.6.5 sequelize@6.37.8 pg@8.23.1|node_modules/.bin/sequelize"
+  "sequelize-cli|npm|sequelize-cli@6.6.5 sequelize@6.37.8 pg@8.23.1 mysql2@3.11.5|node_modules/.bin/sequelize"
   "liquibase|npm|liquibase@4.28.1|node_modules/liquibase/dist/liquibase/liquibase"
-  "sqitch|apt|sqitch libdbd-pg-perl|/usr/bin/sqitch"
-  "alembic|apt|python3-alembic python3-psycopg2|/usr/bin/python3"
-  "django|apt|python3-django python3-psycopg2|/usr/bin/python3"
-  "activerecord|apt|ruby-activerecord ruby-pg|/usr/bin/ruby"
+  "sqitch|apt|sqitch libdbd-pg-perl libdbd-mariadb-perl mariadb-client|/usr/bin/sqitch"
+  "alembic|apt|python3-alembic python3-psycopg2 python3-mysqldb|/usr/bin/python3"
+  "django|apt|python3-django python3-psycopg2 python3-mysqldb|/usr/bin/python3"
+  "activerecord|apt|ruby-activerecord ruby-pg ruby-mysql2|/usr/bin/ruby"
 )
 
 say()  { echo "install-tools: $*" >&2; }
@@ -97,17 +97,17 @@ verify() {   # name
   local b=$tools_dir/bin
   case $1 in
     dbmate)          "$b/dbmate" --version ;;
-    knex)            (cd "$tools_dir/npm/knex" && "$b/knex" --version) ;;
+    knex)            (cd "$tools_dir/npm/knex" && node -e 'require("mysql2")' && "$b/knex" --version) ;;
     node-pg-migrate) (cd "$tools_dir/npm/node-pg-migrate" && node -e 'require("pg")' &&
                       echo "node-pg-migrate $(node -p 'require("./node_modules/node-pg-migrate/package.json").version')" &&
                       "$b/node-pg-migrate" --help >/dev/null) ;;
-    sequelize-cli)   (cd "$tools_dir/npm/sequelize-cli" && "$b/sequelize" --version) ;;
+    sequelize-cli)   (cd "$tools_dir/npm/sequelize-cli" && node -e 'require("mysql2")' && "$b/sequelize" --version) ;;
     liquibase)       command -v java >/dev/null || { echo "liquibase needs Java 17: apt-get install openjdk-17-jre-headless"; return 1; }
                      "$b/liquibase" --version | grep -m1 'Liquibase Version' ;;
-    sqitch)          sqitch --version && perl -MDBD::Pg -e 1 ;;
-    alembic)         /usr/bin/python3 -c 'import alembic, psycopg2; print("alembic", alembic.__version__)' ;;
-    django)          /usr/bin/python3 -c 'import django, psycopg2; print("django", django.get_version())' ;;
-    activerecord)    ruby -e 'require "active_record"; require "pg"; puts "activerecord #{ActiveRecord::VERSION::STRING}"' ;;
+    sqitch)          sqitch --version && perl -MDBD::Pg -e 1 && perl -MDBD::MariaDB -e 1 ;;
+    alembic)         /usr/bin/python3 -c 'import alembic, psycopg2, MySQLdb; print("alembic", alembic.__version__)' ;;
+    django)          /usr/bin/python3 -c 'import django, psycopg2, MySQLdb; print("django", django.get_version())' ;;
+    activerecord)    ruby -e 'require "active_record"; require "pg"; require "mysql2"; puts "activerecord #{ActiveRecord::VERSION::STRING}"' ;;
   esac
 }
 

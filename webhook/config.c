@@ -321,8 +321,61 @@ static const char *table_identifier(const char *at, char **out)
     return *out ? at : NULL;
 }
 
+/* MySQL: one identifier of "database.table", as MySQL reads it: `Quoted` (with `` for a
+ * backtick) or a bare word, both keeping their case (table names are case-sensitive on Linux). */
+static const char *mysql_identifier(const char *at, char **out)
+{
+    char buf[128];
+    size_t n = 0;
+    if (*at == '`') {
+        for (at++; *at; at++) {
+            if (*at == '`' && at[1] != '`')
+                break;
+            if (*at == '`')
+                at++;
+            if (n + 1 >= sizeof buf)
+                return NULL;
+            buf[n++] = *at;
+        }
+        if (*at != '`' || n == 0)
+            return NULL;
+        at++;
+    } else {
+        for (; isalnum((unsigned char)*at) || *at == '_' || *at == '$'; at++) {
+            if (n + 1 >= sizeof buf)
+                return NULL;
+            buf[n++] = *at;
+        }
+        if (n == 0)
+            return NULL;
+    }
+    buf[n] = '\0';
+    *out = strdup(buf);
+    return *out ? at : NULL;
+}
+
+/* "table" or "database.table" on MySQL: unqualified is the conninfo's database. */
+static int split_mysql_table(const struct config_parser *p, struct database_config *db, const char **path)
+{
+    char *first = NULL;
+    const char *at = mysql_identifier(db->table, &first);
+    if (at && *at == '.') {
+        db->table_schema = first;
+        at = mysql_identifier(at + 1, &db->table_name);
+    } else {
+        db->table_name = first;
+    }
+    if (at == NULL || *at != '\0')
+        return CONFIG_FAIL(p, path, 3, "\"table\" on MySQL is \"table\" (in the conninfo's database) or "
+                           "\"database.table\", e.g. \"flyway_schema_history\" or \"app.`SequelizeMeta`\"; "
+                           "got \"%s\"", db->table);
+    return 0;
+}
+
 static int split_table(const struct config_parser *p, struct database_config *db, const char **path)
 {
+    if (db->engine == DB_ENGINE_MYSQL)
+        return split_mysql_table(p, db, path);
     const char *at = table_identifier(db->table, &db->table_schema);
     if (at && *at == '.')
         at = table_identifier(at + 1, &db->table_name);
@@ -382,7 +435,7 @@ static int parse_alembic_graph(const struct config_parser *p, const cJSON *obj, 
 static int parse_database(const struct config_parser *p, const cJSON *obj, struct database_config *db)
 {
     const char *path[4] = {"databases", obj->string};
-    static const char *const keys[] = {"tool", "table", "conninfo_file", "namespaces",
+    static const char *const keys[] = {"tool", "engine", "table", "conninfo_file", "namespaces",
                                        "on_unreachable", "project", "alembic_down_revisions", NULL};
     if (!database_name_valid(obj->string))
         return CONFIG_FAIL(p, path, 2, "database name \"%s\" must be 1-63 characters of a-z, 0-9, "
@@ -405,11 +458,28 @@ static int parse_database(const struct config_parser *p, const cJSON *obj, struc
     if ((db->tool = tool_find(tool)) == NULL)
         return CONFIG_FAIL(p, path, 3, "unknown tool \"%s\"; known tools: %s", tool, known);
 
+    db->engine = DB_ENGINE_POSTGRESQL;
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "engine"))) {
+        path[2] = "engine";
+        const char *e = cJSON_GetStringValue(v);
+        int engine = e ? tool_engine_find(e) : -1;
+        if (engine < 0)
+            return CONFIG_FAIL(p, path, 3, "\"engine\" must be " ENGINE_NAMES "%s%s%s", e ? "; got \"" : "",
+                               e ? e : "", e ? "\"" : "");
+        db->engine = (enum db_engine)engine;
+    }
+    if (db->tool->query[db->engine] == NULL) {
+        path[2] = v ? "engine" : "tool";
+        return CONFIG_FAIL(p, path, 3, "tool \"%s\" keeps its history on PostgreSQL only; database \"%s\" "
+                           "has engine \"%s\" (use engine \"postgresql\" or a tool that supports %s)",
+                           db->tool->name, db->name, tool_engine_name(db->engine), tool_engine_name(db->engine));
+    }
+
     if ((v = cJSON_GetObjectItemCaseSensitive(obj, "table"))) {
         path[2] = "table";
         if (parse_owned_string(p, v, &db->table, path, 3) != 0)
             return -1;
-    } else if ((db->table = strdup(db->tool->default_table[DB_ENGINE_POSTGRESQL])) == NULL) {
+    } else if ((db->table = strdup(db->tool->default_table[db->engine])) == NULL) {
         return sg_error_set(p->err, "out of memory reading %s", p->origin);
     }
     path[2] = "table";

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "schema/tool.h"
 
 enum sg_action { SG_ACTION_OFF = 0, SG_ACTION_WARN, SG_ACTION_DENY };
 
@@ -22,12 +23,14 @@ struct string_list {
 struct database_config {
     char *name;                 /* the name workloads use in schemagate.io/requires */
     const struct migration_tool *tool;
+    enum db_engine engine;      /* config "engine": "postgresql" (default) or "mysql" */
     char *table;                /* schema-qualified history table; default per tool */
-    char *conninfo_file;        /* libpq conninfo or URI, read from a mounted Secret file */
+    char *conninfo_file;        /* libpq conninfo or URI (MySQL: mysql:// URI or key=value), from a Secret file */
     struct string_list namespaces; /* fnmatch globs; empty = no namespace may use it */
     bool allow_when_unreachable;   /* on_unreachable: "allow" (with a warning) or "deny" */
     char *project;              /* sqitch project; Django default app (optional) */
-    char *table_schema;         /* `table` split and unquoted: exact identifiers, never SQL */
+    char *table_schema;         /* `table` split and unquoted: exact identifiers, never SQL;
+                                 * MySQL: NULL for an unqualified table (the conninfo's database) */
     char *table_name;
     /* Alembic only: each revision's down_revision(s) (config "alembic_down_revisions"), so a
      * revision below a head counts as applied; the table itself keeps only heads. */

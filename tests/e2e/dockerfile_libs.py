@@ -165,9 +165,12 @@ def main():
             if SANITIZER_LIBS.search(lib):
                 continue
             needed.setdefault(lib, set()).add(name)
-    # Opened with dlopen at run time (ldd cannot see them): webhook/schema/pqload.c loads libpq.
-    with open(os.path.join(ROOT, "webhook", "schema", "pqload.c")) as f:
-        for soname in re.findall(r'#define PQLOAD_LIBRARY "([^"]+)"', f.read()):
+    # Opened with dlopen at run time (ldd cannot see them): webhook/schema/pqload.c loads libpq,
+    # myload.c MariaDB Connector/C.
+    for source, macro in (("pqload.c", "PQLOAD_LIBRARY"), ("myload.c", "MYLOAD_LIBRARY")):
+        with open(os.path.join(ROOT, "webhook", "schema", source)) as f:
+            text = f.read()
+        for soname in re.findall(rf'#define {macro} "([^"]+)"', text):
             cache = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True).stdout
             paths = re.findall(rf"^\s*{re.escape(soname)} \(libc6,x86-64\) => (\S+)$", cache, re.M)
             needed.setdefault(paths[0] if paths else f"NOT FOUND {soname}", set()).add("schemagate (dlopen)")

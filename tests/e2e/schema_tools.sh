@@ -2,13 +2,17 @@
 # The schema gate against the nine migration tools that run here, for real (tests/lib/tools.sh):
 # for each, `schemagate review` denies before the migration, denies after a failed migration
 # with the right words, and admits once the tool has applied it. A tool that cannot be
-# installed or run is a "not ok", never a skip.
+# installed or run is a "not ok", never a skip. With TOOLS_ENGINE=mysql (schema_tools_mysql.sh)
+# the same against MariaDB, for the eight tools that run there, with a read-only user whose
+# password must never show in the gate's output.
 set -uo pipefail
 root=${SCHEMAGATE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 bin=${SCHEMAGATE_BIN_DIR:-$root/bin}
 tmp=${TEST_TMP:-$(mktemp -d)}
 source "$root/tests/lib/pg.sh"
+source "$root/tests/lib/mariadb.sh"
 source "$root/tests/lib/tools.sh"
+reader_pw=sg-reader-pw-91d2
 
 failures=0
 ok()     { echo "ok - $*"; }
@@ -20,13 +24,19 @@ kubectl create deployment api --image=registry.example/api:2.0.0 -n shop --dry-r
 
 config_for() {   # NAME -> writes $tmp/NAME.config.json for database "app"
   local name=$1 extra=""
-  pg_conninfo "${TOOLS_DB[$name]}" >"$tmp/$name.conninfo"
+  local engine=""
+  if tools__mysql; then
+    echo "mysql://sg_reader:$reader_pw@127.0.0.1:$MYPORT/${TOOLS_DB[$name]}" >"$tmp/$name.conninfo"
+    engine='"engine": "mysql", '
+  else
+    pg_conninfo "${TOOLS_DB[$name]}" >"$tmp/$name.conninfo"
+  fi
   case $name in
     sqitch)  extra=', "project": "sg"' ;;
     alembic) extra=', "alembic_down_revisions": {"aa0000000002": "aa0000000001", "aa0000000001": null}' ;;
   esac
   cat >"$tmp/$name.config.json" <<JSON
-{"databases": {"app": {"tool": "$(tools_config_tool "$name")", "table": "$(tools_table "$name" | sed 's/"/\\"/g')",
+{"databases": {"app": {${engine}"tool": "$(tools_config_tool "$name")", "table": "$(tools_table "$name" | sed 's/"/\\"/g')",
   "conninfo_file": "$tmp/$name.conninfo", "namespaces": ["shop"]$extra}}}
 JSON
   # sqitch's table setting names the registry schema; its default (sqitch.changes) is the same.
@@ -45,6 +55,7 @@ print(json.dumps(o))
 PY
   "$bin/schemagate" review -o json --config "$tmp/$name.config.json" "$tmp/object.json" >"$tmp/out.json" 2>"$tmp/err.txt"
   case $? in 0) decision=allowed ;; 1) decision=denied ;; *) decision=error ;; esac
+  if grep -q -e "$reader_pw" "$tmp/out.json" "$tmp/err.txt"; then decision=leaked; fi
   message=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["review"]["response"].get("status",{}).get("message",""))' "$tmp/out.json" 2>/dev/null)
 }
 
@@ -89,8 +100,17 @@ gate_tool() {
   ok "$name: denied before, denied after the failed migration (${words[0]}), admitted after it"
 }
 
-pg_start "$tmp/pg" || { echo "not ok - PostgreSQL harness did not start"; exit 1; }
-for name in "${TOOLS_NAMES[@]}"; do
+if tools__mysql; then
+  my_start "$tmp/mariadb" || { echo "not ok - MariaDB harness did not start"; exit 1; }
+  # The gate's user: SELECT only, as manifests/db/ grants it.
+  my_sql <<SQL || { echo "not ok - create the read-only user"; exit 1; }
+CREATE USER IF NOT EXISTS 'sg_reader'@'%' IDENTIFIED BY '$reader_pw';
+GRANT SELECT ON *.* TO 'sg_reader'@'%';
+SQL
+else
+  pg_start "$tmp/pg" || { echo "not ok - PostgreSQL harness did not start"; exit 1; }
+fi
+for name in $(tools_names); do
   start=$SECONDS
   gate_tool "$name"
   echo "# $name took $((SECONDS - start)) s"

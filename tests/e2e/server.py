@@ -282,8 +282,8 @@ try:
 
     with open(f"/proc/{server.proc.pid}/maps") as f:
         maps = f.read()
-    report.check("libpq" not in maps and "libkrb5" not in maps,
-                 "without databases the server never loads libpq (and Kerberos, LDAP, OpenSSL with it)")
+    report.check("libpq" not in maps and "libkrb5" not in maps and "libmariadb" not in maps,
+                 "without databases the server never loads libpq (and Kerberos, LDAP, OpenSSL with it) or libmariadb")
 
     # --- health and metrics port ----------------------------------------------------------------------
     status, body = server.get_metrics_port("/readyz")

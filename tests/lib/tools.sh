@@ -1,4 +1,5 @@
-# tests/lib/tools.sh - drive the REAL migration tools against the pg.sh test cluster; source it.
+# tests/lib/tools.sh - drive the REAL migration tools against the pg.sh test cluster, or with
+# TOOLS_ENGINE=mysql against the mariadb.sh server; source it.
 # Each tool gets a project with two migrations (step 1, step 2, and a failing variant of step 2)
 # so a gate test can say: before step N deny, apply it with the tool, after it allow.
 #
@@ -7,17 +8,21 @@
 #   tool_<t>_migrate_to STEP       apply migrations up to STEP (1 or 2) with the real tool
 #   tool_<t>_fail                  apply step 1, then a failing step 2: returns 0 iff the tool failed
 #   tool_<t>_ref STEP              the <ref> for schemagate.io/requires: "<database>@<ref>"
-#   tools_applied NAME STEP        "t"/"f": the webhook's question in SQL on the tool's table
+#   tools_applied NAME STEP        "t"/"f": the webhook's question in SQL on the tool's table (PostgreSQL)
 #   tools_config_tool NAME         the webhook config's "tool" value (activerecord -> rails, ...)
-#   tools_table NAME               the schema-qualified history table the tool writes
+#   tools_table NAME               the history table the tool writes (schema-qualified on PostgreSQL,
+#                                  in the project's database on MySQL unless qualified)
+#   tools_names                    the tools that run on TOOLS_ENGINE
 #   tools_log NAME                 the tool's output so far (WORKDIR/tool.log)
 # <t> is the NAME with '-' as '_': dbmate knex node_pg_migrate sequelize liquibase sqitch alembic
 # django activerecord (NAME: dbmate knex node-pg-migrate sequelize-cli ... activerecord).
-# Needs pg.sh's pg_start first (PGHOST/PGPORT/PGUSER). One project per tool name at a time.
+# Needs pg.sh's pg_start first (PGHOST/PGPORT/PGUSER), or with TOOLS_ENGINE=mysql mariadb.sh's
+# my_start (MYPORT/MYUSER/MYPASSWORD; node-pg-migrate has no MySQL). One project per tool name at a time.
 
 TOOLS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TOOLS_DIR_CACHE=${SCHEMAGATE_TOOLS_DIR:-$TOOLS_ROOT/.tools}
 TOOLS_NAMES=(dbmate knex node-pg-migrate sequelize-cli liquibase sqitch alembic django activerecord)
+TOOLS_ENGINE=${TOOLS_ENGINE:-postgresql}
 declare -gA TOOLS_DB=() TOOLS_WORKDIR=()
 
 # The annotation <ref> per step, and what each tool's history table holds for it. Names with an
@@ -42,6 +47,12 @@ declare -gA TOOLS_TABLE=(
   [sequelize-cli]='public."SequelizeMeta"' [liquibase]=public.databasechangelog [sqitch]=sqitch.tags
   [alembic]=public.alembic_version [django]=public.django_migrations [activerecord]=public.schema_migrations
 )
+# On MySQL each tool writes into the connection's database (sqitch: its registry database "sqitch").
+declare -gA TOOLS_TABLE_MYSQL=(
+  [dbmate]=schema_migrations [knex]=knex_migrations [sequelize-cli]=SequelizeMeta
+  [liquibase]=DATABASECHANGELOG [sqitch]=sqitch.tags [alembic]=alembic_version
+  [django]=django_migrations [activerecord]=schema_migrations
+)
 
 # ------------------------------------------------------------------------------ common ----
 
@@ -50,12 +61,27 @@ tools_install() {
 }
 
 tools_config_tool() { echo "${TOOLS_CONFIG_TOOL[$1]:?unknown tool $1}"; }
-tools_table()       { echo "${TOOLS_TABLE[$1]:?unknown tool $1}"; }
+tools_table() {
+  if [ "$TOOLS_ENGINE" = mysql ]; then echo "${TOOLS_TABLE_MYSQL[$1]:?tool $1 has no MySQL table}"
+  else echo "${TOOLS_TABLE[$1]:?unknown tool $1}"; fi
+}
+tools_names() {
+  local n
+  for n in "${TOOLS_NAMES[@]}"; do
+    [ "$TOOLS_ENGINE" = mysql ] && [ -z "${TOOLS_TABLE_MYSQL[$n]:-}" ] && continue
+    echo "$n"
+  done
+}
+tools__mysql() { [ "$TOOLS_ENGINE" = mysql ]; }
 tools_ref()         { echo "${TOOLS_REF[$1:$2]:?no ref for tool $1 step $2}"; }
 tools_log()         { cat "${TOOLS_WORKDIR[$1]:?tool $1 not initialised}/tool.log" 2>/dev/null; }
 
-tools__url() {   # DB: a libpq URL for the tools that take one
-  echo "postgres://${PGUSER:-postgres}@${PGHOST:-127.0.0.1}:${PGPORT:?pg_start first}/$1?sslmode=disable"
+tools__url() {   # DB: a libpq URL (MySQL: mysql://) for the tools that take one
+  if tools__mysql; then
+    echo "mysql://$MYUSER:$MYPASSWORD@127.0.0.1:${MYPORT:?my_start first}/$1"
+  else
+    echo "postgres://${PGUSER:-postgres}@${PGHOST:-127.0.0.1}:${PGPORT:?pg_start first}/$1?sslmode=disable"
+  fi
 }
 
 # Every tool project starts the same way: its database (created if missing; use a new name per
@@ -64,7 +90,11 @@ tools__url() {   # DB: a libpq URL for the tools that take one
 tools__init() {   # NAME DB WORKDIR
   local name=$1 db=$2 dir=$3
   [ -n "$db" ] && [ -n "$dir" ] || { echo "tools.sh: usage: tool_${name//-/_}_init DB WORKDIR" >&2; return 1; }
-  pg_createdb "$db" >/dev/null || return 1
+  if tools__mysql; then
+    my_sql -e "CREATE DATABASE IF NOT EXISTS \`$db\`" || return 1
+  else
+    pg_createdb "$db" >/dev/null || return 1
+  fi
   mkdir -p "$dir/.steps/1" "$dir/.steps/2" "$dir/.steps/2-bad" || return 1
   TOOLS_DB[$name]=$db
   TOOLS_WORKDIR[$name]=$(cd "$dir" && pwd)
@@ -205,10 +235,13 @@ tools__knex_migration() {   # FILE SQL...
 tool_knex_init() {
   tools__init knex "$1" "$2" || return 1
   cat >"${TOOLS_WORKDIR[knex]}/knexfile.js" <<'EOF'
+const my = process.env.TOOLS_ENGINE === 'mysql';
 module.exports = {
-  client: 'pg',
-  connection: { host: process.env.PGHOST, port: Number(process.env.PGPORT),
-                user: process.env.PGUSER, database: process.env.SG_DB },
+  client: my ? 'mysql2' : 'pg',
+  connection: my ? { host: '127.0.0.1', port: Number(process.env.MYPORT), user: process.env.MYUSER,
+                     password: process.env.MYPASSWORD, database: process.env.SG_DB }
+                 : { host: process.env.PGHOST, port: Number(process.env.PGPORT),
+                     user: process.env.PGUSER, database: process.env.SG_DB },
   migrations: { directory: './migrations' },
 };
 EOF
@@ -216,7 +249,7 @@ EOF
 }
 
 tool_knex__apply() {
-  SG_DB=${TOOLS_DB[knex]} NODE_PATH=$TOOLS_DIR_CACHE/npm/knex/node_modules \
+  SG_DB=${TOOLS_DB[knex]} TOOLS_ENGINE=$TOOLS_ENGINE NODE_PATH=$TOOLS_DIR_CACHE/npm/knex/node_modules \
     tools__run knex "$TOOLS_DIR_CACHE/bin/knex" --knexfile knexfile.js migrate:latest
 }
 
@@ -290,10 +323,11 @@ EOF
 }
 
 tool_liquibase__apply() {   # STEP
+  local url=jdbc:postgresql://${PGHOST:-127.0.0.1}:${PGPORT:-}/${TOOLS_DB[liquibase]} user=${PGUSER:-postgres} pw=
+  tools__mysql && { url=jdbc:mariadb://127.0.0.1:$MYPORT/${TOOLS_DB[liquibase]}; user=$MYUSER; pw=$MYPASSWORD; }
   LIQUIBASE_SHOW_BANNER=false JAVA_OPTS="${JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}" \
-    tools__run liquibase "$TOOLS_DIR_CACHE/bin/liquibase" --log-level=WARNING \
-      --url="jdbc:postgresql://${PGHOST:-127.0.0.1}:$PGPORT/${TOOLS_DB[liquibase]}" \
-      --username="${PGUSER:-postgres}" --changelog-file=changelog.xml update-to-tag --tag="v$1"
+    tools__run liquibase "$TOOLS_DIR_CACHE/bin/liquibase" --log-level=WARNING --url="$url" \
+      --username="$user" ${pw:+--password="$pw"} --changelog-file=changelog.xml update-to-tag --tag="v$1"
 }
 
 # ------------------------------------------------------------------------------ sqitch ----
@@ -309,7 +343,7 @@ tool_sqitch_init() {
   tools__init sqitch "$1" "$2" || return 1
   local w=${TOOLS_WORKDIR[sqitch]} d=${TOOLS_WORKDIR[sqitch]}/.steps
   : >"$w/user.conf"
-  tools__sqitch init sg --engine pg &&
+  tools__sqitch init sg --engine "$(tools__mysql && echo mysql || echo pg)" &&
   tools__sqitch add step1 -n 'step 1' &&
   tools__sqitch tag v1 -n 'release v1' &&
   tools__sqitch add step2 -n 'step 2' &&
@@ -322,8 +356,9 @@ tool_sqitch_init() {
 }
 
 tool_sqitch__apply() {   # STEP
-  tools__sqitch deploy --target "db:pg://${PGUSER:-postgres}@${PGHOST:-127.0.0.1}:$PGPORT/${TOOLS_DB[sqitch]}" \
-    --to "@v$1"
+  local target=db:pg://${PGUSER:-postgres}@${PGHOST:-127.0.0.1}:${PGPORT:-}/${TOOLS_DB[sqitch]}
+  tools__mysql && target=db:mysql://$MYUSER:$MYPASSWORD@127.0.0.1:$MYPORT/${TOOLS_DB[sqitch]}
+  tools__sqitch deploy --target "$target" --to "@v$1"
 }
 
 # ------------------------------------------------------------------------------ alembic ---
@@ -364,7 +399,8 @@ tool_alembic_init() {
 }
 
 tool_alembic__apply() {   # STEP
-  local url="postgresql+psycopg2://${PGUSER:-postgres}@${PGHOST:-127.0.0.1}:$PGPORT/${TOOLS_DB[alembic]}"
+  local url="postgresql+psycopg2://${PGUSER:-postgres}@${PGHOST:-127.0.0.1}:${PGPORT:-}/${TOOLS_DB[alembic]}"
+  tools__mysql && url="mysql+mysqldb://$MYUSER:$MYPASSWORD@127.0.0.1:$MYPORT/${TOOLS_DB[alembic]}"
   sed -i "s|^sqlalchemy.url = .*|sqlalchemy.url = $url|" "${TOOLS_WORKDIR[alembic]}/alembic.ini" &&
   tools__alembic upgrade "aa000000000$1"
 }
@@ -374,7 +410,7 @@ tool_alembic__apply() {   # STEP
 # rows app='shop', name='0001_step1').
 
 tools__django() {
-  PYTHONPATH=${TOOLS_WORKDIR[django]} DJANGO_SETTINGS_MODULE=sgsettings SG_DB=${TOOLS_DB[django]} \
+  PYTHONPATH=${TOOLS_WORKDIR[django]} DJANGO_SETTINGS_MODULE=sgsettings SG_DB=${TOOLS_DB[django]} TOOLS_ENGINE=$TOOLS_ENGINE \
     tools__run django /usr/bin/python3 -m django "$@"
 }
 
@@ -391,9 +427,12 @@ USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 DATABASES = {"default": {
     "ENGINE": "django.db.backends.postgresql", "NAME": os.environ["SG_DB"],
-    "HOST": os.environ.get("PGHOST", "127.0.0.1"), "PORT": os.environ["PGPORT"],
+    "HOST": os.environ.get("PGHOST", "127.0.0.1"), "PORT": os.environ.get("PGPORT"),
     "USER": os.environ.get("PGUSER", "postgres"),
 }}
+if os.environ.get("TOOLS_ENGINE") == "mysql":
+    DATABASES["default"].update(ENGINE="django.db.backends.mysql", HOST="127.0.0.1", PORT=os.environ["MYPORT"],
+                                USER=os.environ["MYUSER"], PASSWORD=os.environ["MYPASSWORD"])
 EOF
   printf 'from django.db import models\n\nclass Step1(models.Model):\n    name = models.TextField()\n' \
     >"$w/shop/models.py"
@@ -431,8 +470,13 @@ tool_activerecord_init() {
   tools__init activerecord "$1" "$2" || return 1
   cat >"${TOOLS_WORKDIR[activerecord]}/migrate.rb" <<'EOF'
 require "active_record"
-ActiveRecord::Base.establish_connection(adapter: "postgresql", host: ENV["PGHOST"],
-  port: ENV["PGPORT"], username: ENV["PGUSER"], database: ARGV[0])
+if ENV["TOOLS_ENGINE"] == "mysql"
+  ActiveRecord::Base.establish_connection(adapter: "mysql2", host: "127.0.0.1", port: ENV["MYPORT"].to_i,
+    username: ENV["MYUSER"], password: ENV["MYPASSWORD"], database: ARGV[0])
+else
+  ActiveRecord::Base.establish_connection(adapter: "postgresql", host: ENV["PGHOST"],
+    port: ENV["PGPORT"], username: ENV["PGUSER"], database: ARGV[0])
+end
 ActiveRecord::Migration.verbose = true
 ActiveRecord::MigrationContext.new(ARGV[1], ActiveRecord::SchemaMigration).migrate
 EOF
@@ -440,5 +484,5 @@ EOF
 }
 
 tool_activerecord__apply() {
-  tools__run activerecord ruby migrate.rb "${TOOLS_DB[activerecord]}" db/migrate
+  TOOLS_ENGINE=$TOOLS_ENGINE tools__run activerecord ruby migrate.rb "${TOOLS_DB[activerecord]}" db/migrate
 }

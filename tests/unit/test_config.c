@@ -105,6 +105,16 @@ static void test_errors(void **state)
         {"{\"databases\": {\"o\": {\"tool\": \"flyway\", \"conninfo_file\": \"/x\", \"namespaces\": [\"a\"], "
          "\"on_unreachable\": \"ignore\"}}}", "\"deny\" or \"allow\""},
         {"{\"databases\": {\"o\": {\"tool\": \"flyway\", \"dsn\": \"postgres://u:p@h/d\"}}}", "unknown key \"dsn\""},
+        {"{\"databases\": {\"o\": {\"tool\": \"flyway\", \"engine\": \"oracle\", \"conninfo_file\": \"/x\", "
+         "\"namespaces\": [\"a\"]}}}", "\"engine\" must be \"postgresql\" or \"mysql\"; got \"oracle\""},
+        {"{\"databases\": {\"o\": {\"tool\": \"flyway\", \"engine\": 1, \"conninfo_file\": \"/x\", "
+         "\"namespaces\": [\"a\"]}}}", "\"engine\" must be \"postgresql\" or \"mysql\""},
+        {"{\"databases\": {\"o\": {\"tool\": \"node-pg-migrate\", \"engine\": \"mysql\", \"conninfo_file\": \"/x\", "
+         "\"namespaces\": [\"a\"]}}}", "tool \"node-pg-migrate\" keeps its history on PostgreSQL only"},
+        {"{\"databases\": {\"o\": {\"tool\": \"flyway\", \"engine\": \"mysql\", \"conninfo_file\": \"/x\", "
+         "\"namespaces\": [\"a\"], \"table\": \"a.b.c\"}}}", "\"table\" on MySQL is"},
+        {"{\"databases\": {\"o\": {\"tool\": \"flyway\", \"engine\": \"mysql\", \"conninfo_file\": \"/x\", "
+         "\"namespaces\": [\"a\"], \"table\": \"`a\"}}}", "\"table\" on MySQL is"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct config cfg;
@@ -136,6 +146,39 @@ static void test_error_line_of_nested_key(void **state)
     assert_non_null(strstr(err.message, "c.json:7:"));
 }
 
+/* engine "mysql": the tool's MySQL table by default (in the conninfo's database), names keep
+ * their case, `quoted` parts and a database prefix are read; PostgreSQL stays the default. */
+static void test_mysql_engine(void **state)
+{
+    (void)state;
+    const char *text = "{\"databases\": {"
+                       "\"a\": {\"tool\": \"liquibase\", \"engine\": \"mysql\", \"conninfo_file\": \"/x\", \"namespaces\": [\"n\"]},"
+                       "\"b\": {\"tool\": \"sequelize\", \"engine\": \"mysql\", \"conninfo_file\": \"/x\", \"namespaces\": [\"n\"],"
+                       "       \"table\": \"app.`Sequelize``Meta`\"},"
+                       "\"c\": {\"tool\": \"sqitch\", \"engine\": \"mysql\", \"conninfo_file\": \"/x\", \"namespaces\": [\"n\"]},"
+                       "\"d\": {\"tool\": \"node-pg-migrate\", \"engine\": \"postgresql\", \"conninfo_file\": \"/x\", \"namespaces\": [\"n\"]},"
+                       "\"e\": {\"tool\": \"flyway\", \"conninfo_file\": \"/x\", \"namespaces\": [\"n\"]}}}";
+    struct config cfg;
+    struct sg_error err = {{0}};
+    assert_int_equal(config_parse(text, "t.json", &cfg, &err), 0);
+    const struct database_config *db = config_find_database(&cfg, "a");
+    assert_int_equal(db->engine, DB_ENGINE_MYSQL);
+    assert_string_equal(db->table, "DATABASECHANGELOG");
+    assert_null(db->table_schema);
+    assert_string_equal(db->table_name, "DATABASECHANGELOG");
+    db = config_find_database(&cfg, "b");
+    assert_string_equal(db->table_schema, "app");
+    assert_string_equal(db->table_name, "Sequelize`Meta");
+    db = config_find_database(&cfg, "c");
+    assert_string_equal(db->table_schema, "sqitch");
+    assert_string_equal(db->table_name, "changes");
+    assert_int_equal(config_find_database(&cfg, "d")->engine, DB_ENGINE_POSTGRESQL);
+    db = config_find_database(&cfg, "e");
+    assert_int_equal(db->engine, DB_ENGINE_POSTGRESQL);
+    assert_string_equal(db->table_schema, "public");
+    config_free(&cfg);
+}
+
 static void test_load_missing_file(void **state)
 {
     (void)state;
@@ -152,6 +195,7 @@ int main(void)
         cmocka_unit_test(test_full_config),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_error_line_of_nested_key),
+        cmocka_unit_test(test_mysql_engine),
         cmocka_unit_test(test_load_missing_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

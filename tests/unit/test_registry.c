@@ -67,7 +67,18 @@ static void incomplete_descriptor_is_named(void **state)
     gap.query[DB_ENGINE_POSTGRESQL] = NULL;
     assert_int_equal(tool_descriptor_check(&gap, &err), -1);
     assert_non_null(strstr(err.message, "query for PostgreSQL"));
+    /* Only PostgreSQL is mandatory (the fake tool has no MySQL query), but a MySQL query
+     * needs a MySQL table. */
+    assert_null(fake_tool.query[DB_ENGINE_MYSQL]);
     assert_int_equal(tool_descriptor_check(&fake_tool, &err), 0);
+    gap = fake_tool;
+    gap.query[DB_ENGINE_MYSQL] = "SELECT 1";
+    assert_int_equal(tool_descriptor_check(&gap, &err), -1);
+    assert_non_null(strstr(err.message, "default table on every engine"));
+    /* Every real tool but node-pg-migrate reads MySQL too. */
+    for (const struct migration_tool *const *t = tool_begin(); t < tool_end(); t++)
+        if (strcmp((*t)->name, "fake-tool") != 0)
+            assert_true(((*t)->query[DB_ENGINE_MYSQL] == NULL) == (strcmp((*t)->name, "node-pg-migrate") == 0));
 }
 
 static const char *fake_config =

@@ -1,7 +1,9 @@
-/* history.c - the real history source on PostgreSQL: the database's tool (schema/tool.h) gives
- * a read-only, parameterised query, run here on the database's pool, and reduces the answer
- * (seen through a `struct history_rows`, no libpq type) to a history_result, which is cached
- * briefly. This file knows libpq and the pool; it knows no tool. */
+/* history.c - the real history source: the cache, and per database the engine's lookup. On
+ * PostgreSQL (here) the database's tool (schema/tool.h) gives a read-only, parameterised query,
+ * run on the database's pool, and reduces the answer (seen through a `struct history_rows`, no
+ * libpq type) to a history_result; on MySQL history_mysql.c does the same through Connector/C.
+ * Answers are cached briefly. This file knows libpq and the pools; it knows no tool. A driver
+ * library is loaded only when a database of its engine is configured. */
 #include "history.h"
 
 #include <stdio.h>
@@ -13,7 +15,10 @@
 #include "dbpool.h"
 #include "deadline.h"
 #include "history_cache.h"
+#include "history_mysql.h"
 #include "metrics.h"
+#include "myload.h"
+#include "mypool.h"
 #include "pqload.h"
 #include "strbuf.h"
 #include "tool.h"
@@ -21,7 +26,8 @@
 struct real_source {
     struct history_source base;    /* first: the gate holds a pointer to this */
     const struct config *cfg;
-    struct dbpool **pools;         /* one per cfg->databases entry */
+    struct dbpool **pools;         /* per cfg->databases entry: PostgreSQL ones */
+    struct mypool **mypools;       /* per cfg->databases entry: MySQL ones */
     struct history_cache *cache;
 };
 
@@ -162,7 +168,9 @@ static int real_lookup(struct history_source *base, const struct database_config
     }
     if (deadline == NULL)
         return HISTORY_WOULD_WAIT;
-    if (run_lookup(src, db, r, deadline, out, err) != 0) {
+    int rc = db->engine == DB_ENGINE_MYSQL ? history_mysql_lookup(src->mypools[index], db, r, deadline, out, err)
+                                           : run_lookup(src, db, r, deadline, out, err);
+    if (rc != 0) {
         metrics_record_db_error(db->name);
         return -1;
     }
@@ -182,14 +190,25 @@ struct history_source *history_open(const struct config *cfg, struct sg_error *e
     src->base.lookup = real_lookup;
     src->cfg = cfg;
     src->pools = calloc(cfg->database_count ? cfg->database_count : 1, sizeof *src->pools);
+    src->mypools = calloc(cfg->database_count ? cfg->database_count : 1, sizeof *src->mypools);
     src->cache = history_cache_new(cfg->database_count);
-    if (cfg->database_count > 0 && pqload_open(err) != 0) {
+    bool postgresql = false, mysql = false;
+    for (size_t i = 0; i < cfg->database_count; i++) {
+        postgresql |= cfg->databases[i].engine == DB_ENGINE_POSTGRESQL;
+        mysql |= cfg->databases[i].engine == DB_ENGINE_MYSQL;
+    }
+    if ((postgresql && pqload_open(err) != 0) || (mysql && myload_open(err) != 0)) {
         history_close(&src->base);
         return NULL;
     }
-    bool ok = src->pools && src->cache;
-    for (size_t i = 0; ok && i < cfg->database_count; i++)
-        ok = (src->pools[i] = dbpool_new(&cfg->databases[i], cfg->schema.pool_size, cfg->schema.timeout_ms)) != NULL;
+    bool ok = src->pools && src->mypools && src->cache;
+    for (size_t i = 0; ok && i < cfg->database_count; i++) {
+        const struct database_config *db = &cfg->databases[i];
+        if (db->engine == DB_ENGINE_MYSQL)
+            ok = (src->mypools[i] = mypool_new(db, cfg->schema.pool_size, cfg->schema.timeout_ms)) != NULL;
+        else
+            ok = (src->pools[i] = dbpool_new(db, cfg->schema.pool_size, cfg->schema.timeout_ms)) != NULL;
+    }
     if (!ok) {
         history_close(&src->base);
         sg_error_set(err, "out of memory opening the history source");
@@ -205,7 +224,10 @@ void history_close(struct history_source *base)
     struct real_source *src = (struct real_source *)base;
     for (size_t i = 0; src->pools && i < src->cfg->database_count; i++)
         dbpool_free(src->pools[i]);
+    for (size_t i = 0; src->mypools && i < src->cfg->database_count; i++)
+        mypool_free(src->mypools[i]);
     free(src->pools);
+    free(src->mypools);
     history_cache_free(src->cache);
     free(src);
 }

@@ -1,6 +1,7 @@
 /* history.h - the narrow interface between the schema gate and the databases: "does this
  * requirement hold in this database's history table?". The gate sees only this struct, so it is
- * unit-tested with a fake source; history.c is the real one (libpq, one query per tool). */
+ * unit-tested with a fake source; history.c is the real one (one query per tool: libpq on
+ * PostgreSQL, Connector/C on MySQL and MariaDB through history_mysql.c). */
 #ifndef SCHEMAGATE_HISTORY_H
 #define SCHEMAGATE_HISTORY_H
 

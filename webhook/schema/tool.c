@@ -60,6 +60,20 @@ void tool_names(char *out, size_t n)
     }
 }
 
+const char *tool_engine_name(enum db_engine engine)
+{
+    return engine == DB_ENGINE_MYSQL ? "mysql" : "postgresql";
+}
+
+int tool_engine_find(const char *name)
+{
+    if (strcmp(name, "postgresql") == 0)
+        return DB_ENGINE_POSTGRESQL;
+    if (strcmp(name, "mysql") == 0)
+        return DB_ENGINE_MYSQL;
+    return -1;
+}
+
 static int incomplete(const struct migration_tool *t, const char *what, struct sg_error *err)
 {
     return sg_error_set(err, "migration tool \"%s\" is incomplete: it has no %s", t->name ? t->name : "(unnamed)",
@@ -74,6 +88,10 @@ int tool_descriptor_check(const struct migration_tool *t, struct sg_error *err)
         return incomplete(t, "default table on PostgreSQL", err);
     if (t->query[DB_ENGINE_POSTGRESQL] == NULL)
         return incomplete(t, "query for PostgreSQL", err);
+    for (int e = 0; e < DB_ENGINE_COUNT; e++)
+        if ((t->query[e] == NULL) != (t->default_table[e] == NULL))
+            return incomplete(t, t->query[e] ? "default table on every engine it has a query for"
+                                             : "query on every engine it has a default table for", err);
     if (t->example == NULL)
         return incomplete(t, "example reference", err);
     if (t->resolve == NULL)

@@ -23,13 +23,24 @@ struct database_config;
 struct history_result;
 struct requirement;
 
-enum db_engine { DB_ENGINE_POSTGRESQL = 0, DB_ENGINE_COUNT };
+enum db_engine { DB_ENGINE_POSTGRESQL = 0, DB_ENGINE_MYSQL, DB_ENGINE_COUNT };
+
+/* The config name of an engine ("postgresql", "mysql"), and the engine of a config name
+ * (-1 when unknown); ENGINE_NAMES lists the choices for messages. */
+const char *tool_engine_name(enum db_engine engine);
+int tool_engine_find(const char *name);
+#define ENGINE_NAMES "\"postgresql\" or \"mysql\""
 
 #define TOOL_MAX_PARAMS 4
 
 /* PostgreSQL: a tool's timestamp column (`timestamp` in the tool session's local time, or
  * `timestamptz`) as ISO 8601 UTC text. */
 #define TOOL_PG_ISO(x) "to_char((" x ")::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+/* MySQL / MariaDB: the same text. The session's time_zone is '+00:00' (history_mysql.c), so a
+ * TIMESTAMP column reads in UTC; DATETIME columns hold what the tool wrote (UTC for every
+ * tool here). Parameters in MySQL queries are written $1..$4 as on PostgreSQL; the MySQL
+ * source substitutes them as escaped string literals. */
+#define TOOL_MY_ISO(x) "DATE_FORMAT(" x ", '%Y-%m-%dT%H:%i:%sZ')"
 
 /* Columns of a summary answer, the shape every query but Flyway's returns (one row). */
 enum summary_column {
@@ -97,7 +108,8 @@ const struct migration_tool *tool_find(const char *name);
 void tool_names(char *out, size_t n);
 
 /* One descriptor complete (name, table, example, resolve, a query for PostgreSQL, params,
- * reduce, columns, a repair hint, markers): 0, or -1 naming the first gap. */
+ * reduce, columns, a repair hint, markers; other engines optional, but a query there needs a
+ * default table there and the reverse): 0, or -1 naming the first gap. */
 int tool_descriptor_check(const struct migration_tool *t, struct sg_error *err);
 /* Every registered descriptor complete and the names unique. */
 int tool_registry_check(struct sg_error *err);

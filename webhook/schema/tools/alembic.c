@@ -60,14 +60,17 @@ static const char *const markers[] = {"alembic upgrade", NULL};
 static const struct migration_tool alembic = {
     .name = "alembic",
     .list_order = 80,
-    .default_table = {[DB_ENGINE_POSTGRESQL] = "public.alembic_version"},
+    .default_table = {[DB_ENGINE_POSTGRESQL] = "public.alembic_version", [DB_ENGINE_MYSQL] = "alembic_version"},
     .example = "ae1027a6acf",
     .takes_down_revisions = true,
     .resolve = resolve,
     /* Alembic: the table holds only heads; ancestry is resolved in C from the config. */
     .query = {[DB_ENGINE_POSTGRESQL] =
                   "SELECT false, false, NULL, NULL, "
-                  "  (SELECT string_agg(version_num, ',' ORDER BY version_num) FROM {T}), NULL, NULL"},
+                  "  (SELECT string_agg(version_num, ',' ORDER BY version_num) FROM {T}), NULL, NULL",
+              [DB_ENGINE_MYSQL] =
+                  "SELECT false, false, NULL, NULL, "
+                  "  (SELECT GROUP_CONCAT(version_num ORDER BY BINARY version_num SEPARATOR ',') FROM {T}), NULL, NULL"},
     .params = tool_params_none,
     .columns = SUMMARY_COLUMNS,
     .single_row = true,

@@ -21,7 +21,7 @@ static const char *const markers[] = {"atlas migrate", NULL};
 static const struct migration_tool atlas = {
     .name = "atlas",
     .list_order = 70,
-    .default_table = {[DB_ENGINE_POSTGRESQL] = "atlas_schema_revisions.atlas_schema_revisions"},
+    .default_table = {[DB_ENGINE_POSTGRESQL] = "atlas_schema_revisions.atlas_schema_revisions", [DB_ENGINE_MYSQL] = "atlas_schema_revisions"},
     .example = "20240101120000",
     .example_alt = ">=20240101120000",
     .ordered = true,
@@ -41,7 +41,21 @@ static const struct migration_tool atlas = {
                   "  EXISTS (SELECT 1 FROM ok WHERE v >= $1 COLLATE \"C\"), "
                   "  (SELECT v FROM bad), (SELECT applied || ' of ' || total || ' statements applied' "
                   "    || CASE WHEN coalesce(error, '') <> '' THEN ', error recorded' ELSE '' END FROM bad), "
-                  "  (SELECT v FROM top), (SELECT description FROM top), (SELECT " TOOL_PG_ISO("executed_at") " FROM top)"},
+                  "  (SELECT v FROM top), (SELECT description FROM top), (SELECT " TOOL_PG_ISO("executed_at") " FROM top)",
+              [DB_ENGINE_MYSQL] =
+                  "WITH r AS (SELECT BINARY version AS v, type, applied, total, error, description, executed_at "
+                  "  FROM {T} WHERE version <> '.atlas_cloud_identifier'), "
+                  "ok AS (SELECT * FROM r WHERE applied = total AND coalesce(error, '') = ''), "
+                  "bad AS (SELECT * FROM r WHERE (applied <> total OR coalesce(error, '') <> '') AND v <= BINARY $1 "
+                  "  ORDER BY v DESC LIMIT 1), "
+                  "top AS (SELECT * FROM ok ORDER BY v DESC LIMIT 1) "
+                  "SELECT EXISTS (SELECT 1 FROM ok WHERE v = BINARY $1) "
+                  "    OR EXISTS (SELECT 1 FROM ok WHERE (type & 1) = 1 AND v >= BINARY $1), "
+                  "  EXISTS (SELECT 1 FROM ok WHERE v >= BINARY $1), "
+                  "  (SELECT CAST(v AS CHAR) FROM bad), (SELECT CONCAT(applied, ' of ', total, ' statements applied', "
+                  "    CASE WHEN coalesce(error, '') <> '' THEN ', error recorded' ELSE '' END) FROM bad), "
+                  "  (SELECT CAST(v AS CHAR) FROM top), (SELECT description FROM top), "
+                  "  (SELECT " TOOL_MY_ISO("executed_at") " FROM top)"},
     .params = tool_params_ref,
     .columns = SUMMARY_COLUMNS,
     .single_row = true,

@@ -19,7 +19,7 @@ static const char *const markers[] = {"dbmate", NULL};
 static const struct migration_tool dbmate = {
     .name = "dbmate",
     .list_order = 50,
-    .default_table = {[DB_ENGINE_POSTGRESQL] = "public.schema_migrations"},
+    .default_table = {[DB_ENGINE_POSTGRESQL] = "public.schema_migrations", [DB_ENGINE_MYSQL] = "schema_migrations"},
     .example = "20240101120000",
     .example_alt = ">=20240101120000",
     .ordered = true,
@@ -28,7 +28,12 @@ static const struct migration_tool dbmate = {
     .query = {[DB_ENGINE_POSTGRESQL] =
                   "SELECT EXISTS (SELECT 1 FROM {T} WHERE version = $1), "
                   "  EXISTS (SELECT 1 FROM {T} WHERE version ~ '^[0-9]+$' AND version::numeric >= $1::numeric), "
-                  "  NULL, NULL, (SELECT max(version COLLATE \"C\") FROM {T}), NULL, NULL"},
+                  "  NULL, NULL, (SELECT max(version COLLATE \"C\") FROM {T}), NULL, NULL",
+              [DB_ENGINE_MYSQL] =
+                  "SELECT EXISTS (SELECT 1 FROM {T} WHERE BINARY version = $1), "
+                  "  EXISTS (SELECT 1 FROM {T} WHERE version REGEXP '^[0-9]+$' "
+                  "    AND CAST(version AS DECIMAL(65, 0)) >= CAST($1 AS DECIMAL(65, 0))), "
+                  "  NULL, NULL, (SELECT version FROM {T} ORDER BY BINARY version DESC LIMIT 1), NULL, NULL"},
     .params = tool_params_ref,
     .columns = SUMMARY_COLUMNS,
     .single_row = true,

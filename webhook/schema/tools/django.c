@@ -40,13 +40,17 @@ static const char *const markers[] = {"manage.py migrate", NULL};
 static const struct migration_tool django = {
     .name = "django",
     .list_order = 90,
-    .default_table = {[DB_ENGINE_POSTGRESQL] = "public.django_migrations"},
+    .default_table = {[DB_ENGINE_POSTGRESQL] = "public.django_migrations", [DB_ENGINE_MYSQL] = "django_migrations"},
     .example = "shop:0002_add_price",
     .resolve = resolve,
     .query = {[DB_ENGINE_POSTGRESQL] =
                   "SELECT EXISTS (SELECT 1 FROM {T} WHERE app = $1 AND name = $2), false, NULL, NULL, l.v, NULL, l.t "
                   "FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT app || ':' || name AS v, " TOOL_PG_ISO("applied") " AS t "
-                  "  FROM {T} WHERE app = $1 ORDER BY applied DESC, id DESC LIMIT 1) l ON true"},
+                  "  FROM {T} WHERE app = $1 ORDER BY applied DESC, id DESC LIMIT 1) l ON true",
+              [DB_ENGINE_MYSQL] =
+                  "SELECT EXISTS (SELECT 1 FROM {T} WHERE BINARY app = $1 AND BINARY name = $2), false, NULL, NULL, l.v, NULL, l.t "
+                  "FROM (SELECT 1) one LEFT JOIN (SELECT CONCAT(app, ':', name) AS v, " TOOL_MY_ISO("applied") " AS t "
+                  "  FROM {T} WHERE BINARY app = $1 ORDER BY applied DESC, id DESC LIMIT 1) l ON true"},
     .params = params,
     .columns = SUMMARY_COLUMNS,
     .single_row = true,

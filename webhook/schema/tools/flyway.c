@@ -236,7 +236,7 @@ static const char *const markers[] = {"flyway", NULL};
 static const struct migration_tool flyway = {
     .name = "flyway",
     .list_order = 10,
-    .default_table = {[DB_ENGINE_POSTGRESQL] = "public.flyway_schema_history"},
+    .default_table = {[DB_ENGINE_POSTGRESQL] = "public.flyway_schema_history", [DB_ENGINE_MYSQL] = "flyway_schema_history"},
     .example = "1.10",
     .example_alt = ">=1.10",
     .ordered = true,
@@ -246,6 +246,9 @@ static const struct migration_tool flyway = {
      * versions in SQL cost ~2 us of server CPU per row, scanning costs ~0.3. */
     .query = {[DB_ENGINE_POSTGRESQL] =
                   "SELECT installed_rank, version, type, success, description, " TOOL_PG_ISO("installed_on") " FROM {T} "
+                  "WHERE type <> 'SCHEMA'",
+              [DB_ENGINE_MYSQL] =
+                  "SELECT installed_rank, version, type, success, description, " TOOL_MY_ISO("installed_on") " FROM {T} "
                   "WHERE type <> 'SCHEMA'"},
     .params = tool_params_none,
     .columns = COL_COUNT,

@@ -11,7 +11,7 @@ static const char *const markers[] = {
 static const struct migration_tool golang_migrate = {
     .name = "golang-migrate",
     .list_order = 30,
-    .default_table = {[DB_ENGINE_POSTGRESQL] = "public.schema_migrations"},
+    .default_table = {[DB_ENGINE_POSTGRESQL] = "public.schema_migrations", [DB_ENGINE_MYSQL] = "schema_migrations"},
     .example = "20240101120000",
     .ordered = true,
     .resolve = requires_resolve_bigint,
@@ -20,6 +20,11 @@ static const struct migration_tool golang_migrate = {
                   "SELECT NOT m.dirty AND m.version >= $1::bigint, NOT m.dirty AND m.version >= $1::bigint, "
                   "  CASE WHEN m.dirty THEN m.version::text END, NULL, "
                   "  CASE WHEN NOT m.dirty THEN m.version::text END, NULL, NULL "
+                  "FROM (SELECT 1) one LEFT JOIN (SELECT version, dirty FROM {T} LIMIT 1) m ON true",
+              [DB_ENGINE_MYSQL] =
+                  "SELECT NOT m.dirty AND m.version >= CAST($1 AS SIGNED), NOT m.dirty AND m.version >= CAST($1 AS SIGNED), "
+                  "  CASE WHEN m.dirty THEN CAST(m.version AS CHAR) END, NULL, "
+                  "  CASE WHEN NOT m.dirty THEN CAST(m.version AS CHAR) END, NULL, NULL "
                   "FROM (SELECT 1) one LEFT JOIN (SELECT version, dirty FROM {T} LIMIT 1) m ON true"},
     .params = tool_params_ref,
     .columns = SUMMARY_COLUMNS,

@@ -41,7 +41,7 @@ static const char *const markers[] = {"liquibase", NULL};
 static const struct migration_tool liquibase = {
     .name = "liquibase",
     .list_order = 20,
-    .default_table = {[DB_ENGINE_POSTGRESQL] = "public.databasechangelog"},
+    .default_table = {[DB_ENGINE_POSTGRESQL] = "public.databasechangelog", [DB_ENGINE_MYSQL] = "DATABASECHANGELOG"},
     .example = "tag:v2.3.0",
     .example_alt = "changeset:<id>::<author>::<file>",
     .resolve = resolve,
@@ -55,6 +55,15 @@ static const struct migration_tool liquibase = {
                   "FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT "
                   "  CASE WHEN $1 = 'tag' THEN 'tag:' || tag ELSE id END AS v, "
                   "  coalesce(description, comments) AS d, " TOOL_PG_ISO("dateexecuted") " AS t FROM {T} "
+                  "  WHERE $1 <> 'tag' OR tag IS NOT NULL ORDER BY dateexecuted DESC, orderexecuted DESC LIMIT 1) l ON true",
+              [DB_ENGINE_MYSQL] =
+                  "SELECT CASE WHEN $1 = 'tag' THEN EXISTS (SELECT 1 FROM {T} WHERE BINARY tag = $2) "
+                  "  ELSE EXISTS (SELECT 1 FROM {T} WHERE BINARY id = $2 AND BINARY author = $3 AND BINARY filename = $4 "
+                  "               AND exectype IN ('EXECUTED', 'RERAN', 'MARK_RAN')) END, "
+                  "  false, NULL, NULL, l.v, l.d, l.t "
+                  "FROM (SELECT 1) one LEFT JOIN (SELECT "
+                  "  CASE WHEN $1 = 'tag' THEN CONCAT('tag:', tag) ELSE id END AS v, "
+                  "  coalesce(description, comments) AS d, " TOOL_MY_ISO("dateexecuted") " AS t FROM {T} "
                   "  WHERE $1 <> 'tag' OR tag IS NOT NULL ORDER BY dateexecuted DESC, orderexecuted DESC LIMIT 1) l ON true"},
     .params = params,
     .columns = SUMMARY_COLUMNS,

@@ -18,7 +18,7 @@ static const char *const markers[] = {"db:migrate", NULL};
 static const struct migration_tool rails = {
     .name = "rails",
     .list_order = 60,
-    .default_table = {[DB_ENGINE_POSTGRESQL] = "public.schema_migrations"},
+    .default_table = {[DB_ENGINE_POSTGRESQL] = "public.schema_migrations", [DB_ENGINE_MYSQL] = "schema_migrations"},
     .example = "20240101120000",
     .example_alt = ">=20240101120000",
     .ordered = true,
@@ -27,7 +27,14 @@ static const struct migration_tool rails = {
     .query = {[DB_ENGINE_POSTGRESQL] =
                   "SELECT EXISTS (SELECT 1 FROM {T} WHERE version ~ '^[0-9]+$' AND version::numeric = $1::numeric), "
                   "  EXISTS (SELECT 1 FROM {T} WHERE version ~ '^[0-9]+$' AND version::numeric >= $1::numeric), "
-                  "  NULL, NULL, (SELECT max(version::numeric)::text FROM {T} WHERE version ~ '^[0-9]+$'), NULL, NULL"},
+                  "  NULL, NULL, (SELECT max(version::numeric)::text FROM {T} WHERE version ~ '^[0-9]+$'), NULL, NULL",
+              [DB_ENGINE_MYSQL] =
+                  "SELECT EXISTS (SELECT 1 FROM {T} WHERE version REGEXP '^[0-9]+$' "
+                  "    AND CAST(version AS DECIMAL(65, 0)) = CAST($1 AS DECIMAL(65, 0))), "
+                  "  EXISTS (SELECT 1 FROM {T} WHERE version REGEXP '^[0-9]+$' "
+                  "    AND CAST(version AS DECIMAL(65, 0)) >= CAST($1 AS DECIMAL(65, 0))), "
+                  "  NULL, NULL, (SELECT CAST(max(CAST(version AS DECIMAL(65, 0))) AS CHAR) FROM {T} "
+                  "    WHERE version REGEXP '^[0-9]+$'), NULL, NULL"},
     .params = tool_params_ref,
     .columns = SUMMARY_COLUMNS,
     .single_row = true,

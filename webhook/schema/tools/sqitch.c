@@ -40,7 +40,7 @@ static const char *const markers[] = {"sqitch deploy", NULL};
 static const struct migration_tool sqitch = {
     .name = "sqitch",
     .list_order = 100,
-    .default_table = {[DB_ENGINE_POSTGRESQL] = "sqitch.changes"},
+    .default_table = {[DB_ENGINE_POSTGRESQL] = "sqitch.changes", [DB_ENGINE_MYSQL] = "sqitch.changes"},
     .example = "@v1.0",
     .example_alt = "add_users",
     .resolve = resolve,
@@ -58,6 +58,19 @@ static const struct migration_tool sqitch = {
                   "    SELECT tag AS v, note, committed_at FROM {S}.tags WHERE $3 = 'tag' AND ($1 = '' OR project = $1) "
                   "    UNION ALL SELECT change, note, committed_at FROM {S}.changes "
                   "      WHERE $3 <> 'tag' AND ($1 = '' OR project = $1)) x "
+                  "  ORDER BY committed_at DESC LIMIT 1) l ON true",
+              [DB_ENGINE_MYSQL] =
+                  "SELECT CASE WHEN $3 = 'tag' "
+                  "    THEN EXISTS (SELECT 1 FROM {S}.tags WHERE BINARY tag = $2 AND ($1 = '' OR BINARY project = $1)) "
+                  "    ELSE EXISTS (SELECT 1 FROM {S}.changes WHERE BINARY `change` = $2 AND ($1 = '' OR BINARY project = $1)) END, "
+                  "  false, CASE WHEN e.event = 'fail' THEN e.`change` END, NULL, l.v, l.note, l.t "
+                  "FROM (SELECT 1) one "
+                  "LEFT JOIN (SELECT event, `change` FROM {S}.events WHERE $1 = '' OR BINARY project = $1 "
+                  "  ORDER BY committed_at DESC LIMIT 1) e ON true "
+                  "LEFT JOIN (SELECT v, note, " TOOL_MY_ISO("committed_at") " AS t FROM ("
+                  "    SELECT tag AS v, note, committed_at FROM {S}.tags WHERE $3 = 'tag' AND ($1 = '' OR BINARY project = $1) "
+                  "    UNION ALL SELECT `change`, note, committed_at FROM {S}.changes "
+                  "      WHERE $3 <> 'tag' AND ($1 = '' OR BINARY project = $1)) x "
                   "  ORDER BY committed_at DESC LIMIT 1) l ON true"},
     .params = params,
     .columns = SUMMARY_COLUMNS,
