@@ -330,6 +330,58 @@ bool secretclass_name(const char *name, size_t len)
     return true;
 }
 
+/* One Kubernetes object name: lower-case letters, digits, "-" and ".", a letter among them,
+ * alphanumeric at both ends. */
+static bool object_name(const char *v, size_t n)
+{
+    if (n == 0 || n > 253 || !isalnum((unsigned char)v[0]) || !isalnum((unsigned char)v[n - 1]))
+        return false;
+    bool letter = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (islower(c))
+            letter = true;
+        else if (!isdigit(c) && c != '-' && c != '.')
+            return false;
+    }
+    return letter;
+}
+
+bool secretclass_names_secret(const char *name, size_t len, const char *v, size_t n)
+{
+    if (!secretclass_has_stem(name, len))
+        return false;
+    struct name_words w;
+    split_words(name, len, &w);
+    if (w.count == 0)
+        return false;
+    const char *last = w.word[w.count - 1];
+    bool plural = strcmp(last, "secrets") == 0;
+    bool kube = false;
+    for (size_t i = 0; i + 1 < w.count; i++)
+        kube = kube || strcmp(w.word[i], "kube") == 0 || strcmp(w.word[i], "k8s") == 0 ||
+               strcmp(w.word[i], "kubernetes") == 0;
+    if (!(plural || (kube && strcmp(last, "secret") == 0)))
+        return false;
+    /* The value: one name, or a comma-separated list of them. */
+    size_t names = 0;
+    for (size_t s = 0; s <= n;) {
+        size_t e = s;
+        while (e < n && v[e] != ',')
+            e++;
+        size_t a = s, b = e;
+        while (a < b && v[a] == ' ')
+            a++;
+        while (b > a && v[b - 1] == ' ')
+            b--;
+        if (!object_name(v + a, b - a))
+            return false;
+        names++;
+        s = e + 1;
+    }
+    return names > 0;
+}
+
 bool secretclass_is_authorization(const char *name, size_t len)
 {
     if (len == 13)
@@ -537,6 +589,20 @@ static bool is_code_reference(const char *v, size_t n)
     return i < n && (v[i] == '(' || v[i] == '[') && memchr(v, '.', i) != NULL;
 }
 
+/* The whole value is "$NAME" with NAME spelled the way environment variables are (upper case,
+ * digits, underscores): a variable that some later step expands. A value that merely starts
+ * with "$" ("$up3rS3cret!") is a literal: outside a shell script nothing expands it, and in
+ * one the judge has already followed the reference. */
+static bool is_variable_name(const char *v, size_t n)
+{
+    if (n < 2 || v[0] != '$' || !(isupper((unsigned char)v[1]) || v[1] == '_'))
+        return false;
+    for (size_t i = 2; i < n; i++)
+        if (!(isupper((unsigned char)v[i]) || isdigit((unsigned char)v[i]) || v[i] == '_'))
+            return false;
+    return true;
+}
+
 bool secretclass_slot_value(const char *v, size_t n)
 {
     while (n > 0 && isspace((unsigned char)v[0]))
@@ -562,7 +628,7 @@ bool secretclass_value(const char *v, size_t n)
         return false;
     if (is_reference(v, n) || is_public_material(v, n) || is_code_reference(v, n))
         return false;
-    if (v[0] == '$' && n > 1 && (isalpha((unsigned char)v[1]) || v[1] == '_'))
+    if (is_variable_name(v, n))
         return false;   /* $VAR: an unexpanded variable */
     static const char *const option_lists[] = {"id=", "type=", "src=", "source=", "name=", "key=", NULL};
     for (const char *const *o = option_lists; *o; o++)

@@ -10,4 +10,8 @@
 
 void secretconf_scan(const char *text, size_t len, secretshape_fn fn, void *ctx);
 
+/* pgbouncer userlist.txt content (every line `"user" "password"`): the password column, which
+ * holds no credential stem, so this runs whatever the text's words. */
+void secretconf_scan_userlist(const char *text, size_t len, secretshape_fn fn, void *ctx);
+
 #endif

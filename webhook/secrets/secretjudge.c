@@ -53,6 +53,7 @@ void secretjudge_free(struct secret_findings *f)
         free(f->items[i].label);
     }
     free(f->items);
+    free(f->values);
     redact_free(&f->redact);
     memset(f, 0, sizeof *f);
 }
@@ -88,6 +89,31 @@ void secretjudge_add(struct secret_findings *f, const char *path, const char *ru
     f->count++;
 }
 
+uint64_t secretjudge_hash(const char *bytes, size_t len)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)bytes[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+void secretjudge_note_value(struct secret_findings *f, const char *path, uint64_t value_hash)
+{
+    if (f->value_count == f->value_cap) {
+        size_t cap = f->value_cap ? f->value_cap * 2 : 8;
+        struct finding_value *values = realloc(f->values, cap * sizeof *values);
+        if (values == NULL) {
+            f->failed = true;
+            return;
+        }
+        f->values = values;
+        f->value_cap = cap;
+    }
+    f->values[f->value_count++] = (struct finding_value){secretjudge_hash(path, strlen(path)), value_hash};
+}
+
 void secretjudge_site_path(const struct scan_site *site, struct field_path *out)
 {
     fieldpath_init(out, site->path);
@@ -105,6 +131,7 @@ static void record(struct judge *j, const char *rule, const char *label, const c
     struct field_path path;
     secretjudge_site_path(j->site, &path);
     secretjudge_add(j->f, path.text, rule, label, j->site->place, secretclass_default_looking(value, len));
+    secretjudge_note_value(j->f, path.text, secretjudge_hash(value, len));
 }
 
 /* ---- the judge --------------------------------------------------------------------------- */
@@ -145,6 +172,7 @@ static void follow_shell(struct judge *j, const struct shell_var *var)
 struct ref_walk {
     struct judge *j;
     size_t refs;
+    size_t dollars;   /* $NAME references (outside a shell nothing expands them) */
 };
 
 static void on_ref(const struct ref *r, void *arg)
@@ -155,6 +183,8 @@ static void on_ref(const struct ref *r, void *arg)
     if (r->kind == REF_ESCAPED)
         return;
     w->refs++;
+    if (r->kind == REF_DOLLAR)
+        w->dollars++;
     if (r->name_len == 0)
         return;
     if (r->kind == REF_K8S) {
@@ -210,15 +240,20 @@ static void judge_value(struct judge *j, const char *rule, const char *label, co
         len--;
     if (len == 0)
         return;
+    if (named && secretclass_names_secret(label, strlen(label), value, len))
+        return;   /* TS_KUBE_SECRET=tailscale-auth names the Secret that holds the key */
     if (named && secretclass_is_authorization(label, strlen(label))) {
         value = authorization_credential(value, len, &len);
         if (value == NULL)
             return;
         named = false;
     }
-    struct ref_walk w = {j, 0};
-    secretref_scan(value, len, j->shell ? SECRETREF_SHELL : 0, on_ref, &w, NULL);
-    if (w.refs > 0)
+    struct ref_walk w = {j, 0, 0};
+    size_t literal = 0;
+    secretref_scan(value, len, j->shell ? SECRETREF_SHELL : 0, on_ref, &w, &literal);
+    /* Outside a shell script "$NAME" is a variable only as the whole value (a later step such
+     * as envsubst expands it); "$PASSW0RD!" is a literal that happens to start with "$". */
+    if (w.refs > 0 && !(j->shell == NULL && w.refs == w.dollars && literal > 0))
         return;   /* judged by where the references lead */
     bool secret = named ? secretclass_value(value, len) : secretclass_slot_value(value, len);
     if (secret)
@@ -434,6 +469,103 @@ static bool is_declaration(const char *word)
 }
 
 #define SHELL_ARGV_MAX 256
+#define PGPASS_TEXT_MAX 4096
+
+/* The command writes a .pgpass file: one of its redirections targets one. */
+static bool writes_pgpass(const struct shell_command *cmd)
+{
+    for (size_t i = 0; i < cmd->count; i++)
+        if (cmd->words[i].role == SHELL_REDIRECT && strstr(shellparse_basename(cmd->words[i].text), "pgpass") &&
+            strstr(cmd->words[i].text, "pgpassfile") == NULL)
+            return true;
+    return false;
+}
+
+/* Lines written to a .pgpass file are host:port:database:user:password, whatever the fields
+ * hold (variables, "*"): the fifth field is the password. Colons inside ${...} do not count. */
+static void judge_pgpass_lines(struct judge *j, const char *text, size_t len)
+{
+    for (size_t ls = 0; ls < len;) {
+        const char *nl = memchr(text + ls, '\n', len - ls);
+        size_t le = nl ? (size_t)(nl - text) : len;
+        size_t fields = 1, pw = ls;
+        for (size_t k = ls; k < le; k++) {
+            size_t n = secretref_construct_len(text + k, le - k);
+            if (n > 0) {
+                k += n - 1;
+            } else if (text[k] == '\\') {
+                k++;
+            } else if (text[k] == ':' && ++fields == 5) {
+                pw = k + 1;
+            }
+        }
+        if (fields == 5 && pw < le)
+            judge_value(j, "secrets.shell-assignment", ".pgpass line", text + pw, le - pw, false);
+        ls = le + 1;
+    }
+}
+
+/* What `printf FORMAT ARGS...` or `echo ARGS...` prints, into out (bounded, NUL-terminated):
+ * %s-style conversions take the next argument (the format is reused while arguments remain),
+ * \n is a newline. Returns the length. */
+static size_t render_output(char *const *argv, size_t argc, char *out, size_t cap)
+{
+    size_t o = 0;
+    const char *cmd = shellparse_basename(argv[0]);
+    size_t i = 1;
+#define PUT(c) do { if (o + 1 < cap) out[o++] = (c); } while (0)
+    if (strcmp(cmd, "printf") == 0) {
+        if (i < argc && strcmp(argv[i], "--") == 0)
+            i++;
+        if (i >= argc)
+            return 0;
+        const char *fmt = argv[i++];
+        for (int rounds = 0; rounds < 64; rounds++) {
+            bool consumed = false;
+            for (const char *f = fmt; *f; f++) {
+                if (f[0] == '\\' && f[1] == 'n') {
+                    PUT('\n');
+                    f++;
+                } else if (f[0] == '%' && f[1] == '%') {
+                    PUT('%');
+                    f++;
+                } else if (f[0] == '%') {
+                    f++;
+                    while (*f && strchr("-+ #0123456789.", *f))
+                        f++;
+                    if (*f == '\0')
+                        break;
+                    if (i < argc) {
+                        for (const char *a = argv[i++]; *a; a++)
+                            PUT(*a);
+                        consumed = true;
+                    }
+                } else {
+                    PUT(*f);
+                }
+            }
+            if (!consumed || i >= argc)
+                break;
+        }
+    } else {
+        while (i < argc && argv[i][0] == '-' && argv[i][1] && strspn(argv[i] + 1, "neE") == strlen(argv[i] + 1))
+            i++;
+        for (; i < argc; i++) {
+            for (const char *a = argv[i]; *a; a++) {
+                if (a[0] == '\\' && a[1] == 'n') {
+                    PUT('\n');
+                    a++;
+                } else {
+                    PUT(*a);
+                }
+            }
+            PUT(i + 1 < argc ? ' ' : '\n');
+        }
+    }
+#undef PUT
+    out[o] = '\0';
+    return o;
+}
 
 static void on_command(const struct shell_command *cmd, void *arg)
 {
@@ -470,8 +602,28 @@ static void on_command(const struct shell_command *cmd, void *arg)
                 judge_text(j, argv[i], strlen(argv[i]), argv[i][0] == '-');
         }
     }
+    bool pgpass = writes_pgpass(cmd);
+    if (pgpass && start < argc) {
+        const char *base = shellparse_basename(argv[start]);
+        if (strcmp(base, "printf") == 0 || strcmp(base, "echo") == 0) {
+            char *out = malloc(PGPASS_TEXT_MAX);
+            if (out == NULL) {
+                j->f->failed = true;
+                return;
+            }
+            size_t n = render_output(argv + start, argc - start, out, PGPASS_TEXT_MAX);
+            judge_pgpass_lines(j, out, n);
+            free(out);
+        }
+    }
     for (size_t i = 0; i < cmd->count; i++) {
         const struct shell_word *w = &cmd->words[i];
+        if (pgpass && w->role == SHELL_HEREDOC) {
+            judge_pgpass_lines(j, w->text, strlen(w->text));
+        } else if (pgpass && w->role == SHELL_HEREDOC_LITERAL) {
+            struct judge literal = {j->f, j->site, NULL, j->depth};
+            judge_pgpass_lines(&literal, w->text, strlen(w->text));
+        }
         if (w->role == SHELL_HEREDOC || w->role == SHELL_HERESTRING) {
             judge_text(j, w->text, strlen(w->text), false);
         } else if (w->role == SHELL_HEREDOC_LITERAL) {
