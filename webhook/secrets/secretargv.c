@@ -1,6 +1,7 @@
 /* secretargv.c - the flag tables of the tools README "Secrets" lists. One table row per tool family; the
  * generic rule ("--token VALUE" for tools we do not know) is off for tools whose --password is
- * a prompt switch, so "psql --password mydb" never reads "mydb" as a password. */
+ * a prompt switch, so "psql --password mydb" never reads "mydb" as a password. Tools with
+ * positional passwords count their positional words (flags and flag values left out). */
 #include "secretargv.h"
 
 #include <ctype.h>
@@ -150,7 +151,8 @@ static const struct flag_rule sshpass_rules[] = {{"-p", FLAG_SHORT, ARGV_PASSWOR
 
 static const char *const redis_value_flags[] = {
     "-h", "-p", "-s", "-u", "-n", "-r", "-i", "-d", "-D", "-t", "-a", "--pass", "--user", "--cacert",
-    "--cacertdir", "--cert", "--key", "--tls-ciphers", "--tls-ciphersuites", "--sni", "--rdb", "--functions-rdb", "--pipe-timeout",
+    "--cacertdir", "--cert", "--key", "--tls-ciphers", "--tls-ciphersuites", "--sni", "--rdb", "--functions-rdb",
+    "--pipe-timeout",
     "--eval", "--pattern", "--count", "--memkeys-samples", "--replica-announce-ip", NULL,
 };
 

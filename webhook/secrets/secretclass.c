@@ -228,7 +228,8 @@ enum word_kind { WORD_PLAIN, WORD_PASSWORD, WORD_SECRET, WORD_TOKEN, WORD_KEY, W
 
 static const char *const password_words[] = {
     "pass", "passwd", "pwd", "pw", "pword", "pswd", "passw", "dbpass", "mongopass", "smtppass",
-    "rootpass", "adminpass", "userpass", "redispass", "mysqlpass", "pgpass", "passwort", NULL,
+    "rootpass", "adminpass", "userpass", "redispass", "mysqlpass", "pgpass", "passwort", "bindpw", "rootpw",
+    "authtok", NULL,
 };
 
 static enum word_kind word_kind(const char *w)
@@ -418,7 +419,7 @@ static bool contains(const char *s, size_t len, const char *needle)
     return false;
 }
 
-/* Whole-value placeholders: __X__, <x>, %(x)s, %X%, @X@, #{x}, {x}, [[x]], ((x)), {{ x }}. */
+/* Whole-value placeholders: __X__, <x>, %(x)s, %s, %X%, @X@, #{x}, {x}, [[x]], ((x)), {{ x }}. */
 static bool is_placeholder(const char *v, size_t n)
 {
     if (n >= 5 && starts_with(v, n, "__") && v[n - 1] == '_' && v[n - 2] == '_')
@@ -427,6 +428,8 @@ static bool is_placeholder(const char *v, size_t n)
         return true;
     if (n >= 4 && starts_with(v, n, "%(") && v[n - 1] == 's' && v[n - 2] == ')')
         return true;
+    if (n == 2 && v[0] == '%' && strchr("sdqb", v[1]))
+        return true;   /* a printf conversion: the argument is judged where printf's output is */
     if (n >= 3 && ((v[0] == '%' && v[n - 1] == '%') || (v[0] == '@' && v[n - 1] == '@')))
         return true;
     if (n >= 3 && (starts_with(v, n, "#{") || v[0] == '{') && v[n - 1] == '}')

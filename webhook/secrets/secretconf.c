@@ -1,7 +1,9 @@
 /* secretconf.c - credentials in config-file syntaxes that are not KEY=VALUE: directive lines
- * ("requirepass V", "sentinel auth-pass M V", fluent-bit "HTTP_Passwd V", .netrc, haproxy
- * "insecure-password V", nginx "proxy_set_header Authorization 'Basic ...'"), XML elements and
- * properties, and PHP define('KEY', 'V'). Reports KEY_VALUE hits; the judge decides on values. */
+ * ("requirepass V", "sentinel auth-pass M V", fluent-bit "HTTP_Passwd V", fluentd "password V"
+ * inside <match> sections, .netrc, haproxy "insecure-password V", nginx "proxy_set_header
+ * Authorization 'Basic ...'"), pgbouncer userlist.txt lines, XML elements and properties, PHP
+ * define('KEY', 'V'), ERB defaults (<%= ENV.fetch("X") { "V" } %>) and the mongo shell's
+ * db.auth("user", "V"). Reports KEY_VALUE hits; the judge decides on values. */
 #include "secretconf.h"
 
 #include <ctype.h>

@@ -1,6 +1,8 @@
 /* secretjudge.c - judging spans as credentials. Detectors (secretshape.c, secretargv.c,
  * shellparse.c) say where a credential would sit; the judge follows references through the
- * env table and shell assignments, classifies what is left, and records findings by path. */
+ * env table and shell assignments, classifies what is left, and records findings by path
+ * (with a hash of each value, so an UPDATE can tell a pre-existing finding from a new one).
+ * Shell commands that write a .pgpass file are read line by line, field 5 the password. */
 #include "secretjudge.h"
 
 #include <ctype.h>
@@ -173,6 +175,7 @@ struct ref_walk {
     struct judge *j;
     size_t refs;
     size_t dollars;   /* $NAME references (outside a shell nothing expands them) */
+    size_t resolved;  /* references that reached a definition */
 };
 
 static void on_ref(const struct ref *r, void *arg)
@@ -197,10 +200,13 @@ static void on_ref(const struct ref *r, void *arg)
     } else if (r->kind == REF_BRACE || r->kind == REF_DOLLAR) {
         const struct shell_var *var = shell_lookup(j->shell, r->name, r->name_len);
         if (var) {
+            w->resolved++;
             follow_shell(j, var);
             return;
         }
         const struct env_entry *e = env ? secretref_env_lookup(env, r->name, r->name_len, SIZE_MAX) : NULL;
+        if (e || (env && (env->from_secret || env->from_configmap)))
+            w->resolved++;   /* a listed variable, or one envFrom may define */
         if (e)
             follow_env(j, e);
     }
@@ -248,12 +254,13 @@ static void judge_value(struct judge *j, const char *rule, const char *label, co
             return;
         named = false;
     }
-    struct ref_walk w = {j, 0, 0};
+    struct ref_walk w = {j, 0, 0, 0};
     size_t literal = 0;
     secretref_scan(value, len, j->shell ? SECRETREF_SHELL : 0, on_ref, &w, &literal);
     /* Outside a shell script "$NAME" is a variable only as the whole value (a later step such
-     * as envsubst expands it); "$PASSW0RD!" is a literal that happens to start with "$". */
-    if (w.refs > 0 && !(j->shell == NULL && w.refs == w.dollars && literal > 0))
+     * as envsubst expands it) or when it names a variable the container has; "$PASSW0RD!" is
+     * a literal that happens to start with "$". */
+    if (w.refs > 0 && !(j->shell == NULL && w.refs == w.dollars && w.resolved == 0 && literal > 0))
         return;   /* judged by where the references lead */
     bool secret = named ? secretclass_value(value, len) : secretclass_slot_value(value, len);
     if (secret)
@@ -481,6 +488,55 @@ static bool writes_pgpass(const struct shell_command *cmd)
     return false;
 }
 
+/* Index of printf's format in argv (argv[0] is printf), or 0 when there is none. */
+static size_t printf_format(char *const *argv, size_t argc)
+{
+    size_t i = 1;
+    if (i < argc && strcmp(argv[i], "--") == 0)
+        i++;
+    return i < argc ? i : 0;
+}
+
+static bool is_redis_client(const char *base)
+{
+    return strcmp(base, "redis-cli") == 0 || strcmp(base, "valkey-cli") == 0 || strcmp(base, "keydb-cli") == 0;
+}
+
+/* redis-cli reading commands from a heredoc or here-string: an "AUTH [user] pass" line. */
+static void judge_redis_input(struct judge *j, const struct shell_command *cmd)
+{
+    for (size_t i = 0; i < cmd->count; i++) {
+        const struct shell_word *w = &cmd->words[i];
+        if (w->role != SHELL_HEREDOC && w->role != SHELL_HEREDOC_LITERAL && w->role != SHELL_HERESTRING)
+            continue;
+        struct judge literal = {j->f, j->site, NULL, j->depth};
+        struct judge *jj = w->role == SHELL_HEREDOC_LITERAL ? &literal : j;
+        const char *t = w->text;
+        size_t len = strlen(t);
+        for (size_t ls = 0; ls < len;) {
+            const char *nl = memchr(t + ls, '\n', len - ls);
+            size_t le = nl ? (size_t)(nl - t) : len;
+            size_t k = ls;
+            while (k < le && (t[k] == ' ' || t[k] == '\t'))
+                k++;
+            if (le - k > 5 && strncasecmp(t + k, "auth", 4) == 0 && (t[k + 4] == ' ' || t[k + 4] == '\t')) {
+                size_t e = le;
+                while (e > k && isspace((unsigned char)t[e - 1]))
+                    e--;
+                size_t s = e;
+                while (s > k + 4 && !isspace((unsigned char)t[s - 1]))
+                    s--;
+                size_t words = 0;   /* AUTH pass, AUTH user pass */
+                for (size_t q = k + 4; q < e; q++)
+                    words += !isspace((unsigned char)t[q]) && isspace((unsigned char)t[q - 1]);
+                if (s < e && (words == 1 || words == 2))
+                    judge_value(jj, "secrets.cli-flag", "redis AUTH password", t + s, e - s, false);
+            }
+            ls = le + 1;
+        }
+    }
+}
+
 /* Lines written to a .pgpass file are host:port:database:user:password, whatever the fields
  * hold (variables, "*"): the fifth field is the password. Colons inside ${...} do not count. */
 static void judge_pgpass_lines(struct judge *j, const char *text, size_t len)
@@ -515,9 +571,8 @@ static size_t render_output(char *const *argv, size_t argc, char *out, size_t ca
     size_t i = 1;
 #define PUT(c) do { if (o + 1 < cap) out[o++] = (c); } while (0)
     if (strcmp(cmd, "printf") == 0) {
-        if (i < argc && strcmp(argv[i], "--") == 0)
-            i++;
-        if (i >= argc)
+        i = printf_format(argv, argc);
+        if (i == 0)
             return 0;
         const char *fmt = argv[i++];
         for (int rounds = 0; rounds < 64; rounds++) {
@@ -598,24 +653,34 @@ static void on_command(const struct shell_command *cmd, void *arg)
         } else {
             struct argv_walk aw = {j, NULL};
             secretargv_scan(argv + start, argc - start, true, NULL, on_argv_hit, &aw);
+            /* printf's format is read with its arguments in place (below), not alone. */
+            bool is_printf = strcmp(shellparse_basename(argv[start]), "printf") == 0;
+            size_t format = is_printf ? printf_format(argv + start, argc - start) : 0;
             for (size_t i = start; i < argc; i++)
-                judge_text(j, argv[i], strlen(argv[i]), argv[i][0] == '-');
+                if (format == 0 || i != start + format)
+                    judge_text(j, argv[i], strlen(argv[i]), argv[i][0] == '-');
         }
     }
     bool pgpass = writes_pgpass(cmd);
-    if (pgpass && start < argc) {
-        const char *base = shellparse_basename(argv[start]);
-        if (strcmp(base, "printf") == 0 || strcmp(base, "echo") == 0) {
-            char *out = malloc(PGPASS_TEXT_MAX);
-            if (out == NULL) {
-                j->f->failed = true;
-                return;
-            }
-            size_t n = render_output(argv + start, argc - start, out, PGPASS_TEXT_MAX);
-            judge_pgpass_lines(j, out, n);
-            free(out);
+    const char *base = start < argc ? shellparse_basename(argv[start]) : "";
+    bool printf_cmd = strcmp(base, "printf") == 0;
+    /* What printf or echo writes into a .pgpass file is read by field; printf's output (the
+     * format and its arguments together: 'password=%s\n' pw > ~/.my.cnf) is read as text. */
+    if ((pgpass && (printf_cmd || strcmp(base, "echo") == 0)) || printf_cmd) {
+        char *out = malloc(PGPASS_TEXT_MAX);
+        if (out == NULL) {
+            j->f->failed = true;
+            return;
         }
+        size_t n = render_output(argv + start, argc - start, out, PGPASS_TEXT_MAX);
+        if (pgpass)
+            judge_pgpass_lines(j, out, n);
+        if (printf_cmd)
+            judge_text(j, out, n, false);
+        free(out);
     }
+    if (is_redis_client(base))
+        judge_redis_input(j, cmd);
     for (size_t i = 0; i < cmd->count; i++) {
         const struct shell_word *w = &cmd->words[i];
         if (pgpass && w->role == SHELL_HEREDOC) {

@@ -1,6 +1,7 @@
 /* secrets.c - where credentials hide in an object (containers, init and ephemeral containers:
  * env, command, args, hooks, probes; annotations; ConfigMap data) and the one redacted denial
- * that names them. The judging itself lives in secretjudge.c. */
+ * that names them. On UPDATE, findings already present at the same path in oldObject are
+ * answered per secrets.on_existing (a warning by default). The judging lives in secretjudge.c. */
 #include "secrets.h"
 
 #include <stdint.h>
