@@ -152,13 +152,11 @@ static const struct flag_rule sshpass_rules[] = {{"-p", FLAG_SHORT, ARGV_PASSWOR
 static const char *const redis_value_flags[] = {
     "-h", "-p", "-s", "-u", "-n", "-r", "-i", "-d", "-D", "-t", "-a", "--pass", "--user", "--cacert",
     "--cacertdir", "--cert", "--key", "--tls-ciphers", "--tls-ciphersuites", "--sni", "--rdb", "--functions-rdb",
-    "--pipe-timeout",
-    "--eval", "--pattern", "--count", "--memkeys-samples", "--replica-announce-ip", NULL,
+    "--pipe-timeout", "--eval", "--pattern", "--count", "--memkeys-samples", "--replica-announce-ip", NULL,
 };
 
 static const char *const rabbitmqctl_names[] = {"rabbitmqctl", "rabbitmqadmin", NULL};
-static const char *const rabbitmqctl_value_flags[] = {"-n", "--node", "-t", "--timeout", "-p", "--vhost", "-l",
-                                                     "--longnames", NULL};
+static const char *const rabbitmqctl_value_flags[] = {"-n", "--node", "-t", "--timeout", "-p", "--vhost", NULL};
 
 static const char *const htpasswd_names[] = {"htpasswd", NULL};
 static const char *const htpasswd_value_flags[] = {"-C", "-r", NULL};
