@@ -317,6 +317,12 @@ static void test_dollar_leading_literals(void **state)
     assert_string_equal(out, "");
     assert_true(secretclass_value("$up3rS3cret!", 12));
     assert_false(secretclass_value("$DB_PASSWORD", 12));
+    /* crypt(3) hashes start with "$" too. */
+    const char *apr1 = "$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/";
+    assert_false(secretclass_value(apr1, strlen(apr1)));
+    const char *yescrypt = "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7";
+    assert_false(secretclass_value(yescrypt, strlen(yescrypt)));
+    assert_true(secretclass_value("$up3r$ecret", 11));
     /* Variables the container has are references, whatever surrounds them. */
     scan_pod("{\"name\":\"c\",\"image\":\"app\",\"env\":[" SECRET_ENV("U") "," SECRET_ENV("P") ","
              "{\"name\":\"BASIC_AUTH_CREDENTIALS\",\"value\":\"$U:$P\"}]}",

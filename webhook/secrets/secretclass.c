@@ -553,6 +553,26 @@ static bool is_reference(const char *v, size_t n)
     return slashes >= 1 && v[0] != '/' && v[n - 1] != '/';
 }
 
+/* A crypt(3) modular hash: "$ID$" with a known ID, then salt and hash ($apr1$ for Apache
+ * htpasswd, $y$ yescrypt, ...). "$up3r$ecret" has no such ID: a literal. */
+static bool crypt_hash(const char *v, size_t n)
+{
+    static const char *const ids[] = {
+        "1", "2a", "2b", "2x", "2y", "5", "6", "7", "apr1", "y", "gy", "sha1", "md5", "argon2i", "argon2d",
+        "argon2id", "scrypt", "pbkdf2", "pbkdf2-sha256", "pbkdf2-sha512", "bcrypt-sha256", NULL,
+    };
+    if (n < 8 || v[0] != '$')
+        return false;
+    const char *end = memchr(v + 1, '$', n - 1 < 16 ? n - 1 : 16);
+    if (end == NULL || (size_t)(end - v) + 4 > n)
+        return false;
+    size_t idl = (size_t)(end - v - 1);
+    for (const char *const *id = ids; *id; id++)
+        if (strlen(*id) == idl && memcmp(v + 1, *id, idl) == 0)
+            return true;
+    return false;
+}
+
 /* Hashes, public keys and certificates are not credential material. */
 static bool is_public_material(const char *v, size_t n)
 {
@@ -570,7 +590,7 @@ static bool is_public_material(const char *v, size_t n)
             return true;
     if (n == 35 && starts_with(v, n, "md5") && all_chars(v + 3, 32, "0123456789abcdef"))
         return true; /* PostgreSQL md5 password hash */
-    return false;
+    return crypt_hash(v, n);
 }
 
 /* Code that fetches the value at run time: os.environ['X'], getenv("X"), process.env.X,

@@ -380,7 +380,8 @@ static bool signing_object(const cJSON *node)
     static const char *const kinds[] = {"type", "alg", "kty", "algorithm", NULL};
     for (const char *const *k = kinds; *k; k++) {
         const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, *k));
-        if (v && (strncasecmp(v, "HS", 2) == 0 || strncasecmp(v, "HMAC", 4) == 0 || strcasecmp(v, "oct") == 0))
+        if (v && ((strncasecmp(v, "HS", 2) == 0 && isdigit((unsigned char)v[2])) || strncasecmp(v, "HMAC", 4) == 0 ||
+                  strcasecmp(v, "oct") == 0))
             return true;
     }
     return false;
