@@ -280,6 +280,10 @@ static void test_pgpass_writers(void **state)
     assert_string_equal(out, "");
     scan_pod(SH("printf '%s:%s\\\\n' a b > /tmp/notes") "}", out, sizeof out);
     assert_string_equal(out, "");
+    scan_pod(SH("echo \\\"$H:$P:app:u:pgtee4\\\" | tee -a ~/.pgpass >/dev/null") "}", out, sizeof out);
+    assert_string_equal(out, "spec.containers[0].command[2];");
+    scan_pod(SH("echo \\\"$H:$P:app:u:$PW\\\" | tee ~/.pgpass") ",\"env\":[" SECRET_ENV("PW") "]}", out, sizeof out);
+    assert_string_equal(out, "");
     /* printf's format and arguments together, into any file. */
     scan_pod(SH("printf '[client]\\\\npassword=%s\\\\n' mycnf1 > ~/.my.cnf") "}", out, sizeof out);
     assert_string_equal(out, "spec.containers[0].command[2];");

@@ -421,6 +421,7 @@ static void on_argv_hit(const struct argv_hit *h, void *arg)
 struct shell_walk {
     struct judge *j;
     int depth;
+    char *output;   /* what the last echo or printf printed (for "... | tee ~/.pgpass"), or NULL */
 };
 
 static void shell_script(struct judge *j, const char *script, int depth);
@@ -666,7 +667,16 @@ static void on_command(const struct shell_command *cmd, void *arg)
     bool printf_cmd = strcmp(base, "printf") == 0;
     /* What printf or echo writes into a .pgpass file is read by field; printf's output (the
      * format and its arguments together: 'password=%s\n' pw > ~/.my.cnf) is read as text. */
-    if ((pgpass && (printf_cmd || strcmp(base, "echo") == 0)) || printf_cmd) {
+    bool echo_cmd = strcmp(base, "echo") == 0;
+    /* "echo ... | tee ~/.pgpass": tee writes what the command before it printed. */
+    if (strcmp(base, "tee") == 0 && sw->output) {
+        for (size_t i = start + 1; i < argc; i++)
+            if (argv[i][0] != '-' && strstr(shellparse_basename(argv[i]), "pgpass"))
+                judge_pgpass_lines(j, sw->output, strlen(sw->output));
+    }
+    free(sw->output);
+    sw->output = NULL;
+    if (printf_cmd || echo_cmd) {
         char *out = malloc(PGPASS_TEXT_MAX);
         if (out == NULL) {
             j->f->failed = true;
@@ -677,7 +687,7 @@ static void on_command(const struct shell_command *cmd, void *arg)
             judge_pgpass_lines(j, out, n);
         if (printf_cmd)
             judge_text(j, out, n, false);
-        free(out);
+        sw->output = out;   /* kept for a tee that may follow */
     }
     if (is_redis_client(base))
         judge_redis_input(j, cmd);
@@ -701,9 +711,10 @@ static void on_command(const struct shell_command *cmd, void *arg)
 
 static void shell_script(struct judge *j, const char *script, int depth)
 {
-    struct shell_walk sw = {j, depth};
+    struct shell_walk sw = {j, depth, NULL};
     if (shellparse_run(script, strlen(script), on_command, &sw) != 0)
         j->f->failed = true;
+    free(sw.output);
 }
 
 static void shell_vars_free(struct shell_vars *vars)
