@@ -286,6 +286,13 @@ static void test_redis_client_input(void **state)
     assert_string_equal(out, "spec.containers[0].command[2];");
     scan_pod(SH("redis-cli -h redis <<< 'AUTH default rherestring2'") "}", out, sizeof out);
     assert_string_equal(out, "spec.containers[0].command[2];");
+    scan_pod(SH("echo 'AUTH rpiped3' | redis-cli -h redis") "}", out, sizeof out);
+    assert_string_equal(out, "spec.containers[0].command[2];");
+    scan_pod(SH("printf 'AUTH %s\\\\nPING\\\\n' \\\"$REDIS_PASSWORD\\\" | redis-cli -h redis") ",\"env\":["
+             SECRET_ENV("REDIS_PASSWORD") "]}", out, sizeof out);
+    assert_string_equal(out, "");
+    scan_pod(SH("echo 'auth is configured' ; echo 'AUTH is on' ; redis-cli -h redis PING") "}", out, sizeof out);
+    assert_string_equal(out, "");
     scan_pod(SH("redis-cli -h redis <<EOF\\nAUTH $REDIS_PASSWORD\\nPING\\nEOF") ",\"env\":[" SECRET_ENV("REDIS_PASSWORD") "]}",
              out, sizeof out);
     assert_string_equal(out, "");

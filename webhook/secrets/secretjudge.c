@@ -503,38 +503,47 @@ static bool is_redis_client(const char *base)
     return strcmp(base, "redis-cli") == 0 || strcmp(base, "valkey-cli") == 0 || strcmp(base, "keydb-cli") == 0;
 }
 
-/* redis-cli reading commands from a heredoc or here-string: an "AUTH [user] pass" line. */
-static void judge_redis_input(struct judge *j, const struct shell_command *cmd)
+/* Commands a redis client reads: an "AUTH [user] pass" line. */
+static void judge_redis_lines(struct judge *jj, const char *t)
 {
+    size_t len = strlen(t);
+    for (size_t ls = 0; ls < len;) {
+        const char *nl = memchr(t + ls, '\n', len - ls);
+        size_t le = nl ? (size_t)(nl - t) : len;
+        size_t k = ls;
+        while (k < le && (t[k] == ' ' || t[k] == '\t'))
+            k++;
+        /* Upper case, as scripts write redis commands: "auth is configured" is prose. */
+        if (le - k > 5 && strncmp(t + k, "AUTH", 4) == 0 && (t[k + 4] == ' ' || t[k + 4] == '\t')) {
+            size_t e = le;
+            while (e > k && isspace((unsigned char)t[e - 1]))
+                e--;
+            size_t s = e;
+            while (s > k + 4 && !isspace((unsigned char)t[s - 1]))
+                s--;
+            size_t words = 0;   /* AUTH pass, AUTH user pass */
+            for (size_t q = k + 4; q < e; q++)
+                words += !isspace((unsigned char)t[q]) && isspace((unsigned char)t[q - 1]);
+            if (s < e && (words == 1 || words == 2))
+                /* Judged as a named value: "AUTH is on" in an echo before the client is no password. */
+                judge_value(jj, "secrets.cli-flag", "redis AUTH password", t + s, e - s, true);
+        }
+        ls = le + 1;
+    }
+}
+
+/* redis-cli reading commands from a heredoc, a here-string, or what the command before it
+ * printed ("echo 'AUTH pw' | redis-cli"). */
+static void judge_redis_input(struct judge *j, const struct shell_command *cmd, const char *piped)
+{
+    if (piped)
+        judge_redis_lines(j, piped);
     for (size_t i = 0; i < cmd->count; i++) {
         const struct shell_word *w = &cmd->words[i];
         if (w->role != SHELL_HEREDOC && w->role != SHELL_HEREDOC_LITERAL && w->role != SHELL_HERESTRING)
             continue;
         struct judge literal = {j->f, j->site, NULL, j->depth};
-        struct judge *jj = w->role == SHELL_HEREDOC_LITERAL ? &literal : j;
-        const char *t = w->text;
-        size_t len = strlen(t);
-        for (size_t ls = 0; ls < len;) {
-            const char *nl = memchr(t + ls, '\n', len - ls);
-            size_t le = nl ? (size_t)(nl - t) : len;
-            size_t k = ls;
-            while (k < le && (t[k] == ' ' || t[k] == '\t'))
-                k++;
-            if (le - k > 5 && strncasecmp(t + k, "auth", 4) == 0 && (t[k + 4] == ' ' || t[k + 4] == '\t')) {
-                size_t e = le;
-                while (e > k && isspace((unsigned char)t[e - 1]))
-                    e--;
-                size_t s = e;
-                while (s > k + 4 && !isspace((unsigned char)t[s - 1]))
-                    s--;
-                size_t words = 0;   /* AUTH pass, AUTH user pass */
-                for (size_t q = k + 4; q < e; q++)
-                    words += !isspace((unsigned char)t[q]) && isspace((unsigned char)t[q - 1]);
-                if (s < e && (words == 1 || words == 2))
-                    judge_value(jj, "secrets.cli-flag", "redis AUTH password", t + s, e - s, false);
-            }
-            ls = le + 1;
-        }
+        judge_redis_lines(w->role == SHELL_HEREDOC_LITERAL ? &literal : j, w->text);
     }
 }
 
@@ -674,6 +683,8 @@ static void on_command(const struct shell_command *cmd, void *arg)
             if (argv[i][0] != '-' && strstr(shellparse_basename(argv[i]), "pgpass"))
                 judge_pgpass_lines(j, sw->output, strlen(sw->output));
     }
+    if (is_redis_client(base))
+        judge_redis_input(j, cmd, sw->output);
     free(sw->output);
     sw->output = NULL;
     if (printf_cmd || echo_cmd) {
@@ -689,8 +700,7 @@ static void on_command(const struct shell_command *cmd, void *arg)
             judge_text(j, out, n, false);
         sw->output = out;   /* kept for a tee that may follow */
     }
-    if (is_redis_client(base))
-        judge_redis_input(j, cmd);
+
     for (size_t i = 0; i < cmd->count; i++) {
         const struct shell_word *w = &cmd->words[i];
         if (pgpass && w->role == SHELL_HEREDOC) {
