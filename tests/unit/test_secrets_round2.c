@@ -191,6 +191,9 @@ static void test_json_members(void **state)
     assert_true(has(&s, "K:jwt.key=jwtKey3"));
     s = shapes("{\"smtp\":{\"password\":\"smtp4\"}}");
     assert_true(has(&s, "K:password=smtp4"));
+    s = shapes("[{\"name\":\"LOG_LEVEL\",\"value\":\"info\"},{\"name\":\"DB_PASSWORD\",\"value\":\"pair5\"}]");
+    assert_true(has(&s, "K:DB_PASSWORD=pair5"));
+    assert_false(has_value(&s, "info"));
     /* An RSA key's members, a cache key and a Secret's name are no credentials. */
     s = shapes("{\"type\":\"RS256\",\"key\":\"-----BEGIN PUBLIC KEY-----\"}");
     assert_false(has_value(&s, "-----BEGIN PUBLIC KEY-----"));

@@ -406,11 +406,22 @@ static bool key_parent(const char *parent)
     return false;
 }
 
-/* Members are judged by their own name, by "parent.name" (a {"jwt": {"key": "..."}} member
+/* Members are judged by their own name, as name/value pairs, by "parent.name" (a {"jwt": {"key": "..."}} member
  * reads as jwt.key, the way a properties file would spell it), and in a signing object. */
 static void walk_json(const cJSON *node, const char *parent, int depth, secretshape_fn fn, void *ctx)
 {
     bool signing = cJSON_IsObject(node) && signing_object(node);
+    /* A name/value pair spelled as an object: {"name": "DB_PASSWORD", "value": "..."}. */
+    if (cJSON_IsObject(node)) {
+        const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "name"));
+        if (n == NULL)
+            n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "key"));
+        const char *v = n ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "value")) : NULL;
+        if (v && secretclass_name(n, strlen(n))) {
+            struct shape_hit h = {SHAPE_KEY_VALUE, n, strlen(n), v, strlen(v), 0, false, true};
+            fn(&h, ctx);
+        }
+    }
     const cJSON *item;
     cJSON_ArrayForEach(item, node) {
         const char *name = item->string;
