@@ -198,7 +198,7 @@ static int parse_owned_string(const struct config_parser *p, const cJSON *v, cha
 static int parse_secrets(const struct config_parser *p, const cJSON *obj, struct config *cfg)
 {
     const char *path[3] = {"secrets"};
-    static const char *const keys[] = {"action", "exempt_namespaces", "exempt_workloads", NULL};
+    static const char *const keys[] = {"action", "exempt_namespaces", "exempt_workloads", "on_existing", NULL};
     if (!cJSON_IsObject(obj))
         return CONFIG_FAIL(p, path, 1, "\"secrets\" must be an object, e.g. {\"action\": \"deny\"}");
     if (check_keys(p, obj, keys, path, 1) != 0)
@@ -221,6 +221,18 @@ static int parse_secrets(const struct config_parser *p, const cJSON *obj, struct
                                    "\"exempt_workloads\" entries are \"namespace/name\" globs, "
                                    "e.g. \"monitoring/datadog-*\"; got \"%s\"",
                                    cfg->secrets.exempt_workloads.items[i]);
+    }
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "on_existing"))) {
+        path[1] = "on_existing";
+        const char *s = cJSON_GetStringValue(v);
+        if (s && strcmp(s, "warn") == 0)
+            cfg->secrets.on_existing = SG_ACTION_WARN;
+        else if (s && strcmp(s, "deny") == 0)
+            cfg->secrets.on_existing = SG_ACTION_DENY;
+        else
+            return CONFIG_FAIL(p, path, 2,
+                               "\"on_existing\" must be \"warn\" (a credential an UPDATE leaves as it was is "
+                               "answered with a warning) or \"deny\" (it is denied like a new one)");
     }
     return 0;
 }
@@ -582,6 +594,7 @@ int config_defaults(struct config *cfg, struct sg_error *err)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->secrets.action = SG_ACTION_DENY;
+    cfg->secrets.on_existing = SG_ACTION_WARN;
     cfg->hygiene.action = SG_ACTION_WARN;
     cfg->schema.action = SG_ACTION_DENY;
     cfg->schema.dry_run_action = SG_ACTION_WARN;

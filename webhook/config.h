@@ -48,6 +48,7 @@ struct config {
         enum sg_action action;
         struct string_list exempt_namespaces;
         struct string_list exempt_workloads;  /* "namespace/name" globs */
+        enum sg_action on_existing;  /* UPDATE, a credential already in oldObject: warn or deny */
     } secrets;
     struct {
         enum sg_action action;

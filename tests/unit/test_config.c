@@ -20,6 +20,7 @@ static void test_defaults(void **state)
     struct sg_error err = {{0}};
     assert_int_equal(config_defaults(&cfg, &err), 0);
     assert_int_equal(cfg.secrets.action, SG_ACTION_DENY);
+    assert_int_equal(cfg.secrets.on_existing, SG_ACTION_WARN);
     assert_int_equal(cfg.hygiene.action, SG_ACTION_WARN);
     assert_int_equal(cfg.schema.action, SG_ACTION_DENY);
     assert_int_equal(cfg.schema.dry_run_action, SG_ACTION_WARN);
@@ -34,7 +35,8 @@ static void test_defaults(void **state)
 static const char full_config[] =
     "{\n"
     "  \"exempt_namespaces\": [\"kube-*\", \"ops\"],\n"
-    "  \"secrets\":   { \"action\": \"warn\", \"exempt_workloads\": [\"monitoring/datadog-*\"] },\n"
+    "  \"secrets\":   { \"action\": \"warn\", \"exempt_workloads\": [\"monitoring/datadog-*\"],\n"
+    "                 \"on_existing\": \"deny\" },\n"
     "  \"hygiene\":   { \"action\": \"off\" },\n"
     "  \"schema\":    { \"action\": \"deny\", \"dry_run_action\": \"warn\", \"timeout_ms\": 1500 },\n"
     "  \"databases\": {\n"
@@ -58,6 +60,7 @@ static void test_full_config(void **state)
     assert_true(config_namespace_exempt(&cfg, "kube-public"));
     assert_false(config_namespace_exempt(&cfg, "kube"));
     assert_int_equal(cfg.secrets.action, SG_ACTION_WARN);
+    assert_int_equal(cfg.secrets.on_existing, SG_ACTION_DENY);
     assert_int_equal(cfg.hygiene.action, SG_ACTION_OFF);
     assert_int_equal(cfg.schema.timeout_ms, 1500);
     assert_int_equal(cfg.database_count, 2);
@@ -89,6 +92,8 @@ static void test_errors(void **state)
         {"{\"secrets\": {\"action\": \"block\"}}", "must be \"deny\", \"warn\" or \"off\""},
         {"{\"hygiene\": {\"action\": \"deny\"}}", "never deny"},
         {"{\"secrets\": {\"exempt_workloads\": [\"datadog\"]}}", "\"namespace/name\" globs"},
+        {"{\"secrets\": {\"on_existing\": \"off\"}}", "\"on_existing\" must be \"warn\""},
+        {"{\"secrets\": {\"on_existing\": true}}", "or \"deny\""},
         {"{\"exempt_namespaces\": \"kube-system\"}", "must be an array of strings"},
         {"{\"exempt_namespaces\": [\"\"]}", "non-empty strings"},
         {"{\"schema\": {\"timeout_ms\": 20000}}", "whole number from 50 to 9000"},

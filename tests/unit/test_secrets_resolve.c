@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "lib/testutil.h"
+
 #include "secrets/secretref.h"
 #include "secrets/secrets.h"
 
@@ -120,24 +122,10 @@ static void test_reference_scanner(void **state)
     assert_int_equal(secretref_construct_len("{{ .Data.username }}:x", 22), 20);
 }
 
-/* Scans a Pod with one container and returns the findings' paths joined by ";". */
+/* The findings' paths of a Pod with this one container, joined by ";". */
 static void scan_pod(const char *container_json, char *out, size_t n)
 {
-    char doc[4096];
-    snprintf(doc, sizeof doc, "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},"
-                              "\"spec\":{\"containers\":[%s]}}", container_json);
-    cJSON *pod = parse(doc);
-    struct secret_findings f;
-    secretjudge_init(&f);
-    secrets_scan("", "Pod", pod, &f);
-    assert_false(f.failed);
-    out[0] = '\0';
-    for (size_t i = 0; i < f.count; i++) {
-        strncat(out, f.items[i].path, n - strlen(out) - 1);
-        strncat(out, ";", n - strlen(out) - 1);
-    }
-    secretjudge_free(&f);
-    cJSON_Delete(pod);
+    testutil_scan_pod_paths(container_json, out, n);
 }
 
 #define SECRET_ENV(name) "{\"name\":\"" name "\",\"valueFrom\":{\"secretKeyRef\":{\"name\":\"s\",\"key\":\"k\"}}}"

@@ -1,10 +1,12 @@
 /* secretargv.c - the flag tables of the tools README "Secrets" lists. One table row per tool family; the
  * generic rule ("--token VALUE" for tools we do not know) is off for tools whose --password is
- * a prompt switch, so "psql --password mydb" never reads "mydb" as a password. */
+ * a prompt switch, so "psql --password mydb" never reads "mydb" as a password. Tools with
+ * positional passwords count their positional words (flags and flag values left out). */
 #include "secretargv.h"
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "secretclass.h"
 #include "shellparse.h"
@@ -22,10 +24,20 @@ struct flag_rule {
     enum argv_value_kind kind;
 };
 
+/* Tools that take a password as a positional word rather than a flag's value. */
+enum positional_kind {
+    POS_NONE,
+    POS_SUBCOMMAND,   /* rabbitmqctl add_user USER PASS, mc alias set NAME URL ACCESS SECRET */
+    POS_HTPASSWD,     /* htpasswd -b FILE USER PASS, htpasswd -nb USER PASS */
+    POS_REDIS_AUTH,   /* redis-cli ... AUTH PASS / AUTH USER PASS (a command run by the client) */
+};
+
 struct tool_rules {
     const char *const *names;
     const struct flag_rule *rules;
     bool generic;           /* apply the "--credential-flag VALUE" rule too */
+    enum positional_kind positional;
+    const char *const *value_flags;   /* flags whose value is the next word (not a positional) */
 };
 
 static const char *const psql_names[] = {
@@ -137,24 +149,59 @@ static const struct flag_rule registry_rules[] = {
 static const char *const sshpass_names[] = {"sshpass", NULL};
 static const struct flag_rule sshpass_rules[] = {{"-p", FLAG_SHORT, ARGV_PASSWORD}, {NULL, FLAG_EQ, ARGV_PASSWORD}};
 
+static const char *const redis_value_flags[] = {
+    "-h", "-p", "-s", "-u", "-n", "-r", "-i", "-d", "-D", "-t", "-a", "--pass", "--user", "--cacert",
+    "--cacertdir", "--cert", "--key", "--tls-ciphers", "--tls-ciphersuites", "--sni", "--rdb", "--functions-rdb",
+    "--pipe-timeout", "--eval", "--pattern", "--count", "--memkeys-samples", "--replica-announce-ip", NULL,
+};
+
+static const char *const rabbitmqctl_names[] = {"rabbitmqctl", "rabbitmqadmin", NULL};
+static const char *const rabbitmqctl_value_flags[] = {"-n", "--node", "-t", "--timeout", "-p", "--vhost", NULL};
+
+static const char *const htpasswd_names[] = {"htpasswd", NULL};
+static const char *const htpasswd_value_flags[] = {"-C", "-r", NULL};
+
+static const char *const mc_names[] = {"mc", "mcli", NULL};
+static const char *const mc_value_flags[] = {"--api", "--path", "--lookup", "--config-dir", "-C", NULL};
+
+static const struct flag_rule positional_only_rules[] = {{NULL, FLAG_EQ, ARGV_PASSWORD}};
+
 static const char *const unknown_names[] = {NULL};
 static const struct flag_rule unknown_rules[] = {{NULL, FLAG_EQ, ARGV_PASSWORD}};
 
 static const struct tool_rules tools[] = {
-    {psql_names, psql_rules, false},
-    {mysql_names, mysql_rules, false},
-    {sqlcmd_names, sqlcmd_rules, true},
-    {redis_names, redis_rules, true},
-    {mongo_names, mongo_rules, true},
-    {flyway_names, flyway_rules, true},
-    {liquibase_names, liquibase_rules, true},
-    {curl_names, curl_rules, true},
-    {wget_names, wget_rules, true},
-    {helm_names, helm_rules, true},
-    {registry_names, registry_rules, true},
-    {sshpass_names, sshpass_rules, false},
+    {psql_names, psql_rules, false, POS_NONE, NULL},
+    {mysql_names, mysql_rules, false, POS_NONE, NULL},
+    {sqlcmd_names, sqlcmd_rules, true, POS_NONE, NULL},
+    {redis_names, redis_rules, true, POS_REDIS_AUTH, redis_value_flags},
+    {mongo_names, mongo_rules, true, POS_NONE, NULL},
+    {flyway_names, flyway_rules, true, POS_NONE, NULL},
+    {liquibase_names, liquibase_rules, true, POS_NONE, NULL},
+    {curl_names, curl_rules, true, POS_NONE, NULL},
+    {wget_names, wget_rules, true, POS_NONE, NULL},
+    {helm_names, helm_rules, true, POS_NONE, NULL},
+    {registry_names, registry_rules, true, POS_NONE, NULL},
+    {sshpass_names, sshpass_rules, false, POS_NONE, NULL},
+    {rabbitmqctl_names, positional_only_rules, true, POS_SUBCOMMAND, rabbitmqctl_value_flags},
+    {htpasswd_names, positional_only_rules, false, POS_HTPASSWD, htpasswd_value_flags},
+    {mc_names, positional_only_rules, true, POS_SUBCOMMAND, mc_value_flags},
 };
-static const struct tool_rules unknown_tool = {unknown_names, unknown_rules, true};
+static const struct tool_rules unknown_tool = {unknown_names, unknown_rules, true, POS_NONE, NULL};
+
+/* Subcommands whose positional word `index` (counted from the first positional) is a password. */
+static const struct {
+    const char *const *names;   /* the tool */
+    const char *words[3];       /* the leading positionals, NULL-padded */
+    size_t index;
+    const char *label;
+} subcommands[] = {
+    {rabbitmqctl_names, {"add_user", NULL, NULL}, 2, "rabbitmqctl add_user password"},
+    {rabbitmqctl_names, {"change_password", NULL, NULL}, 2, "rabbitmqctl change_password password"},
+    {rabbitmqctl_names, {"authenticate_user", NULL, NULL}, 2, "rabbitmqctl authenticate_user password"},
+    {mc_names, {"alias", "set", NULL}, 5, "mc alias set secret key"},
+    {mc_names, {"alias", "add", NULL}, 5, "mc alias add secret key"},
+    {mc_names, {"config", "host", "add"}, 6, "mc config host add secret key"},
+};
 
 static bool name_in(const char *name, size_t len, const char *const *names)
 {
@@ -281,6 +328,87 @@ static void apply_generic(char *const *argv, size_t argc, size_t i, secretargv_f
         report(fn, ctx, ARGV_NAMED, a, strlen(a), i + 1, argv[i + 1], strlen(argv[i + 1]));
 }
 
+#define POSITIONALS_MAX 16
+
+/* The positional words of argv[start, argc) (flags and their values left out), by index. */
+static size_t positionals(char *const *argv, size_t argc, size_t start, const char *const *value_flags,
+                          size_t *out)
+{
+    size_t n = 0;
+    for (size_t i = start; i < argc && n < POSITIONALS_MAX; i++) {
+        const char *a = argv[i];
+        if (a[0] == '-' && a[1] != '\0') {
+            if (strcmp(a, "--") == 0) {
+                for (i++; i < argc && n < POSITIONALS_MAX; i++)
+                    out[n++] = i;
+                break;
+            }
+            if (value_flags && strchr(a, '=') == NULL && name_in(a, strlen(a), value_flags))
+                i++;
+            continue;
+        }
+        out[n++] = i;
+    }
+    return n;
+}
+
+static bool word_is(const char *a, const char *word, bool any_case)
+{
+    return any_case ? strcasecmp(a, word) == 0 : strcmp(a, word) == 0;
+}
+
+static void scan_positional(const struct tool_rules *tool, char *const *argv, size_t argc, size_t start,
+                            secretargv_fn fn, void *ctx)
+{
+    size_t pos[POSITIONALS_MAX];
+    size_t n = positionals(argv, argc, start, tool->value_flags, pos);
+    switch (tool->positional) {
+    case POS_NONE:
+        return;
+    case POS_SUBCOMMAND:
+        for (size_t s = 0; s < sizeof subcommands / sizeof subcommands[0]; s++) {
+            if (subcommands[s].names != tool->names || subcommands[s].index >= n)
+                continue;
+            bool match = true;
+            for (size_t w = 0; w < 3 && subcommands[s].words[w] && match; w++)
+                match = w < n && word_is(argv[pos[w]], subcommands[s].words[w], false);
+            if (match) {
+                size_t at = pos[subcommands[s].index];
+                report(fn, ctx, ARGV_PASSWORD, subcommands[s].label, strlen(subcommands[s].label), at, argv[at],
+                       strlen(argv[at]));
+                return;
+            }
+        }
+        return;
+    case POS_HTPASSWD: {
+        /* -b takes the password from the command line; -n prints instead of writing a file. */
+        bool batch = false, print = false;
+        for (size_t i = start; i < argc; i++) {
+            const char *a = argv[i];
+            if (a[0] != '-' || a[1] == '-' || a[1] == '\0')
+                continue;
+            batch = batch || strchr(a + 1, 'b') != NULL;
+            print = print || strchr(a + 1, 'n') != NULL;
+        }
+        size_t want = print ? 1 : 2;
+        if (batch && n == want + 1) {
+            static const char label[] = "htpasswd -b password";
+            size_t at = pos[want];
+            report(fn, ctx, ARGV_PASSWORD, label, sizeof label - 1, at, argv[at], strlen(argv[at]));
+        }
+        return;
+    }
+    case POS_REDIS_AUTH:
+        /* redis-cli [options] AUTH [user] pass: the client runs the command it is given. */
+        if ((n == 2 || n == 3) && word_is(argv[pos[0]], "auth", true)) {
+            static const char label[] = "redis AUTH password";
+            size_t at = pos[n - 1];
+            report(fn, ctx, ARGV_PASSWORD, label, sizeof label - 1, at, argv[at], strlen(argv[at]));
+        }
+        return;
+    }
+}
+
 void secretargv_scan(char *const *argv, size_t argc, bool has_command, const char *image,
                      secretargv_fn fn, void *ctx)
 {
@@ -315,4 +443,6 @@ void secretargv_scan(char *const *argv, size_t argc, bool has_command, const cha
         if (!matched && tool->generic)
             apply_generic(argv, argc, i, fn, ctx);
     }
+    if (tool->positional != POS_NONE)
+        scan_positional(tool, argv, argc, start, fn, ctx);
 }

@@ -1,6 +1,8 @@
 /* secretargv.h - argv-aware credential flags, per tool: which flag carries a password and how
- * (attached -pVALUE, --flag=VALUE, flag and value in separate elements), and the traps where a
- * similar flag is a port or a prompt (psql -p5432 and -W, mysql -P3306 and bare -p). */
+ * (attached -pVALUE, --flag=VALUE, flag and value in separate elements), the traps where a
+ * similar flag is a port or a prompt (psql -p5432 and -W, mysql -P3306 and bare -p), and the
+ * tools that take a password as a positional word (rabbitmqctl add_user, htpasswd -b, mc alias
+ * set, redis-cli AUTH). */
 #ifndef SCHEMAGATE_SECRETARGV_H
 #define SCHEMAGATE_SECRETARGV_H
 

@@ -228,7 +228,8 @@ enum word_kind { WORD_PLAIN, WORD_PASSWORD, WORD_SECRET, WORD_TOKEN, WORD_KEY, W
 
 static const char *const password_words[] = {
     "pass", "passwd", "pwd", "pw", "pword", "pswd", "passw", "dbpass", "mongopass", "smtppass",
-    "rootpass", "adminpass", "userpass", "redispass", "mysqlpass", "pgpass", "passwort", NULL,
+    "rootpass", "adminpass", "userpass", "redispass", "mysqlpass", "pgpass", "passwort", "bindpw", "rootpw",
+    "authtok", NULL,
 };
 
 static enum word_kind word_kind(const char *w)
@@ -330,6 +331,58 @@ bool secretclass_name(const char *name, size_t len)
     return true;
 }
 
+/* One Kubernetes object name: lower-case letters, digits, "-" and ".", a letter among them,
+ * alphanumeric at both ends. */
+static bool object_name(const char *v, size_t n)
+{
+    if (n == 0 || n > 253 || !isalnum((unsigned char)v[0]) || !isalnum((unsigned char)v[n - 1]))
+        return false;
+    bool letter = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (islower(c))
+            letter = true;
+        else if (!isdigit(c) && c != '-' && c != '.')
+            return false;
+    }
+    return letter;
+}
+
+bool secretclass_names_secret(const char *name, size_t len, const char *v, size_t n)
+{
+    if (!secretclass_has_stem(name, len))
+        return false;
+    struct name_words w;
+    split_words(name, len, &w);
+    if (w.count == 0)
+        return false;
+    const char *last = w.word[w.count - 1];
+    bool plural = strcmp(last, "secrets") == 0;
+    bool kube = false;
+    for (size_t i = 0; i + 1 < w.count; i++)
+        kube = kube || strcmp(w.word[i], "kube") == 0 || strcmp(w.word[i], "k8s") == 0 ||
+               strcmp(w.word[i], "kubernetes") == 0;
+    if (!(plural || (kube && strcmp(last, "secret") == 0)))
+        return false;
+    /* The value: one name, or a comma-separated list of them. */
+    size_t names = 0;
+    for (size_t s = 0; s <= n;) {
+        size_t e = s;
+        while (e < n && v[e] != ',')
+            e++;
+        size_t a = s, b = e;
+        while (a < b && v[a] == ' ')
+            a++;
+        while (b > a && v[b - 1] == ' ')
+            b--;
+        if (!object_name(v + a, b - a))
+            return false;
+        names++;
+        s = e + 1;
+    }
+    return names > 0;
+}
+
 bool secretclass_is_authorization(const char *name, size_t len)
 {
     if (len == 13)
@@ -366,7 +419,7 @@ static bool contains(const char *s, size_t len, const char *needle)
     return false;
 }
 
-/* Whole-value placeholders: __X__, <x>, %(x)s, %X%, @X@, #{x}, {x}, [[x]], ((x)), {{ x }}. */
+/* Whole-value placeholders: __X__, <x>, %(x)s, %s, %X%, @X@, #{x}, {x}, [[x]], ((x)), {{ x }}. */
 static bool is_placeholder(const char *v, size_t n)
 {
     if (n >= 5 && starts_with(v, n, "__") && v[n - 1] == '_' && v[n - 2] == '_')
@@ -375,6 +428,8 @@ static bool is_placeholder(const char *v, size_t n)
         return true;
     if (n >= 4 && starts_with(v, n, "%(") && v[n - 1] == 's' && v[n - 2] == ')')
         return true;
+    if (n == 2 && v[0] == '%' && strchr("sdqb", v[1]))
+        return true;   /* a printf conversion: the argument is judged where printf's output is */
     if (n >= 3 && ((v[0] == '%' && v[n - 1] == '%') || (v[0] == '@' && v[n - 1] == '@')))
         return true;
     if (n >= 3 && (starts_with(v, n, "#{") || v[0] == '{') && v[n - 1] == '}')
@@ -498,6 +553,26 @@ static bool is_reference(const char *v, size_t n)
     return slashes >= 1 && v[0] != '/' && v[n - 1] != '/';
 }
 
+/* A crypt(3) modular hash: "$ID$" with a known ID, then salt and hash ($apr1$ for Apache
+ * htpasswd, $y$ yescrypt, ...). "$up3r$ecret" has no such ID: a literal. */
+static bool crypt_hash(const char *v, size_t n)
+{
+    static const char *const ids[] = {
+        "1", "2a", "2b", "2x", "2y", "5", "6", "7", "apr1", "y", "gy", "sha1", "md5", "argon2i", "argon2d",
+        "argon2id", "scrypt", "pbkdf2", "pbkdf2-sha256", "pbkdf2-sha512", "bcrypt-sha256", NULL,
+    };
+    if (n < 8 || v[0] != '$')
+        return false;
+    const char *end = memchr(v + 1, '$', n - 1 < 16 ? n - 1 : 16);
+    if (end == NULL || (size_t)(end - v) + 4 > n)
+        return false;
+    size_t idl = (size_t)(end - v - 1);
+    for (const char *const *id = ids; *id; id++)
+        if (strlen(*id) == idl && memcmp(v + 1, *id, idl) == 0)
+            return true;
+    return false;
+}
+
 /* Hashes, public keys and certificates are not credential material. */
 static bool is_public_material(const char *v, size_t n)
 {
@@ -515,7 +590,7 @@ static bool is_public_material(const char *v, size_t n)
             return true;
     if (n == 35 && starts_with(v, n, "md5") && all_chars(v + 3, 32, "0123456789abcdef"))
         return true; /* PostgreSQL md5 password hash */
-    return false;
+    return crypt_hash(v, n);
 }
 
 /* Code that fetches the value at run time: os.environ['X'], getenv("X"), process.env.X,
@@ -535,6 +610,20 @@ static bool is_code_reference(const char *v, size_t n)
     while (i < n && (isalnum((unsigned char)v[i]) || v[i] == '_' || v[i] == '.'))
         i++;
     return i < n && (v[i] == '(' || v[i] == '[') && memchr(v, '.', i) != NULL;
+}
+
+/* The whole value is "$NAME" with NAME spelled the way environment variables are (upper case,
+ * digits, underscores): a variable that some later step expands. A value that merely starts
+ * with "$" ("$up3rS3cret!") is a literal: outside a shell script nothing expands it, and in
+ * one the judge has already followed the reference. */
+static bool is_variable_name(const char *v, size_t n)
+{
+    if (n < 2 || v[0] != '$' || !(isupper((unsigned char)v[1]) || v[1] == '_'))
+        return false;
+    for (size_t i = 2; i < n; i++)
+        if (!(isupper((unsigned char)v[i]) || isdigit((unsigned char)v[i]) || v[i] == '_'))
+            return false;
+    return true;
 }
 
 bool secretclass_slot_value(const char *v, size_t n)
@@ -562,7 +651,7 @@ bool secretclass_value(const char *v, size_t n)
         return false;
     if (is_reference(v, n) || is_public_material(v, n) || is_code_reference(v, n))
         return false;
-    if (v[0] == '$' && n > 1 && (isalpha((unsigned char)v[1]) || v[1] == '_'))
+    if (is_variable_name(v, n))
         return false;   /* $VAR: an unexpanded variable */
     static const char *const option_lists[] = {"id=", "type=", "src=", "source=", "name=", "key=", NULL};
     for (const char *const *o = option_lists; *o; o++)

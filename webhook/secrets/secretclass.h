@@ -23,6 +23,11 @@ extern const char *const secretclass_stems[];
  * holds no credential-sounding key: detectors keyed by name can be skipped. */
 bool secretclass_has_stem(const char *text, size_t len);
 
+/* True when the value names Kubernetes Secrets rather than holding a credential: the name says
+ * so (TS_KUBE_SECRET, quarkus.kubernetes-config.secrets: a Kubernetes word before "secret",
+ * or the plural "secrets") and the value is one object name or a comma-separated list. */
+bool secretclass_names_secret(const char *name, size_t len, const char *value, size_t value_len);
+
 /* True for an HTTP authorization header name (its value carries a scheme word). */
 bool secretclass_is_authorization(const char *name, size_t len);
 

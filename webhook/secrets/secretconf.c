@@ -1,7 +1,9 @@
 /* secretconf.c - credentials in config-file syntaxes that are not KEY=VALUE: directive lines
- * ("requirepass V", "sentinel auth-pass M V", fluent-bit "HTTP_Passwd V", .netrc, haproxy
- * "insecure-password V", nginx "proxy_set_header Authorization 'Basic ...'"), XML elements and
- * properties, and PHP define('KEY', 'V'). Reports KEY_VALUE hits; the judge decides on values. */
+ * ("requirepass V", "sentinel auth-pass M V", fluent-bit "HTTP_Passwd V", fluentd "password V"
+ * inside <match> sections, .netrc, haproxy "insecure-password V", nginx "proxy_set_header
+ * Authorization 'Basic ...'"), pgbouncer userlist.txt lines, XML elements and properties, PHP
+ * define('KEY', 'V'), ERB defaults (<%= ENV.fetch("X") { "V" } %>) and the mongo shell's
+ * db.auth("user", "V"). Reports KEY_VALUE hits; the judge decides on values. */
 #include "secretconf.h"
 
 #include <ctype.h>
@@ -11,6 +13,7 @@
 #include "secretclass.h"
 
 #define CONF_LINE_TOKENS 8
+#define ERB_REACH 256
 
 struct span {
     const char *s;
@@ -63,9 +66,16 @@ static struct span trim_semicolon(struct span v)
 
 /* One directive line. `tok` holds its tokens; `off` is where the line starts in the text;
  * `netrc` says the text is a .netrc file (it has a "machine" line). */
-static void scan_directive_line(const char *t, struct span *tok, size_t n, size_t off, bool netrc,
+/* What kind of file the directive lines are in, from a look at the whole text. */
+struct conf_file {
+    bool netrc;      /* a "machine" line: .netrc */
+    bool sections;   /* "<match ...>" ... "</match>" sections: fluentd, Apache-style configs */
+};
+
+static void scan_directive_line(const char *t, struct span *tok, size_t n, size_t off, const struct conf_file *cf,
                                 secretshape_fn fn, void *ctx)
 {
+    bool netrc = cf->netrc;
     if (n == 0 || tok[0].s[0] == '#' || tok[0].s[0] == ';' || (tok[0].n >= 2 && strncmp(tok[0].s, "//", 2) == 0))
         return;
     /* redis.conf / sentinel.conf */
@@ -93,9 +103,10 @@ static void scan_directive_line(const char *t, struct span *tok, size_t n, size_
             }
         }
     }
-    /* Two-token "NAME VALUE" lines (fluent-bit "HTTP_Passwd V", .netrc "password V"), never the
-     * passwd command or a flag. Outside a .netrc the value must hold a digit or a symbol, so
-     * prose such as "Password rotation" is not read as a setting. */
+    /* Two-token "NAME VALUE" lines (fluent-bit "HTTP_Passwd V", .netrc "password V", fluentd
+     * "password V" inside a <match> section), never the passwd command or a flag. Outside a
+     * .netrc or a sectioned config the value must hold a digit or a symbol, so prose such as
+     * "Password rotation" is not read as a setting. */
     if (n == 2 && !span_is(tok[0], "passwd") && tok[1].s[0] != '-' && secretclass_name(tok[0].s, tok[0].n)) {
         bool identifier = true, plain_word = true;
         for (size_t k = 0; k < tok[0].n; k++)
@@ -104,15 +115,93 @@ static void scan_directive_line(const char *t, struct span *tok, size_t n, size_
         for (size_t k = 0; k < tok[1].n; k++)
             if (!isalpha((unsigned char)tok[1].s[k]))
                 plain_word = false;
-        if (identifier && (netrc || !plain_word))
+        if (identifier && (netrc || cf->sections || !plain_word))
             emit(fn, ctx, tok[0].s, tok[0].n, tok[1].s, tok[1].n, off, true);
+    }
+}
+
+/* The first "ab" in t[0, len), found from one `a` to the next. */
+static const char *find_pair(const char *t, size_t len, char a, char b)
+{
+    for (const char *c = memchr(t, a, len); c; c = memchr(c + 1, a, len - (size_t)(c + 1 - t)))
+        if ((size_t)(c + 1 - t) < len && c[1] == b)
+            return c;
+    return NULL;
+}
+
+/* The line at t[0, n) opens or closes a section: "<match app.**>", "</match>", "<source>". */
+static bool section_line(const char *t, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (t[i] == ' ' || t[i] == '\t'))
+        i++;
+    while (n > i && (t[n - 1] == ' ' || t[n - 1] == '\t' || t[n - 1] == '\r'))
+        n--;
+    if (n - i < 3 || t[i] != '<' || t[n - 1] != '>')
+        return false;
+    i += t[i + 1] == '/' ? 2 : 1;
+    return i < n && isalpha((unsigned char)t[i]);
+}
+
+/* pgbouncer's auth_file (userlist.txt): every line that is not a comment is `"user" "password"`.
+ * The password column is plaintext unless it is an md5 or SCRAM hash (the judge knows those). */
+static bool userlist_line(const char *t, size_t n, struct span *user, struct span *pass)
+{
+    struct span tok[3];
+    while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t' || t[n - 1] == '\r'))
+        n--;
+    if (split_line(t, n, tok, 3) != 2)
+        return false;
+    for (size_t k = 0; k < 2; k++)
+        if (tok[k].s == t || tok[k].s[-1] != '"' || tok[k].s + tok[k].n >= t + n || tok[k].s[tok[k].n] != '"')
+            return false;
+    *user = tok[0];
+    *pass = tok[1];
+    return true;
+}
+
+static void scan_userlist(const char *t, size_t len, secretshape_fn fn, void *ctx)
+{
+    size_t lines = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < len;) {
+            const char *nl = memchr(t + i, '\n', len - i);
+            size_t e = nl ? (size_t)(nl - t) : len;
+            size_t k = i;
+            while (k < e && (t[k] == ' ' || t[k] == '\t' || t[k] == '\r'))
+                k++;
+            if (k < e && t[k] != '#' && t[k] != ';') {
+                struct span user, pw;
+                if (!userlist_line(t + i, e - i, &user, &pw))
+                    return;   /* not a userlist: some other line */
+                if (pass == 0)
+                    lines++;
+                else if (pw.n > 0)
+                    emit(fn, ctx, "userlist.txt password", sizeof "userlist.txt password" - 1, pw.s, pw.n, i, true);
+            }
+            i = e + 1;
+        }
+        if (lines == 0)
+            return;
     }
 }
 
 static void scan_directives(const char *t, size_t len, secretshape_fn fn, void *ctx)
 {
-    bool netrc = len >= 8 && (strncmp(t, "machine ", 8) == 0 ||
-                              (memchr(t, '\n', len) != NULL && memmem(t, len, "\nmachine ", 9) != NULL));
+    struct conf_file cf = {false, false};
+    cf.netrc = len >= 8 && (strncmp(t, "machine ", 8) == 0 ||
+                            (memchr(t, '\n', len) != NULL && memmem(t, len, "\nmachine ", 9) != NULL));
+    /* Sections: a "</name>" closing line and the line that opened it. */
+    for (const char *c = find_pair(t, len, '<', '/'); c && !cf.sections;) {
+        size_t ls = (size_t)(c - t);
+        const char *nl = memchr(c, '\n', len - ls);
+        size_t le = nl ? (size_t)(nl - t) : len;   /* the next look starts on the next line */
+        while (ls > 0 && (t[ls - 1] == ' ' || t[ls - 1] == '\t'))
+            ls--;
+        if (ls == 0 || t[ls - 1] == '\n')
+            cf.sections = section_line(t + ls, le - ls);
+        c = le < len ? find_pair(t + le, len - le, '<', '/') : NULL;
+    }
     size_t i = 0;
     while (i < len) {
         const char *nl = memchr(t + i, '\n', len - i);
@@ -120,7 +209,7 @@ static void scan_directives(const char *t, size_t len, secretshape_fn fn, void *
         struct span tok[CONF_LINE_TOKENS];
         size_t n = split_line(t + i, e - i, tok, CONF_LINE_TOKENS);
         if (n < CONF_LINE_TOKENS)
-            scan_directive_line(t, tok, n, i, netrc, fn, ctx);
+            scan_directive_line(t, tok, n, i, &cf, fn, ctx);
         i = e + 1;
     }
 }
@@ -246,6 +335,111 @@ static void scan_php_define(const char *t, size_t len, secretshape_fn fn, void *
     }
 }
 
+/* ---- ERB defaults: password: <%= ENV.fetch("DB_PASSWORD") { "V" } %> -------------------- */
+
+/* A quoted string at *p (after blanks); moves *p past it. */
+static bool quoted_at(const char **p, const char *end, struct span *out)
+{
+    *p = skip_space(*p, end);
+    return php_string(p, end, out);
+}
+
+/* The literal an ERB tag falls back to when the variable is unset: ENV.fetch("X") { "V" },
+ * ENV.fetch("X", "V"), ENV["X"] || "V". */
+static bool erb_default(const char *s, const char *e, struct span *out)
+{
+    for (const char *p = s; p + 2 < e; p++) {
+        if (p[0] == '|' && p[1] == '|') {
+            const char *q = p + 2;
+            return quoted_at(&q, e, out);
+        }
+        if (strncmp(p, "fetch(", 6) == 0 && p + 6 < e) {
+            const char *q = p + 6;
+            struct span name;
+            if (!quoted_at(&q, e, &name))
+                return false;
+            q = skip_space(q, e);
+            if (q < e && *q == ',') {
+                q++;
+                return quoted_at(&q, e, out);
+            }
+            if (q >= e || *q != ')')
+                return false;
+            q = skip_space(q + 1, e);
+            if (q < e && *q == '{') {
+                q++;
+                return quoted_at(&q, e, out);
+            }
+            return false;
+        }
+    }
+    return false;
+}
+
+static void scan_erb(const char *t, size_t len, secretshape_fn fn, void *ctx)
+{
+    const char *end = t + len;
+    for (const char *p = memmem(t, len, "<%", 2); p; p = memmem(p + 2, (size_t)(end - p - 2), "<%", 2)) {
+        /* Each tag looks at most ERB_REACH bytes either side: a key and its tag share a line. */
+        const char *ls = p;
+        while (ls > t && ls[-1] != '\n' && p - ls < ERB_REACH)
+            ls--;
+        size_t reach = (size_t)(end - p) < ERB_REACH ? (size_t)(end - p) : ERB_REACH;
+        const char *le = memchr(p, '\n', reach);
+        if (le == NULL)
+            le = p + reach;
+        const char *close = memmem(p + 2, (size_t)(le - p - 2), "%>", 2);
+        struct span v;
+        if (close == NULL || !erb_default(p + 2, close, &v) || v.n == 0)
+            continue;
+        /* The key before the tag: "password: <%=", "password = '<%=", "DB_PASSWORD=<%=". */
+        const char *k = p;
+        while (k > ls && (k[-1] == ' ' || k[-1] == '\t' || k[-1] == '"' || k[-1] == '\''))
+            k--;
+        if (k == ls || (k[-1] != ':' && k[-1] != '='))
+            continue;
+        k--;
+        while (k > ls && (k[-1] == ' ' || k[-1] == '\t' || k[-1] == '"' || k[-1] == '\''))
+            k--;
+        const char *ke = k;
+        while (k > ls && (isalnum((unsigned char)k[-1]) || strchr("_.-", k[-1])))
+            k--;
+        if (k < ke && secretclass_name(k, (size_t)(ke - k)))
+            emit(fn, ctx, k, (size_t)(ke - k), v.s, v.n, (size_t)(k - t), false);
+    }
+}
+
+/* ---- mongo shell: db.auth("user", "V") --------------------------------------------------- */
+
+static void scan_mongo_auth(const char *t, size_t len, secretshape_fn fn, void *ctx)
+{
+    const char *end = t + len;
+    for (const char *o = memchr(t, '(', len); o; o = memchr(o + 1, '(', (size_t)(end - o - 1))) {
+        if (o - t < 5 || memcmp(o - 5, ".auth", 5) != 0)
+            continue;
+        const char *p = o - 5;
+        const char *q = o + 1;
+        struct span user, pw;
+        if (!quoted_at(&q, end, &user))
+            continue;
+        q = skip_space(q, end);
+        if (q >= end || *q != ',')
+            continue;
+        q++;
+        if (quoted_at(&q, end, &pw) && pw.n > 0)
+            emit(fn, ctx, "db.auth() password", sizeof "db.auth() password" - 1, pw.s, pw.n, (size_t)(p - t), false);
+    }
+}
+
+void secretconf_scan_userlist(const char *text, size_t len, secretshape_fn fn, void *ctx)
+{
+    size_t lead = 0;
+    while (lead < len && isspace((unsigned char)text[lead]))
+        lead++;
+    if (lead < len && (text[lead] == '"' || text[lead] == '#' || text[lead] == ';'))
+        scan_userlist(text, len, fn, ctx);
+}
+
 void secretconf_scan(const char *text, size_t len, secretshape_fn fn, void *ctx)
 {
     if (text == NULL || len == 0)
@@ -257,7 +451,10 @@ void secretconf_scan(const char *text, size_t len, secretshape_fn fn, void *ctx)
             break;
         }
     }
-    if (memchr(text, '<', len))
+    if (memchr(text, '<', len)) {
         scan_xml(text, len, fn, ctx);
+        scan_erb(text, len, fn, ctx);
+    }
+    scan_mongo_auth(text, len, fn, ctx);
     scan_php_define(text, len, fn, ctx);
 }

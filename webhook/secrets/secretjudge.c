@@ -1,6 +1,8 @@
 /* secretjudge.c - judging spans as credentials. Detectors (secretshape.c, secretargv.c,
  * shellparse.c) say where a credential would sit; the judge follows references through the
- * env table and shell assignments, classifies what is left, and records findings by path. */
+ * env table and shell assignments, classifies what is left, and records findings by path
+ * (with a hash of each value, so an UPDATE can tell a pre-existing finding from a new one).
+ * Shell commands that write a .pgpass file are read line by line, field 5 the password. */
 #include "secretjudge.h"
 
 #include <ctype.h>
@@ -54,6 +56,7 @@ void secretjudge_free(struct secret_findings *f)
     }
     free(f->items);
     strindex_free(&f->by_path);
+    free(f->values);
     redact_free(&f->redact);
     memset(f, 0, sizeof *f);
 }
@@ -101,6 +104,31 @@ void secretjudge_add(struct secret_findings *f, const char *path, const char *ru
     f->count++;
 }
 
+uint64_t secretjudge_hash(const char *bytes, size_t len)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)bytes[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+void secretjudge_note_value(struct secret_findings *f, const char *path, uint64_t value_hash)
+{
+    if (f->value_count == f->value_cap) {
+        size_t cap = f->value_cap ? f->value_cap * 2 : 8;
+        struct finding_value *values = realloc(f->values, cap * sizeof *values);
+        if (values == NULL) {
+            f->failed = true;
+            return;
+        }
+        f->values = values;
+        f->value_cap = cap;
+    }
+    f->values[f->value_count++] = (struct finding_value){secretjudge_hash(path, strlen(path)), value_hash};
+}
+
 void secretjudge_site_path(const struct scan_site *site, struct field_path *out)
 {
     fieldpath_init(out, site->path);
@@ -118,6 +146,7 @@ static void record(struct judge *j, const char *rule, const char *label, const c
     struct field_path path;
     secretjudge_site_path(j->site, &path);
     secretjudge_add(j->f, path.text, rule, label, j->site->place, secretclass_default_looking(value, len));
+    secretjudge_note_value(j->f, path.text, secretjudge_hash(value, len));
 }
 
 /* ---- the judge --------------------------------------------------------------------------- */
@@ -158,6 +187,8 @@ static void follow_shell(struct judge *j, const struct shell_var *var)
 struct ref_walk {
     struct judge *j;
     size_t refs;
+    size_t dollars;   /* $NAME references (outside a shell nothing expands them) */
+    size_t resolved;  /* references that reached a definition */
 };
 
 static void on_ref(const struct ref *r, void *arg)
@@ -168,6 +199,8 @@ static void on_ref(const struct ref *r, void *arg)
     if (r->kind == REF_ESCAPED)
         return;
     w->refs++;
+    if (r->kind == REF_DOLLAR)
+        w->dollars++;
     if (r->name_len == 0)
         return;
     if (r->kind == REF_K8S) {
@@ -180,10 +213,13 @@ static void on_ref(const struct ref *r, void *arg)
     } else if (r->kind == REF_BRACE || r->kind == REF_DOLLAR) {
         const struct shell_var *var = shell_lookup(j->shell, r->name, r->name_len);
         if (var) {
+            w->resolved++;
             follow_shell(j, var);
             return;
         }
         const struct env_entry *e = env ? secretref_env_lookup(env, r->name, r->name_len, SIZE_MAX) : NULL;
+        if (e || (env && (env->from_secret || env->from_configmap)))
+            w->resolved++;   /* a listed variable, or one envFrom may define */
         if (e)
             follow_env(j, e);
     }
@@ -223,15 +259,21 @@ static void judge_value(struct judge *j, const char *rule, const char *label, co
         len--;
     if (len == 0)
         return;
+    if (named && secretclass_names_secret(label, strlen(label), value, len))
+        return;   /* TS_KUBE_SECRET=tailscale-auth names the Secret that holds the key */
     if (named && secretclass_is_authorization(label, strlen(label))) {
         value = authorization_credential(value, len, &len);
         if (value == NULL)
             return;
         named = false;
     }
-    struct ref_walk w = {j, 0};
-    secretref_scan(value, len, j->shell ? SECRETREF_SHELL : 0, on_ref, &w, NULL);
-    if (w.refs > 0)
+    struct ref_walk w = {j, 0, 0, 0};
+    size_t literal = 0;
+    secretref_scan(value, len, j->shell ? SECRETREF_SHELL : 0, on_ref, &w, &literal);
+    /* Outside a shell script "$NAME" is a variable only as the whole value (a later step such
+     * as envsubst expands it) or when it names a variable the container has; "$PASSW0RD!" is
+     * a literal that happens to start with "$". */
+    if (w.refs > 0 && !(j->shell == NULL && w.refs == w.dollars && w.resolved == 0 && literal > 0))
         return;   /* judged by where the references lead */
     bool secret = named ? secretclass_value(value, len) : secretclass_slot_value(value, len);
     if (secret)
@@ -392,6 +434,7 @@ static void on_argv_hit(const struct argv_hit *h, void *arg)
 struct shell_walk {
     struct judge *j;
     int depth;
+    char *output;   /* what the last echo or printf printed (for "... | tee ~/.pgpass"), or NULL */
 };
 
 static void shell_script(struct judge *j, const char *script, int depth);
@@ -447,6 +490,160 @@ static bool is_declaration(const char *word)
 }
 
 #define SHELL_ARGV_MAX 256
+#define PGPASS_TEXT_MAX 4096
+
+/* The command writes a .pgpass file: one of its redirections targets one. */
+static bool writes_pgpass(const struct shell_command *cmd)
+{
+    for (size_t i = 0; i < cmd->count; i++)
+        if (cmd->words[i].role == SHELL_REDIRECT && strstr(shellparse_basename(cmd->words[i].text), "pgpass") &&
+            strstr(cmd->words[i].text, "pgpassfile") == NULL)
+            return true;
+    return false;
+}
+
+/* Index of printf's format in argv (argv[0] is printf), or 0 when there is none. */
+static size_t printf_format(char *const *argv, size_t argc)
+{
+    size_t i = 1;
+    if (i < argc && strcmp(argv[i], "--") == 0)
+        i++;
+    return i < argc ? i : 0;
+}
+
+static bool is_redis_client(const char *base)
+{
+    return strcmp(base, "redis-cli") == 0 || strcmp(base, "valkey-cli") == 0 || strcmp(base, "keydb-cli") == 0;
+}
+
+/* Commands a redis client reads: an "AUTH [user] pass" line. */
+static void judge_redis_lines(struct judge *jj, const char *t)
+{
+    size_t len = strlen(t);
+    for (size_t ls = 0; ls < len;) {
+        const char *nl = memchr(t + ls, '\n', len - ls);
+        size_t le = nl ? (size_t)(nl - t) : len;
+        size_t k = ls;
+        while (k < le && (t[k] == ' ' || t[k] == '\t'))
+            k++;
+        /* Upper case, as scripts write redis commands: "auth is configured" is prose. */
+        if (le - k > 5 && strncmp(t + k, "AUTH", 4) == 0 && (t[k + 4] == ' ' || t[k + 4] == '\t')) {
+            size_t e = le;
+            while (e > k && isspace((unsigned char)t[e - 1]))
+                e--;
+            size_t s = e;
+            while (s > k + 4 && !isspace((unsigned char)t[s - 1]))
+                s--;
+            size_t words = 0;   /* AUTH pass, AUTH user pass */
+            for (size_t q = k + 4; q < e; q++)
+                words += !isspace((unsigned char)t[q]) && isspace((unsigned char)t[q - 1]);
+            if (s < e && (words == 1 || words == 2))
+                /* Judged as a named value: "AUTH is on" in an echo before the client is no password. */
+                judge_value(jj, "secrets.cli-flag", "redis AUTH password", t + s, e - s, true);
+        }
+        ls = le + 1;
+    }
+}
+
+/* redis-cli reading commands from a heredoc, a here-string, or what the command before it
+ * printed ("echo 'AUTH pw' | redis-cli"). */
+static void judge_redis_input(struct judge *j, const struct shell_command *cmd, const char *piped)
+{
+    if (piped)
+        judge_redis_lines(j, piped);
+    for (size_t i = 0; i < cmd->count; i++) {
+        const struct shell_word *w = &cmd->words[i];
+        if (w->role != SHELL_HEREDOC && w->role != SHELL_HEREDOC_LITERAL && w->role != SHELL_HERESTRING)
+            continue;
+        struct judge literal = {j->f, j->site, NULL, j->depth};
+        judge_redis_lines(w->role == SHELL_HEREDOC_LITERAL ? &literal : j, w->text);
+    }
+}
+
+/* Lines written to a .pgpass file are host:port:database:user:password, whatever the fields
+ * hold (variables, "*"): the fifth field is the password. Colons inside ${...} do not count. */
+static void judge_pgpass_lines(struct judge *j, const char *text, size_t len)
+{
+    for (size_t ls = 0; ls < len;) {
+        const char *nl = memchr(text + ls, '\n', len - ls);
+        size_t le = nl ? (size_t)(nl - text) : len;
+        size_t fields = 1, pw = ls;
+        for (size_t k = ls; k < le; k++) {
+            size_t n = secretref_construct_len(text + k, le - k);
+            if (n > 0) {
+                k += n - 1;
+            } else if (text[k] == '\\') {
+                k++;
+            } else if (text[k] == ':' && ++fields == 5) {
+                pw = k + 1;
+            }
+        }
+        if (fields == 5 && pw < le)
+            judge_value(j, "secrets.shell-assignment", ".pgpass line", text + pw, le - pw, false);
+        ls = le + 1;
+    }
+}
+
+/* What `printf FORMAT ARGS...` or `echo ARGS...` prints, into out (bounded, NUL-terminated):
+ * %s-style conversions take the next argument (the format is reused while arguments remain),
+ * \n is a newline. Returns the length. */
+static size_t render_output(char *const *argv, size_t argc, char *out, size_t cap)
+{
+    size_t o = 0;
+    const char *cmd = shellparse_basename(argv[0]);
+    size_t i = 1;
+#define PUT(c) do { if (o + 1 < cap) out[o++] = (c); } while (0)
+    if (strcmp(cmd, "printf") == 0) {
+        i = printf_format(argv, argc);
+        if (i == 0)
+            return 0;
+        const char *fmt = argv[i++];
+        for (int rounds = 0; rounds < 64; rounds++) {
+            bool consumed = false;
+            for (const char *f = fmt; *f; f++) {
+                if (f[0] == '\\' && f[1] == 'n') {
+                    PUT('\n');
+                    f++;
+                } else if (f[0] == '%' && f[1] == '%') {
+                    PUT('%');
+                    f++;
+                } else if (f[0] == '%') {
+                    f++;
+                    while (*f && strchr("-+ #0123456789.", *f))
+                        f++;
+                    if (*f == '\0')
+                        break;
+                    if (i < argc) {
+                        for (const char *a = argv[i++]; *a; a++)
+                            PUT(*a);
+                        consumed = true;
+                    }
+                } else {
+                    PUT(*f);
+                }
+            }
+            if (!consumed || i >= argc)
+                break;
+        }
+    } else {
+        while (i < argc && argv[i][0] == '-' && argv[i][1] && strspn(argv[i] + 1, "neE") == strlen(argv[i] + 1))
+            i++;
+        for (; i < argc; i++) {
+            for (const char *a = argv[i]; *a; a++) {
+                if (a[0] == '\\' && a[1] == 'n') {
+                    PUT('\n');
+                    a++;
+                } else {
+                    PUT(*a);
+                }
+            }
+            PUT(i + 1 < argc ? ' ' : '\n');
+        }
+    }
+#undef PUT
+    out[o] = '\0';
+    return o;
+}
 
 static void on_command(const struct shell_command *cmd, void *arg)
 {
@@ -479,12 +676,52 @@ static void on_command(const struct shell_command *cmd, void *arg)
         } else {
             struct argv_walk aw = {j, NULL};
             secretargv_scan(argv + start, argc - start, true, NULL, on_argv_hit, &aw);
+            /* printf's format is read with its arguments in place (below), not alone. */
+            bool is_printf = strcmp(shellparse_basename(argv[start]), "printf") == 0;
+            size_t format = is_printf ? printf_format(argv + start, argc - start) : 0;
             for (size_t i = start; i < argc; i++)
-                judge_text(j, argv[i], strlen(argv[i]), argv[i][0] == '-');
+                if (format == 0 || i != start + format)
+                    judge_text(j, argv[i], strlen(argv[i]), argv[i][0] == '-');
         }
     }
+    bool pgpass = writes_pgpass(cmd);
+    const char *base = start < argc ? shellparse_basename(argv[start]) : "";
+    bool printf_cmd = strcmp(base, "printf") == 0;
+    /* What printf or echo writes into a .pgpass file is read by field; printf's output (the
+     * format and its arguments together: 'password=%s\n' pw > ~/.my.cnf) is read as text. */
+    bool echo_cmd = strcmp(base, "echo") == 0;
+    /* "echo ... | tee ~/.pgpass": tee writes what the command before it printed. */
+    if (strcmp(base, "tee") == 0 && sw->output) {
+        for (size_t i = start + 1; i < argc; i++)
+            if (argv[i][0] != '-' && strstr(shellparse_basename(argv[i]), "pgpass"))
+                judge_pgpass_lines(j, sw->output, strlen(sw->output));
+    }
+    if (is_redis_client(base))
+        judge_redis_input(j, cmd, sw->output);
+    free(sw->output);
+    sw->output = NULL;
+    if (printf_cmd || echo_cmd) {
+        char *out = malloc(PGPASS_TEXT_MAX);
+        if (out == NULL) {
+            j->f->failed = true;
+            return;
+        }
+        size_t n = render_output(argv + start, argc - start, out, PGPASS_TEXT_MAX);
+        if (pgpass)
+            judge_pgpass_lines(j, out, n);
+        if (printf_cmd)
+            judge_text(j, out, n, false);
+        sw->output = out;   /* kept for a tee that may follow */
+    }
+
     for (size_t i = 0; i < cmd->count; i++) {
         const struct shell_word *w = &cmd->words[i];
+        if (pgpass && w->role == SHELL_HEREDOC) {
+            judge_pgpass_lines(j, w->text, strlen(w->text));
+        } else if (pgpass && w->role == SHELL_HEREDOC_LITERAL) {
+            struct judge literal = {j->f, j->site, NULL, j->depth};
+            judge_pgpass_lines(&literal, w->text, strlen(w->text));
+        }
         if (w->role == SHELL_HEREDOC || w->role == SHELL_HERESTRING) {
             judge_text(j, w->text, strlen(w->text), false);
         } else if (w->role == SHELL_HEREDOC_LITERAL) {
@@ -497,9 +734,10 @@ static void on_command(const struct shell_command *cmd, void *arg)
 
 static void shell_script(struct judge *j, const char *script, int depth)
 {
-    struct shell_walk sw = {j, depth};
+    struct shell_walk sw = {j, depth, NULL};
     if (shellparse_run(script, strlen(script), on_command, &sw) != 0)
         j->f->failed = true;
+    free(sw.output);
 }
 
 static void shell_vars_free(struct shell_vars *vars)

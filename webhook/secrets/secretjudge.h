@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fieldpath.h"
 #include "redact.h"
@@ -28,11 +29,22 @@ struct secret_finding {
     bool default_looking;    /* changeme, postgres, admin: reported with that reason */
 };
 
+/* One credential value seen at one path (hashes only: the value itself is in `redact`). A
+ * field may hold several; on UPDATE a finding is pre-existing when every value seen at its
+ * path was seen at the same path in the old object. */
+struct finding_value {
+    uint64_t path_hash;
+    uint64_t value_hash;
+};
+
 struct secret_findings {
     struct secret_finding *items;
     size_t count;
     size_t cap;
     struct strindex by_path;    /* items by path: one finding per field, found in constant time */
+    struct finding_value *values;
+    size_t value_count;
+    size_t value_cap;
     struct redact_set redact;   /* every value judged a credential, reported or deduplicated */
     bool too_dense;             /* a last-applied copy held more than JSON_ARENA_NODES_MAX values */
     bool failed;
@@ -75,6 +87,13 @@ void secretjudge_text(struct secret_findings *f, const struct scan_site *site, c
  * Runs the tool flag tables, the shell tokenizer for `sh -c` scripts, and shapes per element. */
 void secretjudge_argv(struct secret_findings *f, const struct scan_site *site, char *const *argv,
                      const struct argv_slot *slots, size_t argc, bool has_command, const char *image);
+
+/* FNV-1a over bytes: the hashes of struct finding_value. */
+uint64_t secretjudge_hash(const char *bytes, size_t len);
+
+/* Notes that a credential with this value hash was seen at `path` (for copies such as
+ * last-applied-configuration, whose values were judged in another findings set). */
+void secretjudge_note_value(struct secret_findings *f, const char *path, uint64_t value_hash);
 
 /* Records a finding found elsewhere (for copies such as last-applied-configuration). */
 void secretjudge_add(struct secret_findings *f, const char *path, const char *rule, const char *label,

@@ -1,6 +1,7 @@
 /* secrets.c - where credentials hide in an object (containers, init and ephemeral containers:
  * env, command, args, hooks, probes; annotations; ConfigMap data) and the one redacted denial
- * that names them. The judging itself lives in secretjudge.c. */
+ * that names them. On UPDATE, findings already present at the same path in oldObject are
+ * answered per secrets.on_existing (a warning by default). The judging lives in secretjudge.c. */
 #include "secrets.h"
 
 #include <stdint.h>
@@ -272,6 +273,8 @@ static void scan_copy(const cJSON *copy, const char *path, struct secret_finding
         }
         for (size_t i = 0; i < inner.redact.count; i++)
             redact_add(&f->redact, inner.redact.values[i], inner.redact.lengths[i]);
+        for (size_t i = 0; i < inner.value_count; i++)
+            secretjudge_note_value(f, path, inner.values[i].value_hash);
         if (inner.failed || inner.redact.failed)
             f->failed = true;
         if (inner.too_dense)
@@ -420,38 +423,40 @@ static void put_label(struct strbuf *sb, const char *label)
         strbuf_putc(sb, (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c);
 }
 
-static void secrets_report(struct secret_findings *f, enum sg_action action, struct verdict *v)
+/* Reports the findings for which `pick[i]` is true (all of them when pick is NULL) as one
+ * message. `existing`: they were already in the object before this update. */
+static void secrets_report(struct secret_findings *f, const bool *pick, bool existing, enum sg_action action,
+                           struct verdict *v)
 {
-    if (f->failed) {
-        v->failed = true;   /* an incomplete scan must not pass for a clean one */
-        return;
-    }
-    if (f->too_dense)   /* nor must a copy too dense to read */
-        verdict_report(v, action, "secrets.annotation",
-                       "the " SECRETS_LAST_APPLIED " annotation holds more than %u JSON values, more than "
-                       "schemagate reads in one request (the bound on its memory); apply the object with "
-                       "server-side apply (kubectl apply --server-side), which does not write that annotation, "
-                       "or shorten its lists", JSON_ARENA_NODES_MAX);
-    if (f->count == 0)
+    size_t count = 0;
+    for (size_t i = 0; i < f->count; i++)
+        count += !pick || pick[i];
+    if (count == 0)
         return;
     struct strbuf msg;
     strbuf_init(&msg, 0);
-    strbuf_printf(&msg, "plaintext credential%s in ", f->count > 1 ? "s" : "");
-    size_t shown = 0;
-    for (; shown < f->count && shown < SECRETS_SHOWN; shown++) {
+    strbuf_printf(&msg, "%splaintext credential%s in ", existing ? "pre-existing " : "", count > 1 ? "s" : "");
+    size_t shown = 0, i = 0;
+    for (; i < f->count && shown < SECRETS_SHOWN; i++) {
+        if (pick && !pick[i])
+            continue;
         if (shown > 0 && msg.len > SECRETS_MESSAGE_SOFT_MAX)
             break;
-        const struct secret_finding *it = &f->items[shown];
+        const struct secret_finding *it = &f->items[i];
         strbuf_printf(&msg, "%s%s (", shown ? ", " : "", it->path);
         put_label(&msg, it->label);
         strbuf_puts(&msg, it->default_looking ? ", a default-looking value that is still the real one)" : ")");
+        shown++;
     }
-    if (shown < f->count)
-        strbuf_printf(&msg, " and %zu more", f->count - shown);
+    if (shown < count)
+        strbuf_printf(&msg, " and %zu more", count - shown);
+    if (existing)
+        strbuf_puts(&msg, "; already in the object before this update, so it is allowed, but it stays readable "
+                          "to anyone who can read the object");
     bool advised[PLACE_ANNOTATION + 1] = {false};
-    for (size_t i = 0; i < f->count; i++) {
-        enum finding_place p = f->items[i].place;
-        if (!advised[p]) {
+    for (size_t k = 0; k < f->count; k++) {
+        enum finding_place p = f->items[k].place;
+        if ((!pick || pick[k]) && !advised[p]) {
             advised[p] = true;
             strbuf_printf(&msg, "; %s", place_advice(p));
         }
@@ -464,15 +469,63 @@ static void secrets_report(struct secret_findings *f, enum sg_action action, str
     } else {
         const char *text = strbuf_cstr(&out);
         /* The same message under every rule that fired: the verdict keeps one copy of it. */
-        for (size_t i = 0; i < f->count; i++) {
-            verdict_report(v, action, f->items[i].rule, "%s", text);
-            const char *pr = place_rule(f->items[i].place);
+        for (size_t k = 0; k < f->count; k++) {
+            if (pick && !pick[k])
+                continue;
+            verdict_report(v, action, f->items[k].rule, "%s", text);
+            const char *pr = place_rule(f->items[k].place);
             if (pr)
                 verdict_report(v, action, pr, "%s", text);
         }
     }
     strbuf_free(&msg);
     strbuf_free(&out);
+}
+
+static int value_order(const void *a, const void *b)
+{
+    const struct finding_value *x = a, *y = b;
+    if (x->path_hash != y->path_hash)
+        return x->path_hash < y->path_hash ? -1 : 1;
+    if (x->value_hash != y->value_hash)
+        return x->value_hash < y->value_hash ? -1 : 1;
+    return 0;
+}
+
+/* existing[i] = finding i of `now` is pre-existing: every credential value seen at its path
+ * was seen at the same path in `old`. Sorting keeps this O(n log n) in the findings. Returns
+ * 0, or -1 when out of memory. */
+static int mark_existing(const struct secret_findings *now, struct secret_findings *old, bool *existing)
+{
+    struct finding_value *mine = NULL;
+    if (now->value_count > 0) {
+        mine = malloc(now->value_count * sizeof *mine);
+        if (mine == NULL)
+            return -1;
+        memcpy(mine, now->values, now->value_count * sizeof *mine);
+        qsort(mine, now->value_count, sizeof *mine, value_order);
+    }
+    if (old->value_count > 0)
+        qsort(old->values, old->value_count, sizeof *old->values, value_order);
+    for (size_t i = 0; i < now->count; i++) {
+        struct finding_value key = {secretjudge_hash(now->items[i].path, strlen(now->items[i].path)), 0};
+        /* The first value at this path in the sorted list, then each one after it. */
+        size_t lo = 0, hi = now->value_count;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (mine[mid].path_hash < key.path_hash)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        bool all = lo < now->value_count && mine[lo].path_hash == key.path_hash;
+        for (size_t k = lo; all && k < now->value_count && mine[k].path_hash == key.path_hash; k++)
+            all = old->value_count > 0 &&
+                  bsearch(&mine[k], old->values, old->value_count, sizeof *old->values, value_order) != NULL;
+        existing[i] = all;
+    }
+    free(mine);
+    return 0;
 }
 
 void secrets_check(const struct check_context *ctx, struct verdict *v)
@@ -490,6 +543,36 @@ void secrets_check(const struct check_context *ctx, struct verdict *v)
     struct secret_findings f;
     secretjudge_init(&f);
     secrets_scan(req->group, req->kind, req->object, &f);
-    secrets_report(&f, cfg->secrets.action, v);
+    if (f.too_dense)   /* a copy too dense to read must not pass for a clean one */
+        verdict_report(v, cfg->secrets.action, "secrets.annotation",
+                       "the " SECRETS_LAST_APPLIED " annotation holds more than %u JSON values, more than "
+                       "schemagate reads in one request (the bound on its memory); apply the object with "
+                       "server-side apply (kubectl apply --server-side), which does not write that annotation, "
+                       "or shorten its lists", JSON_ARENA_NODES_MAX);
+    if (f.failed) {
+        v->failed = true;   /* an incomplete scan must not pass for a clean one */
+    } else if (f.count > 0 && req->operation == OP_UPDATE && req->old_object != NULL &&
+               cfg->secrets.on_existing == SG_ACTION_WARN) {
+        /* On UPDATE, a credential already at the same path in oldObject is not this change's
+         * doing: it is answered with a warning, and anything new or changed as configured. */
+        struct secret_findings old;
+        secretjudge_init(&old);
+        secrets_scan(req->group, req->kind, req->old_object, &old);
+        bool *existing = calloc(f.count, sizeof *existing);
+        bool *fresh = calloc(f.count, sizeof *fresh);
+        if (old.failed || existing == NULL || fresh == NULL || mark_existing(&f, &old, existing) != 0) {
+            v->failed = true;
+        } else {
+            for (size_t i = 0; i < f.count; i++)
+                fresh[i] = !existing[i];
+            secrets_report(&f, fresh, false, cfg->secrets.action, v);
+            secrets_report(&f, existing, true, SG_ACTION_WARN, v);
+        }
+        free(existing);
+        free(fresh);
+        secretjudge_free(&old);
+    } else {
+        secrets_report(&f, NULL, false, cfg->secrets.action, v);
+    }
     secretjudge_free(&f);
 }

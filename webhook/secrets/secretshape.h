@@ -1,7 +1,8 @@
 /* secretshape.h - credential shapes inside free text, independent of any field name: URI
- * userinfo (any scheme), Go MySQL DSNs, key=value credentials (JDBC/ADO/ODBC/libpq properties,
- * JVM -D options, properties/YAML/TOML/.env lines, JSON), PEM private keys, .pgpass lines,
- * SQL "PASSWORD '...'", and vendor token formats. The caller judges each hit's value. */
+ * userinfo (any scheme, and Oracle's jdbc:oracle:thin:user/pw@), Go MySQL DSNs, key=value
+ * credentials (JDBC/ADO/ODBC/libpq properties, JVM -D options, properties/YAML/TOML/.env
+ * lines, JSON members), PEM private keys, .pgpass lines, SQL "PASSWORD '...'", vendor token
+ * formats and webhook URLs whose path is the credential. The caller judges each hit's value. */
 #ifndef SCHEMAGATE_SECRETSHAPE_H
 #define SCHEMAGATE_SECRETSHAPE_H
 

@@ -1,4 +1,5 @@
-/* testutil.c - file and directory helpers for the cmocka suites. */
+/* testutil.c - file and directory helpers for the cmocka suites, and a one-container Pod run
+ * through the secret scan. */
 #include "testutil.h"
 
 #include <dirent.h>
@@ -12,6 +13,8 @@
 #include <sys/stat.h>
 
 #include <cmocka.h>
+
+#include "secrets/secrets.h"
 
 char *testutil_read_file(const char *path, size_t *len)
 {
@@ -113,4 +116,24 @@ size_t testutil_each_case_doc(void (*fn)(const char *path, cJSON *doc, void *arg
     }
     testutil_free_list(files, n);
     return n;
+}
+
+void testutil_scan_pod_paths(const char *container_json, char *out, size_t n)
+{
+    char doc[4096];
+    snprintf(doc, sizeof doc, "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},"
+                              "\"spec\":{\"containers\":[%s]}}", container_json);
+    cJSON *pod = cJSON_Parse(doc);
+    assert_non_null(pod);
+    struct secret_findings f;
+    secretjudge_init(&f);
+    secrets_scan("", "Pod", pod, &f);
+    assert_false(f.failed);
+    out[0] = '\0';
+    for (size_t i = 0; i < f.count; i++) {
+        strncat(out, f.items[i].path, n - strlen(out) - 1);
+        strncat(out, ";", n - strlen(out) - 1);
+    }
+    secretjudge_free(&f);
+    cJSON_Delete(pod);
 }

@@ -23,4 +23,8 @@ void testutil_free_list(char **list, size_t n);
  * fails the test. Returns the file count. */
 size_t testutil_each_case_doc(void (*fn)(const char *path, cJSON *doc, void *arg), void *arg);
 
+/* Scans a Pod holding one container (its JSON) with the secret scan and writes the findings'
+ * paths into out, each followed by ";" ("" when there are none). A failed scan fails the test. */
+void testutil_scan_pod_paths(const char *container_json, char *out, size_t n);
+
 #endif
