@@ -9,6 +9,7 @@
 
 #include "jsonarena.h"
 #include "jsonout.h"
+#include "object.h"
 #include "strbuf.h"
 #include "verdict.h"
 
@@ -206,19 +207,6 @@ int review_parse(char *body, size_t len, struct admission_request *req, struct s
     return 0;
 }
 
-/* Group of a bare object's apiVersion: "apps/v1" -> "apps", "v1" -> "". */
-static void split_api_version(const char *api, char *group, size_t gn, char *version, size_t vn)
-{
-    const char *slash = strchr(api, '/');
-    if (slash) {
-        snprintf(group, gn, "%.*s", (int)(slash - api), api);
-        snprintf(version, vn, "%s", slash + 1);
-    } else {
-        snprintf(group, gn, "%s", "");
-        snprintf(version, vn, "%s", api);
-    }
-}
-
 int review_from_document(cJSON *doc, struct admission_request *req, struct sg_error *err)
 {
     return review_from_document_in(doc, "default", req, err);
@@ -253,7 +241,7 @@ int review_from_document_in(cJSON *doc, const char *default_namespace, struct ad
                             "(e.g. split with `kubectl ... -o json | jq -c '.items[]'`)");
     }
     char group[128], version[64];
-    split_api_version(api, group, sizeof group, version, sizeof version);
+    object_split_api_version(api, group, sizeof group, version, sizeof version);
     const cJSON *meta = cJSON_GetObjectItemCaseSensitive(doc, "metadata");
     const char *ns = meta ? string_field(meta, "namespace") : NULL;
     const char *name = meta ? string_field(meta, "name") : NULL;

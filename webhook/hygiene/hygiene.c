@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "object.h"
 #include "podspec.h"
 #include "schema/tool.h"
 #include "secrets/secretref.h"
@@ -220,17 +221,9 @@ static int hygiene_container(const struct container_view *c, void *arg)
     return 0;
 }
 
-static const char *annotation(const cJSON *object, const char *key)
-{
-    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(object, "metadata");
-    const cJSON *ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(ann, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static void hygiene_hooks(const struct check_context *ctx, struct verdict *v)
 {
-    const char *helm = annotation(ctx->req->object, "helm.sh/hook");
+    const char *helm = object_annotation(ctx->req->object, "helm.sh/hook");
     if (helm) {
         bool pre_upgrade = strstr(helm, "pre-upgrade") != NULL;
         bool pre_install = strstr(helm, "pre-install") != NULL;
@@ -243,7 +236,7 @@ static void hygiene_hooks(const struct check_context *ctx, struct verdict *v)
                          "helm.sh/hook has pre-upgrade without pre-install: the first install "
                          "starts pods before the schema exists");
     }
-    const char *argo = annotation(ctx->req->object, "argocd.argoproj.io/hook");
+    const char *argo = object_annotation(ctx->req->object, "argocd.argoproj.io/hook");
     if (argo && (strstr(argo, "PostSync") || strstr(argo, "SyncFail")))
         verdict_warn(v, "hygiene.post-hook-migration",
                      "argocd.argoproj.io/hook \"%.20s\" runs the migration after the app; use "
@@ -275,7 +268,7 @@ static void hygiene_job_limits(const struct check_context *ctx, struct verdict *
                      "%s.activeDeadlineSeconds unset: a hung migration holds its lock forever",
                      prefix);
     if (!cron && !cJSON_GetObjectItemCaseSensitive(spec, "ttlSecondsAfterFinished") &&
-        !annotation(ctx->req->object, "helm.sh/hook-delete-policy"))
+        !object_annotation(ctx->req->object, "helm.sh/hook-delete-policy"))
         verdict_warn(v, "hygiene.job-ttl",
                      "spec.ttlSecondsAfterFinished unset: finished migration Jobs pile up and "
                      "block re-runs under the same name");

@@ -9,19 +9,13 @@
 
 #include "deadline.h"
 #include "history.h"
+#include "object.h"
 #include "requires.h"
 #include "strbuf.h"
 #include "tool.h"
 
 #define GATE_FIELD "metadata.annotations[\"" REQUIRES_ANNOTATION "\"]"
 #define GATE_RUN_FIRST "run the migration Job first (Helm pre-upgrade hook, Argo CD PreSync / sync-wave -1)"
-
-static const char *annotation_value(const cJSON *object)
-{
-    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(object, "metadata");
-    const cJSON *ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
-    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ann, REQUIRES_ANNOTATION));
-}
 
 /* UPDATE: only a new pod template or a new requirement is a rollout. Scaling, label edits and
  * status writes leave both alone and never wait for the database. */
@@ -30,7 +24,7 @@ static bool rollout_changed(const struct check_context *ctx, const char *value)
     const struct admission_request *req = ctx->req;
     if (req->operation != OP_UPDATE || req->old_object == NULL)
         return true;
-    const char *old_value = annotation_value(req->old_object);
+    const char *old_value = object_annotation(req->old_object, REQUIRES_ANNOTATION);
     if (old_value == NULL || strcmp(old_value, value) != 0)
         return true;
     const cJSON *now = podspec_template(req->group, req->kind, req->object);
@@ -183,7 +177,7 @@ void gate_check(const struct check_context *ctx, struct verdict *v)
     const struct config *cfg = ctx->cfg;
     if (cfg->schema.action == SG_ACTION_OFF || !ctx->has_pod_spec)
         return;
-    const char *value = annotation_value(ctx->req->object);
+    const char *value = object_annotation(ctx->req->object, REQUIRES_ANNOTATION);
     if (value == NULL || !rollout_changed(ctx, value))
         return;
     struct gate_run g = {.ctx = ctx, .v = v, .prefix = ""};

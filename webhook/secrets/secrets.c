@@ -12,6 +12,7 @@
 
 #include "fieldpath.h"
 #include "jsonarena.h"
+#include "object.h"
 #include "podspec.h"
 #include "redact.h"
 #include "secretref.h"
@@ -258,10 +259,8 @@ static void scan_copy(const cJSON *copy, const char *path, struct secret_finding
     const char *api = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(copy, "apiVersion"));
     const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(copy, "kind"));
     if (api && kind) {
-        char group[128] = "";
-        const char *slash = strchr(api, '/');
-        if (slash)
-            snprintf(group, sizeof group, "%.*s", (int)(slash - api), api);
+        char group[128];
+        object_split_api_version(api, group, sizeof group, NULL, 0);
         struct secret_findings inner;
         secretjudge_init(&inner);
         if (!(strcmp(group, "") == 0 && strcmp(kind, "Secret") == 0))
