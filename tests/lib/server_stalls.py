@@ -232,6 +232,8 @@ report.check(len(secret_times) >= 20 and not slow and all(a is not None for _, a
              f"{len(secret_times)} secrets-only answers meanwhile, each under {SECRETS_MAX_S * 1000:.0f} ms "
              f"(slowest {max(t for t, _ in secret_times) * 1000:.1f} ms)", f"{len(slow)} slower")
 ok_client.close()
+if not report.check(server.proc.poll() is None, "the server is still running", server.read_log()[-3000:]):
+    report.finish()
 
 
 # --- 2. half-open handshakes ----------------------------------------------------------------

@@ -125,12 +125,13 @@ static void resolve_now(const char *name, const struct timespec *deadline, struc
         if (left <= 0)
             break;
         ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-        int bits = ares_getsock(channel, socks, ARES_GETSOCK_MAXNUM);
+        unsigned bits = (unsigned)ares_getsock(channel, socks, ARES_GETSOCK_MAXNUM);
         struct pollfd fds[ARES_GETSOCK_MAXNUM];
         nfds_t nfds = 0;
-        for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-            short events = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-                                   (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+        for (unsigned i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+            /* ARES_GETSOCK_READABLE/WRITABLE shift a signed 1 into the sign bit: unsigned here. */
+            short events = (short)((bits & (1u << i) ? POLLIN : 0) |
+                                   (bits & (1u << (i + ARES_GETSOCK_MAXNUM)) ? POLLOUT : 0));
             if (events)
                 fds[nfds++] = (struct pollfd){.fd = socks[i], .events = events};
         }
