@@ -7,30 +7,24 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "connslots.h"
 #include "deadline.h"
 #include "pqload.h"
 #include "resolve.h"
 
-#define CONNINFO_MAX 4096
-
-struct dbpool_slot {
-    PGconn *conn;
-    bool busy;
-    bool prepared;    /* conn holds the pool's statement (see dbpool_exec_prepared) */
-};
+/* A slot's aux (connslots.h) points here when its session holds the pool's prepared
+ * statement (see dbpool_exec_prepared), and is NULL when it does not. */
+static char statement_prepared;
 
 struct dbpool {
     const struct database_config *db;
     int timeout_ms;
     int size;
-    pthread_mutex_t lock;
-    pthread_cond_t freed;
-    struct dbpool_slot *slots;
+    struct connslots slots;
     struct resolver *resolver;   /* host names, bounded by the deadline and cached */
 };
 
@@ -39,10 +33,8 @@ struct dbpool *dbpool_new(const struct database_config *db, int size, int timeou
     struct dbpool *pool = calloc(1, sizeof *pool);
     if (pool == NULL)
         return NULL;
-    pool->slots = calloc((size_t)size, sizeof *pool->slots);
     pool->resolver = resolver_new();
-    if (pool->slots == NULL || pool->resolver == NULL) {
-        free(pool->slots);
+    if (pool->resolver == NULL || connslots_init(&pool->slots, size) != 0) {
         resolver_free(pool->resolver);
         free(pool);
         return NULL;
@@ -50,25 +42,20 @@ struct dbpool *dbpool_new(const struct database_config *db, int size, int timeou
     pool->db = db;
     pool->size = size;
     pool->timeout_ms = timeout_ms;
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&pool->freed, &attr);
-    pthread_condattr_destroy(&attr);
-    pthread_mutex_init(&pool->lock, NULL);
     return pool;
+}
+
+static void close_conn(void *conn, void *aux)
+{
+    (void)aux;
+    PQfinish(conn);
 }
 
 void dbpool_free(struct dbpool *pool)
 {
     if (pool == NULL)
         return;
-    for (int i = 0; i < pool->size; i++)
-        if (pool->slots[i].conn)
-            PQfinish(pool->slots[i].conn);
-    pthread_mutex_destroy(&pool->lock);
-    pthread_cond_destroy(&pool->freed);
-    free(pool->slots);
+    connslots_destroy(&pool->slots, close_conn);
     resolver_free(pool->resolver);
     free(pool);
 }
@@ -98,24 +85,6 @@ static int wait_socket(PGconn *conn, short events, const struct timespec *deadli
 }
 
 /* ---------------------------------------------------------------- connecting ----------- */
-
-static int read_conninfo(const struct database_config *db, char *out, size_t n, struct sg_error *err)
-{
-    FILE *f = fopen(db->conninfo_file, "rb");
-    if (f == NULL)
-        return sg_error_set(err, "database %s unreachable (cannot read conninfo_file %s: %s)", db->name,
-                            db->conninfo_file, strerror(errno));
-    size_t len = fread(out, 1, n - 1, f);
-    bool too_long = len == n - 1 && fgetc(f) != EOF;
-    fclose(f);
-    out[len] = '\0';
-    while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == '\r' || out[len - 1] == ' '))
-        out[--len] = '\0';
-    if (too_long || len == 0 || strlen(out) != len)
-        return sg_error_set(err, "database %s unreachable (conninfo_file %s must hold one libpq "
-                            "conninfo or URI under 4 KiB)", db->name, db->conninfo_file);
-    return 0;
-}
 
 /* A short, safe reason from libpq's message: the raw text can name the user, so it is never
  * shown; only the host and port are. */
@@ -248,7 +217,7 @@ static int host_addresses(const struct dbpool *pool, const char *conninfo, const
 static PGconn *open_connection(const struct dbpool *pool, const struct timespec *deadline, struct sg_error *err)
 {
     char conninfo[CONNINFO_MAX];
-    if (read_conninfo(pool->db, conninfo, sizeof conninfo, err) != 0)
+    if (connslots_read_conninfo(pool->db, "one libpq conninfo or URI", conninfo, sizeof conninfo, err) != 0)
         return NULL;
     char hostaddr[1024];
     if (host_addresses(pool, conninfo, deadline, hostaddr, sizeof hostaddr, err) != 0) {
@@ -299,35 +268,13 @@ int dbpool_acquire(struct dbpool *pool, const struct timespec *deadline, struct 
                    struct sg_error *err)
 {
     memset(out, 0, sizeof *out);
-    out->slot = -1;
-    pthread_mutex_lock(&pool->lock);
-    while (out->slot < 0) {
-        int empty = -1;
-        for (int i = 0; i < pool->size && out->slot < 0; i++) {
-            if (pool->slots[i].busy)
-                continue;
-            if (pool->slots[i].conn)
-                out->slot = i;       /* prefer an open connection */
-            else if (empty < 0)
-                empty = i;
-        }
-        if (out->slot < 0 && empty >= 0)
-            out->slot = empty;
-        if (out->slot >= 0)
-            break;
-        if (pthread_cond_timedwait(&pool->freed, &pool->lock, deadline) == ETIMEDOUT) {
-            pthread_mutex_unlock(&pool->lock);
-            return sg_error_set(err, "database %s unreachable (all %d connections busy for the %d ms budget)",
-                                pool->db->name, pool->size, pool->timeout_ms);
-        }
-    }
-    struct dbpool_slot *s = &pool->slots[out->slot];
-    s->busy = true;
-    out->conn = s->conn;
-    out->prepared = s->prepared && s->conn != NULL;
-    s->conn = NULL;
-    s->prepared = false;
-    pthread_mutex_unlock(&pool->lock);
+    void *conn, *aux;
+    out->slot = connslots_take(&pool->slots, deadline, &conn, &aux);
+    if (out->slot < 0)
+        return sg_error_set(err, "database %s unreachable (all %d connections busy for the %d ms budget)",
+                            pool->db->name, pool->size, pool->timeout_ms);
+    out->conn = conn;
+    out->prepared = aux == &statement_prepared;
 
     if (out->conn && PQstatus(out->conn) != CONNECTION_OK) {
         PQfinish(out->conn);
@@ -353,12 +300,7 @@ void dbpool_release(struct dbpool *pool, struct dbconn *c, bool broken)
         PQfinish(c->conn);
         c->conn = NULL;
     }
-    pthread_mutex_lock(&pool->lock);
-    pool->slots[c->slot].conn = c->conn;
-    pool->slots[c->slot].prepared = c->conn != NULL && c->prepared;
-    pool->slots[c->slot].busy = false;
-    pthread_cond_signal(&pool->freed);
-    pthread_mutex_unlock(&pool->lock);
+    connslots_give(&pool->slots, c->slot, c->conn, c->prepared ? &statement_prepared : NULL);
     c->conn = NULL;
     c->slot = -1;
 }

@@ -12,30 +12,21 @@
 #include <errmsg.h>
 #include <mysqld_error.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "connslots.h"
 #include "deadline.h"
 #include "myconninfo.h"
 #include "resolve.h"
 
-#define CONNINFO_MAX 4096
-
-struct mypool_slot {
-    MYSQL *conn;
-    MYSQL_STMT *stmt;    /* prepared on conn, or NULL */
-    bool busy;
-};
-
+/* A slot (connslots.h) holds a MYSQL connection and, as aux, the MYSQL_STMT prepared on it. */
 struct mypool {
     const struct database_config *db;
     int timeout_ms;
     int size;
-    pthread_mutex_t lock;
-    pthread_cond_t freed;
-    struct mypool_slot *slots;
+    struct connslots slots;
     struct resolver *resolver;
 };
 
@@ -44,10 +35,8 @@ struct mypool *mypool_new(const struct database_config *db, int size, int timeou
     struct mypool *pool = calloc(1, sizeof *pool);
     if (pool == NULL)
         return NULL;
-    pool->slots = calloc((size_t)size, sizeof *pool->slots);
     pool->resolver = resolver_new();
-    if (pool->slots == NULL || pool->resolver == NULL) {
-        free(pool->slots);
+    if (pool->resolver == NULL || connslots_init(&pool->slots, size) != 0) {
         resolver_free(pool->resolver);
         free(pool);
         return NULL;
@@ -55,28 +44,21 @@ struct mypool *mypool_new(const struct database_config *db, int size, int timeou
     pool->db = db;
     pool->size = size;
     pool->timeout_ms = timeout_ms;
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&pool->freed, &attr);
-    pthread_condattr_destroy(&attr);
-    pthread_mutex_init(&pool->lock, NULL);
     return pool;
+}
+
+static void close_conn(void *conn, void *stmt)
+{
+    if (stmt)
+        mysql_stmt_close(stmt);
+    mysql_close(conn);
 }
 
 void mypool_free(struct mypool *pool)
 {
     if (pool == NULL)
         return;
-    for (int i = 0; i < pool->size; i++) {
-        if (pool->slots[i].stmt)
-            mysql_stmt_close(pool->slots[i].stmt);
-        if (pool->slots[i].conn)
-            mysql_close(pool->slots[i].conn);
-    }
-    pthread_mutex_destroy(&pool->lock);
-    pthread_cond_destroy(&pool->freed);
-    free(pool->slots);
+    connslots_destroy(&pool->slots, close_conn);
     resolver_free(pool->resolver);
     free(pool);
 }
@@ -131,24 +113,6 @@ int mypool_wait(MYSQL *m, int status, const struct timespec *deadline)
 }
 
 /* ---------------------------------------------------------------- connecting ----------- */
-
-static int read_conninfo(const struct database_config *db, char *out, size_t n, struct sg_error *err)
-{
-    FILE *f = fopen(db->conninfo_file, "rb");
-    if (f == NULL)
-        return sg_error_set(err, "database %s unreachable (cannot read conninfo_file %s: %s)", db->name,
-                            db->conninfo_file, strerror(errno));
-    size_t len = fread(out, 1, n - 1, f);
-    bool too_long = len == n - 1 && fgetc(f) != EOF;
-    fclose(f);
-    out[len] = '\0';
-    while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == '\r' || out[len - 1] == ' '))
-        out[--len] = '\0';
-    if (too_long || len == 0 || strlen(out) != len)
-        return sg_error_set(err, "database %s unreachable (conninfo_file %s must hold one mysql:// URI or "
-                            "key=value line under 4 KiB)", db->name, db->conninfo_file);
-    return 0;
-}
 
 /* A short, safe reason for a client or server error number: the connector's text can name the
  * user, so it is never shown. */
@@ -265,7 +229,7 @@ static int configure_session(const struct mypool *pool, MYSQL *m, const struct t
 static MYSQL *open_connection(const struct mypool *pool, const struct timespec *deadline, struct sg_error *err)
 {
     char text[CONNINFO_MAX];
-    if (read_conninfo(pool->db, text, sizeof text, err) != 0)
+    if (connslots_read_conninfo(pool->db, "one mysql:// URI or key=value line", text, sizeof text, err) != 0)
         return NULL;
     struct my_conninfo ci;
     char why[128];
@@ -332,35 +296,13 @@ out:
 int mypool_acquire(struct mypool *pool, const struct timespec *deadline, struct myconn *out, struct sg_error *err)
 {
     memset(out, 0, sizeof *out);
-    out->slot = -1;
-    pthread_mutex_lock(&pool->lock);
-    while (out->slot < 0) {
-        int empty = -1;
-        for (int i = 0; i < pool->size && out->slot < 0; i++) {
-            if (pool->slots[i].busy)
-                continue;
-            if (pool->slots[i].conn)
-                out->slot = i;       /* prefer an open connection */
-            else if (empty < 0)
-                empty = i;
-        }
-        if (out->slot < 0 && empty >= 0)
-            out->slot = empty;
-        if (out->slot >= 0)
-            break;
-        if (pthread_cond_timedwait(&pool->freed, &pool->lock, deadline) == ETIMEDOUT) {
-            pthread_mutex_unlock(&pool->lock);
-            return sg_error_set(err, "database %s unreachable (all %d connections busy for the %d ms budget)",
-                                pool->db->name, pool->size, pool->timeout_ms);
-        }
-    }
-    struct mypool_slot *s = &pool->slots[out->slot];
-    s->busy = true;
-    out->conn = s->conn;
-    out->stmt = s->conn ? s->stmt : NULL;
-    s->conn = NULL;
-    s->stmt = NULL;
-    pthread_mutex_unlock(&pool->lock);
+    void *conn, *stmt;
+    out->slot = connslots_take(&pool->slots, deadline, &conn, &stmt);
+    if (out->slot < 0)
+        return sg_error_set(err, "database %s unreachable (all %d connections busy for the %d ms budget)",
+                            pool->db->name, pool->size, pool->timeout_ms);
+    out->conn = conn;
+    out->stmt = stmt;
 
     if (out->conn == NULL) {
         out->fresh = true;
@@ -385,12 +327,7 @@ void mypool_release(struct mypool *pool, struct myconn *c, bool broken)
         mysql_close(c->conn);
         c->conn = NULL;
     }
-    pthread_mutex_lock(&pool->lock);
-    pool->slots[c->slot].conn = c->conn;
-    pool->slots[c->slot].stmt = c->stmt;
-    pool->slots[c->slot].busy = false;
-    pthread_cond_signal(&pool->freed);
-    pthread_mutex_unlock(&pool->lock);
+    connslots_give(&pool->slots, c->slot, c->conn, c->stmt);
     c->conn = NULL;
     c->stmt = NULL;
     c->slot = -1;
