@@ -152,7 +152,11 @@ static int cmd_serve(int argc, char **argv)
      * first one is freed and then keep such buffers on each thread's heap for good. A fixed
      * threshold maps every block from 1 MiB up and unmaps it on free, so memory goes back to
      * the system after each large request (README "Memory per request"). */
-    if (mallopt(M_MMAP_THRESHOLD, 1024 * 1024) != 1 || mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024) != 1)
+    /* One malloc arena per request thread: the database threads, the watchdog and the resolver
+     * allocate little and rarely, and an arena each (glibc's default) costs resident pages for
+     * nothing (bench/RESULTS.md, peak RSS). */
+    if (mallopt(M_MMAP_THRESHOLD, 1024 * 1024) != 1 || mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024) != 1 ||
+        mallopt(M_ARENA_MAX, (int)opt.threads) != 1)
         log_event("warn", "malloc_thresholds", "could not fix malloc's mmap threshold (another allocator, e.g. "
                   "a sanitizer's?); memory may stay allocated after large requests");
     struct config cfg;

@@ -57,48 +57,71 @@ void secretref_members(const cJSON *object, const char *const *names, size_t cou
     }
 }
 
-/* Past this many entries a lookup binary-searches t->order instead of reading every entry: one
- * container may list thousands of variables and reference each from its script. */
+/* Past this many entries a lookup goes through a hash index instead of reading every entry:
+ * one container may list thousands of variables and reference each from its script. */
 #define ENV_LINEAR_MAX 32
 
-static int env_entry_cmp(const void *a, const void *b, void *arg)
+/* A hash of the first and last eight bytes and the length (a name's distinct part is often
+ * its end: DB_HOST, DB_PORT), without a loop over every byte; short names byte by byte. */
+static uint32_t name_hash(const char *name, size_t len)
 {
-    const struct env_table *t = arg;
-    const struct env_entry *x = &t->items[*(const size_t *)a], *y = &t->items[*(const size_t *)b];
-    int c = strcmp(x->name, y->name);
-    if (c != 0)
-        return c;
-    return x->index < y->index ? -1 : x->index > y->index;
+    uint64_t h = len * 0x9E3779B97F4A7C15u;
+    if (len >= 8) {
+        uint64_t a, b;
+        memcpy(&a, name, 8);
+        memcpy(&b, name + len - 8, 8);
+        h ^= a * 0xC2B2AE3D27D4EB4Fu;
+        h ^= (b ^ (h >> 29)) * 0x165667B19E3779F9u;
+    } else {
+        for (size_t i = 0; i < len; i++)
+            h = (h ^ (unsigned char)name[i]) * 0x100000001B3u;
+    }
+    return (uint32_t)(h ^ (h >> 32));
 }
 
-static int env_sort(struct env_table *t)
+static bool entry_named(const struct env_entry *e, const char *name, size_t len)
+{
+    return e->name_len == len && memcmp(e->name, name, len) == 0;
+}
+
+/* The slot for `name`: the one holding an entry of that name, or the empty one where it goes.
+ * The table is at most half full, so the probe ends. */
+static uint32_t *env_slot(const struct env_table *t, const char *name, size_t len)
+{
+    uint32_t i = name_hash(name, len) & t->mask;
+    while (t->slots[i] != 0 && !entry_named(&t->items[t->slots[i] - 1], name, len))
+        i = (i + 1) & t->mask;
+    return &t->slots[i];
+}
+
+static int env_index(struct env_table *t)
 {
     if (t->count <= ENV_LINEAR_MAX)
         return 0;
-    t->order = malloc(t->count * sizeof *t->order);
-    if (t->order == NULL)
+    if (t->count > UINT32_MAX / 4)
         return -1;
-    for (size_t i = 0; i < t->count; i++)
-        t->order[i] = i;
-    qsort_r(t->order, t->count, sizeof *t->order, env_entry_cmp, t);
+    size_t cap = 64;
+    while (cap < t->count * 2)
+        cap *= 2;
+    t->slots = calloc(cap + t->count, sizeof *t->slots);
+    if (t->slots == NULL)
+        return -1;
+    t->next = t->slots + cap;
+    t->mask = (uint32_t)(cap - 1);
+    for (size_t i = 0; i < t->count; i++) {
+        uint32_t *slot = env_slot(t, t->items[i].name, t->items[i].name_len);
+        t->next[i] = *slot;   /* the earlier entry of this name, + 1, or 0 */
+        *slot = (uint32_t)i + 1;
+    }
     return 0;
-}
-
-/* Compares name[0..len) with a NUL-terminated s, as strcmp would order them. */
-static int name_cmp(const char *name, size_t len, const char *s)
-{
-    size_t sl = strlen(s);
-    int c = memcmp(name, s, len < sl ? len : sl);
-    if (c != 0)
-        return c;
-    return len < sl ? -1 : len > sl;
 }
 
 int secretref_env_build(struct env_table *t, const cJSON *container, const char *container_path)
 {
     t->items = t->inline_items;
     t->count = 0;
-    t->order = NULL;
+    t->slots = t->next = NULL;
+    t->mask = 0;
     t->container_path = container_path;
     t->from_secret = t->from_configmap = false;
     static const char *const fields[] = {"env", "envFrom"};
@@ -143,6 +166,7 @@ int secretref_env_build(struct env_table *t, const cJSON *container, const char 
         if (is_type(name, cJSON_String)) {
             struct env_entry *entry = &t->items[t->count];
             entry->name = name->valuestring;
+            entry->name_len = strlen(name->valuestring);
             entry->index = index;
             if (is_type(value_from, cJSON_Object)) {
                 entry->source = value_from_source(value_from);
@@ -155,13 +179,13 @@ int secretref_env_build(struct env_table *t, const cJSON *container, const char 
         }
         index++;
     }
-    return env_sort(t);
+    return env_index(t);
 }
 
 void secretref_env_free(struct env_table *t)
 {
-    free(t->order);
-    t->order = NULL;
+    free(t->slots);
+    t->slots = t->next = NULL;
     if (t->items != t->inline_items)
         free(t->items);
     t->items = t->inline_items;
@@ -171,29 +195,20 @@ void secretref_env_free(struct env_table *t)
 const struct env_entry *secretref_env_lookup(const struct env_table *t, const char *name, size_t name_len,
                                              size_t limit)
 {
-    if (t->order != NULL) {
-        /* The last entry in (name, index) order with this name and index < limit. */
-        size_t lo = 0, hi = t->count;   /* first position past every (name, index < limit) */
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            const struct env_entry *e = &t->items[t->order[mid]];
-            int c = name_cmp(name, name_len, e->name);
-            if (c > 0 || (c == 0 && e->index < limit))
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo == 0)
-            return NULL;
-        const struct env_entry *e = &t->items[t->order[lo - 1]];
-        return name_cmp(name, name_len, e->name) == 0 && e->index < limit ? e : NULL;
+    if (t->slots != NULL) {
+        /* The chain of this name runs from its newest entry back: the first one before the
+         * limit is the last definition visible. */
+        for (uint32_t k = *env_slot(t, name, name_len); k != 0; k = t->next[k - 1])
+            if (t->items[k - 1].index < limit)
+                return &t->items[k - 1];
+        return NULL;
     }
     const struct env_entry *found = NULL;
     for (size_t i = 0; i < t->count; i++) {
         const struct env_entry *e = &t->items[i];
         if (e->index >= limit)
             break;
-        if (strlen(e->name) == name_len && memcmp(e->name, name, name_len) == 0)
+        if (entry_named(e, name, name_len))
             found = e;
     }
     return found;

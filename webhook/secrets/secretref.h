@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -20,6 +21,7 @@ enum env_source {
 
 struct env_entry {
     const char *name;
+    size_t name_len;
     enum env_source source;
     const char *value;     /* the literal (ENV_LITERAL), else NULL */
     size_t index;          /* position in env[]: the value is at CONTAINER.env[index].value */
@@ -33,7 +35,12 @@ struct env_table {
     const char *container_path;  /* borrowed: the container's path, prefix of the entries' paths */
     bool from_secret;            /* envFrom[].secretRef present */
     bool from_configmap;         /* envFrom[].configMapRef present */
-    size_t *order;               /* long lists: items sorted by (name, index), for lookups; else NULL */
+    /* Long lists: a hash index by name, for lookups; else NULL. slots[hash & mask] holds an
+     * entry number + 1 (0: empty), the newest entry of that name; next[i] + 1 the one before it
+     * with the same name (0: none). One allocation: next[count] follows slots[mask + 1]. */
+    uint32_t *slots;
+    uint32_t *next;
+    uint32_t mask;
     struct env_entry inline_items[ENV_TABLE_INLINE];
 };
 
