@@ -348,9 +348,20 @@ static bool object_name(const char *v, size_t n)
     return letter;
 }
 
+/* `text` holds "secret" in any case: every name secretclass_names_secret accepts does (its last
+ * or only word is "secret" or "secrets", a piece of the name), so this settles most names
+ * without splitting them into words. */
+static bool holds_secret(const char *text, size_t len)
+{
+    for (size_t i = 0; i + 6 <= len; i++)
+        if ((text[i] | 0x20) == 's' && strncasecmp(text + i, "secret", 6) == 0)
+            return true;
+    return false;
+}
+
 bool secretclass_names_secret(const char *name, size_t len, const char *v, size_t n)
 {
-    if (!secretclass_has_stem(name, len))
+    if (!holds_secret(name, len))
         return false;
     struct name_words w;
     split_words(name, len, &w);

@@ -287,9 +287,20 @@ struct text_walk {
     bool flag_element;   /* the text is one argv element starting with "-" */
 };
 
+/* out = prefix + text[0..len), at most SCAN_LABEL_MAX bytes of text, cut to fit n. */
 static void copy_label(char *out, size_t n, const char *prefix, const char *text, size_t len)
 {
-    snprintf(out, n, "%s%.*s", prefix, (int)(len < SCAN_LABEL_MAX ? len : SCAN_LABEL_MAX), text);
+    if (n == 0)
+        return;
+    size_t p = strlen(prefix);
+    if (p > n - 1)
+        p = n - 1;
+    memcpy(out, prefix, p);
+    size_t t = len < SCAN_LABEL_MAX ? len : SCAN_LABEL_MAX;
+    if (t > n - 1 - p)
+        t = n - 1 - p;
+    memcpy(out + p, text, t);
+    out[p + t] = '\0';
 }
 
 static void on_shape(const struct shape_hit *h, void *arg)
