@@ -5,9 +5,16 @@
  * idle timeout of libmicrohttpd restarts on every byte, so a client sending one byte every few
  * seconds would hold a slot forever): a read after the deadline fails and the connection is
  * closed. Each answered request moves the deadline to "the idle timeout plus one request's
- * budget" from then. There is no read-ahead: libmicrohttpd runs in poll mode (epoll mode spins
- * on a half-open handshake), and poll cannot see bytes a transport has buffered, so every byte
- * not yet handed to GnuTLS must stay in the socket.
+ * budget" from then.
+ *
+ * Read-ahead, bounded to the next record's header: GnuTLS reads a record as its 5-byte header,
+ * then its body, two recv calls each. Each read here also asks for up to TLSIO_AHEAD more
+ * bytes, so the next header usually comes with the body before it and the next header read
+ * costs no call. libmicrohttpd runs in poll mode (epoll mode spins on a half-open handshake),
+ * and poll cannot see bytes a transport holds; that is safe only because what is held is at
+ * most 5 bytes past what GnuTLS asked for: bytes of the record GnuTLS is reading, which it asks
+ * for before it returns, or the start of the next record, which holds at least one byte more
+ * (a header and a non-empty body), so progress needs the socket again and poll sees it.
  *
  * Writes: libmicrohttpd sends a response's header and body as two TLS records, two sendmsg
  * calls. When the server says a response is next (tlsio_hold_next), the first record is held
@@ -26,6 +33,8 @@
 
 #include "deadline.h"
 
+/* A TLS record header: the most read past what GnuTLS asks for (see above). */
+#define TLSIO_AHEAD 5
 /* A response header record: HTTP status line and headers plus TLS overhead. */
 #define TLSIO_HOLD_MAX 512
 #define TLSIO_IOV_MAX 16
@@ -35,6 +44,9 @@ struct tlsio {
     struct timespec deadline; /* CLOCK_MONOTONIC: no read after it */
     long request_ms;          /* one handshake or request may take this long */
     long idle_ms;             /* a kept-alive connection may wait this long between requests */
+    size_t ahead_off;     /* ahead[ahead_off..ahead_len) was read but not yet given to GnuTLS */
+    size_t ahead_len;
+    unsigned char ahead[TLSIO_AHEAD];
     bool hold;            /* hold the next written record (the start of a response) */
     size_t held_off;      /* held[held_off..held_len) is written but not yet sent */
     size_t held_len;
@@ -48,13 +60,31 @@ static ssize_t tlsio_pull(gnutls_transport_ptr_t ptr, void *data, size_t size)
         errno = ETIMEDOUT;   /* GnuTLS reports a pull error; libmicrohttpd closes the connection */
         return -1;
     }
-    return recv(io->fd, data, size, 0);
+    size_t held = io->ahead_len - io->ahead_off;
+    if (held > 0) {   /* no call: GnuTLS asks again for the rest */
+        size_t n = held < size ? held : size;
+        memcpy(data, io->ahead + io->ahead_off, n);
+        io->ahead_off += n;
+        if (io->ahead_off == io->ahead_len)
+            io->ahead_off = io->ahead_len = 0;
+        return (ssize_t)n;
+    }
+    struct iovec iov[2] = {{.iov_base = data, .iov_len = size}, {.iov_base = io->ahead, .iov_len = TLSIO_AHEAD}};
+    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+    ssize_t got = recvmsg(io->fd, &msg, 0);
+    if (got > (ssize_t)size) {
+        io->ahead_len = (size_t)got - size;
+        got = (ssize_t)size;
+    }
+    return got;
 }
 
 /* GnuTLS asks this before a read that may wait (only in blocking use). */
 static int tlsio_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
 {
     struct tlsio *io = ptr;
+    if (io->ahead_len > io->ahead_off)
+        return 1;
     struct pollfd p = {.fd = io->fd, .events = POLLIN};
     return poll(&p, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
 }

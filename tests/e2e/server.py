@@ -276,6 +276,58 @@ try:
         raw.close()
         return answers == [(200, u) for u in uids], len(answers)
 
+    # The transport reads up to 5 bytes past what GnuTLS asks for (the next record's header).
+    # A request in two TLS records, the wire cut right after the second record's header (or
+    # inside it), the rest sent 0.4 s later: the held bytes must not hide the rest from poll
+    # (an answer within 3 s, not at the idle timeout), and nothing is lost or reordered.
+    def split_records(cut_into_second):
+        raw = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        tls = ssl.create_default_context(cafile=f"{certs}/ca.crt").wrap_bio(incoming, outgoing, server_hostname="localhost")
+        while True:
+            try:
+                tls.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                raw.sendall(outgoing.read())
+                incoming.write(raw.recv(65536))
+        raw.sendall(outgoing.read())
+        req = request_bytes(f"split-{cut_into_second}")
+        tls.write(req[:200])
+        first = outgoing.read()          # one record: 5-byte header + ciphertext
+        tls.write(req[200:])
+        second = outgoing.read()
+        cut = len(first) + cut_into_second
+        wire = first + second
+        raw.sendall(wire[:cut])
+        time.sleep(0.4)
+        start = time.time()
+        raw.sendall(wire[cut:])
+        plain, got = b"", None
+        raw.settimeout(3)
+        try:
+            while got is None:
+                chunk = raw.recv(65536)
+                if not chunk:
+                    break
+                incoming.write(chunk)
+                try:
+                    while True:
+                        plain += tls.read(1 << 20)
+                except ssl.SSLWantReadError:
+                    pass
+                got, plain = take_response(plain)
+        except (socket.timeout, OSError):
+            pass
+        raw.close()
+        return got, time.time() - start
+
+    for cut in (5, 3, 0):
+        got, took = split_records(cut)
+        report.check(got == (200, f"split-{cut}") and took < 3,
+                     f"a request whose second TLS record arrives {cut} bytes in, then the rest 0.4 s later, is answered at once",
+                     f"{got} after {took:.2f} s")
+
     ok, answered = flood(3000, 1.5)
     report.check(ok, f"3000 requests, no reading for 1.5 s: all answered, whole and in order ({answered})")
     still_answers("pipelined and flooding clients")
@@ -331,6 +383,7 @@ while len(glob.glob(f"{sgtest.TMP}/burst*-*.out")) < 300 and time.time() < deadl
 server.stop()   # SIGTERM in the middle of the burst
 report.check(server.proc.returncode == 0, "SIGTERM: the server exits 0 after draining")
 answered = refused = lost = 0
+lost_how = []
 for c, proc in enumerate(clients):
     out, _ = proc.communicate(timeout=120)
     for i, line in enumerate(out.splitlines()):
@@ -341,13 +394,17 @@ for c, proc in enumerate(clients):
             if doc["response"]["uid"] == json.loads(fixture(FIXTURES[0]))["request"]["uid"]:
                 answered += 1
                 continue
-        if code == "000" and exitcode == "7":   # connection refused: never sent, nothing lost
+        # Never sent, nothing lost: connection refused (7), or a TLS handshake cut (35) - a
+        # connection still in the kernel's accept queue when the listener closes is reset
+        # before any request byte goes out.
+        if code == "000" and exitcode in ("7", "35"):
             refused += 1
         else:
             lost += 1
+            lost_how.append(f"client {c} request {i}: HTTP {code}, curl exit {exitcode}")
 report.check(answered > 50, f"burst: requests before SIGTERM were answered ({answered})")
 report.check(refused > 0, f"burst: after SIGTERM new connections are refused ({refused})")
-report.check(lost == 0, f"burst: no request lost (reset, empty or partial reply): {lost}")
+report.check(lost == 0, f"burst: no request lost (reset, empty or partial reply): {lost}", "; ".join(lost_how[:5]))
 log = server.read_log()
 report.check("Sanitizer" not in log, "drain server log has no sanitizer report")
 report.check('"event":"stopping"' in log and '"event":"stopped"' in log, "SIGTERM: stopping and stopped are logged")
