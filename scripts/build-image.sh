@@ -20,7 +20,7 @@
 # Reproducible: one layer whose entries are sorted, owned by root (nonroot's home by 65532) and
 # dated SOURCE_DATE_EPOCH (default: the time of the last commit), gzip without a timestamp, JSON
 # with sorted keys; the same binaries and packages give the same archive, byte for byte.
-# Config as the Dockerfile's runtime stage (tests/e2e/image.sh checks both): user 65532:65532,
+# Config as the Dockerfile's runtime stage (tests/e2e/image.py checks both): user 65532:65532,
 # ports 8443/tcp and 9090/tcp, entrypoint /usr/local/bin/schemagate, the serve command, the OCI
 # labels. Needs dpkg, GNU tar and python3 (all in `make deps`); no root, no network.
 set -euo pipefail
