@@ -67,7 +67,11 @@ case "$arch" in
   *) die "architecture $arch has no OCI name here; add it to scripts/build-image.sh" ;;
 esac
 if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
-  SOURCE_DATE_EPOCH=$(git -C "$root" log -1 --format=%ct 2>/dev/null || echo 0)
+  SOURCE_DATE_EPOCH=$(git -C "$root" log -1 --format=%ct 2>/dev/null || true)
+  if [ -z "$SOURCE_DATE_EPOCH" ]; then
+    SOURCE_DATE_EPOCH=0
+    echo "build-image: git gives no last commit here: the image is dated 1970-01-01 (set SOURCE_DATE_EPOCH to choose)" >&2
+  fi
 fi
 [[ "$SOURCE_DATE_EPOCH" =~ ^[0-9]+$ ]] || die "SOURCE_DATE_EPOCH='$SOURCE_DATE_EPOCH' is not a number of seconds"
 revision=$(git -C "$root" rev-parse HEAD 2>/dev/null || true)
@@ -217,7 +221,7 @@ mapfile -t dl_names < <(sed -n 's/^#define \(PQLOAD\|MYLOAD\)_LIBRARY "\(.*\)"$/
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
 objects=("$bin/schemagate" "$bin/schemagate-certs")
 for n in "${dl_names[@]}"; do
-  path=$(ldconfig -p | awk -v n="$n" -v dir="/$multiarch/" '$1 == n && index($NF, dir) {print $NF; exit}')
+  path=$(ldconfig -p | awk -v n="$n" -v dir="/$multiarch/" '$1 == n && index($NF, dir) && !found {print $NF; found = 1}')
   [ -n "$path" ] || die "$n (opened with dlopen) is not installed here: run make deps"
   [ -e "$rootfs$(canonical "$path")" ] || die "$n is not in the image: the packages above do not provide it"
   objects+=("$path")
@@ -280,7 +284,7 @@ os.makedirs(blobs)
 layer_path = os.path.join(blobs, "layer")
 with open(layer_path, "wb") as raw:
     gz_hash = Hashing(raw)
-    with gzip.GzipFile(filename="", mode="wb", fileobj=gz_hash, mtime=0, compresslevel=9) as gz:
+    with gzip.GzipFile(filename="", mode="wb", fileobj=gz_hash, mtime=0, compresslevel=6) as gz:
         tar_hash = Hashing(gz)
         with tarfile.open(fileobj=tar_hash, mode="w|", format=tarfile.PAX_FORMAT) as tar:
             for rel in entries(rootfs):
