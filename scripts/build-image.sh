@@ -19,7 +19,8 @@
 #
 # Reproducible: one layer whose entries are sorted, owned by root (nonroot's home by 65532) and
 # dated SOURCE_DATE_EPOCH (default: the time of the last commit), gzip without a timestamp, JSON
-# with sorted keys; the same binaries and packages give the same archive, byte for byte.
+# with sorted keys; the same commit (the revision label), binaries and packages give the same
+# archive, byte for byte.
 # Config as the Dockerfile's runtime stage (tests/e2e/image.py checks both): user 65532:65532,
 # ports 8443/tcp and 9090/tcp, entrypoint /usr/local/bin/schemagate, the serve command, the OCI
 # labels. Needs dpkg, GNU tar and python3 (all in `make deps`); no root, no network.
@@ -57,6 +58,10 @@ for tool in dpkg dpkg-query ldd tar python3 realpath; do
 done
 for b in schemagate schemagate-certs; do
   [ -x "$bin/$b" ] || die "$bin/$b is missing or not executable: run make first"
+  linked=$(ldd "$bin/$b" 2>&1) || die "ldd $bin/$b failed: $linked"
+  case "$linked" in
+    *libasan*|*libubsan*|*liblsan*|*libtsan*) die "$bin holds a sanitizer build ($b links its runtime): build the image from a plain build (make image)" ;;
+  esac
 done
 
 arch=$(dpkg --print-architecture)
@@ -124,21 +129,23 @@ mapfile -t packages < <(printf '%s\n' "${packages[@]}" | LC_ALL=C sort)
 # ---------------------------------------------------------------- which files
 # A package's files keep their place, with the parent directory resolved as on this machine
 # (/lib/x86_64-linux-gnu/libc.so.6 is /usr/lib/x86_64-linux-gnu/libc.so.6 under merged /usr).
+# canonical PATH sets REPLY (no subshell, so the directories resolved stay cached).
 declare -A real_dir=()
 canonical() {
   local dir=${1%/*} base=${1##*/}
   [ -n "$dir" ] || dir=/
-  [ -n "${real_dir[$dir]:-}" ] || real_dir[$dir]=$(realpath -e "$dir")
-  local r=${real_dir[$dir]%/}
-  echo "$r/$base"
+  if [ -z "${real_dir[$dir]:-}" ]; then
+    real_dir[$dir]=$(realpath -e "$dir" 2>/dev/null) || return 1
+  fi
+  REPLY=${real_dir[$dir]%/}/$base
 }
 files=$work/files            # host paths of the files to copy, canonical, one a line
 : >"$files"
 declare -A from_package=()   # canonical path -> package, for dpkg --verify's report
 add_file() {  # add_file PACKAGE PATH
-  local c; c=$(canonical "$2")
-  echo "$c" >>"$files"
-  from_package[$c]=$1
+  canonical "$2" || die "cannot resolve the directory of $2 (package $1)"
+  echo "$REPLY" >>"$files"
+  from_package[$REPLY]=$1
 }
 for p in "${packages[@]}"; do
   is_data "$p" && continue
@@ -159,7 +166,10 @@ done
 # The data packages' parts.
 mapfile -t roots < <(dpkg-query -L "${dpkg_name[ca-certificates]}" | grep '^/usr/share/ca-certificates/mozilla/.*\.crt$' | LC_ALL=C sort)
 [ ${#roots[@]} -gt 50 ] || die "ca-certificates has only ${#roots[@]} Mozilla roots here: apt-get install --reinstall ca-certificates"
-for f in "${roots[@]}"; do from_package[$(canonical "$f")]=ca-certificates; done
+for f in "${roots[@]}"; do
+  canonical "$f" || die "cannot resolve the directory of $f (package ca-certificates)"
+  from_package[$REPLY]=ca-certificates
+done
 for f in /usr/share/doc/ca-certificates/copyright /usr/lib/os-release /etc/debian_version /usr/share/doc/base-files/copyright; do
   p=ca-certificates; case "$f" in */base-files/*|/usr/lib/os-release|/etc/debian_version) p=base-files ;; esac
   [ -f "$f" ] || die "$f of package $p is missing on this machine: apt-get install --reinstall $p"
@@ -175,7 +185,7 @@ changed=""
 while IFS= read -r line; do
   path=${line##* }
   [ -n "$line" ] || continue
-  c=$(canonical "$path" 2>/dev/null) || c=$path
+  if canonical "$path"; then c=$REPLY; else c=$path; fi
   [ -n "${from_package[$c]:-}" ] || continue
   changed="$changed  $line (package ${from_package[$c]})"$'\n'
 done < <(dpkg --verify "${dpkg_names[@]}" 2>&1 || true)
@@ -223,7 +233,7 @@ objects=("$bin/schemagate" "$bin/schemagate-certs")
 for n in "${dl_names[@]}"; do
   path=$(ldconfig -p | awk -v n="$n" -v dir="/$multiarch/" '$1 == n && index($NF, dir) && !found {print $NF; found = 1}')
   [ -n "$path" ] || die "$n (opened with dlopen) is not installed here: run make deps"
-  [ -e "$rootfs$(canonical "$path")" ] || die "$n is not in the image: the packages above do not provide it"
+  canonical "$path" && [ -e "$rootfs$REPLY" ] || die "$n is not in the image: the packages above do not provide it"
   objects+=("$path")
 done
 while read -r lib; do
@@ -231,7 +241,7 @@ while read -r lib; do
     *libasan*|*libubsan*|*liblsan*|*libtsan*) die "$bin holds a sanitizer build (it links $lib): build the image from a plain build (make image)" ;;
     "not found"*) die "a library of the binaries is not found on this machine: $lib" ;;
   esac
-  [ -e "$rootfs$(canonical "$lib")" ] || die "$lib is linked but not in the image: its package is missing from runtime_packages here and in the Dockerfile"
+  canonical "$lib" && [ -e "$rootfs$REPLY" ] || die "$lib is linked but not in the image: its package is missing from runtime_packages here and in the Dockerfile"
 done < <(ldd "${objects[@]}" | awk '/=> not found/ {print "not found: " $1; next} /=>/ {print $3} /^[[:space:]]+\// {print $1}' | sort -u)
 
 # ---------------------------------------------------------------- the OCI layout and its archive
