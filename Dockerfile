@@ -11,8 +11,13 @@
 # shared library that `ldd bin/schemagate` reports, and libpq5 and libmariadb3, which
 # schemagate opens with dlopen when the schema gate has PostgreSQL or MySQL databases
 # (webhook/schema/pqload.c, myload.c).
+# Without Docker, `make image` builds the same image from this machine's Debian packages
+# (scripts/build-image.sh: the same packages, user, ports, entrypoint, command and labels;
+# tests/e2e/image.py and dockerfile_libs.py hold the two together). VERSION is the Makefile's.
 
+ARG VERSION=0.1.0
 FROM debian:bookworm AS build
+ARG VERSION
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential pkg-config \
@@ -22,9 +27,14 @@ WORKDIR /src
 COPY Makefile ./
 COPY webhook/ webhook/
 COPY certs/ certs/
-RUN make -j"$(nproc)" all
+RUN make -j"$(nproc)" all VERSION="$VERSION"
 
 FROM debian:bookworm-slim
+ARG VERSION
+LABEL org.opencontainers.image.title="schemagate" \
+      org.opencontainers.image.description="Kubernetes validating admission webhook: schema migrations before rollouts, no plaintext credentials" \
+      org.opencontainers.image.version="$VERSION" \
+      org.opencontainers.image.licenses="Apache-2.0"
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libmicrohttpd12 libgnutls30 libcjson1 libyaml-0-2 libc-ares2 libssl3 libpq5 libmariadb3 ca-certificates \

@@ -32,7 +32,7 @@ TESTLIB_OBJ:= $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
 CASE_TOOL  := $(BUILD)/tests/sgcase
 
 .SECONDARY:
-.PHONY: all deps run test check check-unit check-asan fuzz bench manifests clean
+.PHONY: all deps run test check check-unit check-asan fuzz bench manifests image clean
 all: $(BIN)/schemagate $(BIN)/schemagate-certs
 
 deps:
@@ -106,6 +106,13 @@ fuzz:
 bench: deps all
 	@scripts/install-deps.sh bench
 	@bench/run
+
+# The container image without a container engine: an OCI archive assembled from this machine's
+# Debian packages (scripts/build-image.sh). IMAGE_SOURCE sets the org.opencontainers.image.source label.
+IMAGE_SOURCE ?=
+image: all
+	@scripts/build-image.sh --version $(VERSION) --bin $(BIN) --out build/image/schemagate-$(VERSION).oci.tar \
+	    $(if $(IMAGE_SOURCE),--source '$(IMAGE_SOURCE)')
 
 # manifests/install.yaml is the Helm chart rendered for `kubectl apply`; a test fails when it drifts.
 manifests:

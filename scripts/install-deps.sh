@@ -11,6 +11,7 @@ packages=(
   libmariadb-dev mariadb-server mariadb-client
   openjdk-17-jre-headless
   clang libclang-rt-dev
+  umoci
 )
 # Node.js may come from another packager (its npm bundled); ask Debian only when it is absent.
 command -v npm >/dev/null || packages+=(nodejs npm)

@@ -8,7 +8,8 @@ the packages its `apt-get install` names, plus everything Debian's base (Essenti
 Priority: required packages) brings, closed over Depends/Pre-Depends as dpkg records them on
 this bookworm machine. Also: each package the runtime stage names exists here, links a library
 of ours or is a documented extra; stages are bookworm / bookworm-slim; the user is a numeric
-non-root UID; the documented ports and entrypoint. Env: SCHEMAGATE_ROOT, SCHEMAGATE_BIN_DIR.
+non-root UID; the documented ports and entrypoint; scripts/build-image.sh (make image) starts
+from the same package list. Env: SCHEMAGATE_ROOT, SCHEMAGATE_BIN_DIR.
 """
 import os
 import re
@@ -17,6 +18,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from sgtest import Report  # noqa: E402  (shared ok/not ok reporting)
+from dockerfile import apt_installed, dockerfile_stages  # noqa: E402
 
 ROOT = os.environ["SCHEMAGATE_ROOT"]
 BIN = os.environ["SCHEMAGATE_BIN_DIR"]
@@ -33,33 +35,6 @@ def check(what, cond, detail=""):
 
 def not_ok(what, detail=""):
     return check(what, False, detail)
-
-
-def dockerfile_stages(text):
-    """[(from_line, [instructions])] with line continuations joined and comments dropped."""
-    joined = re.sub(r"\\\n", " ", "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#")))
-    stages = []
-    for line in joined.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        if line.upper().startswith("FROM "):
-            stages.append((line, []))
-        elif stages:
-            stages[-1][1].append(line)
-    return stages
-
-
-def apt_installed(instructions):
-    pkgs = []
-    for ins in instructions:
-        if not ins.upper().startswith("RUN "):
-            continue
-        for cmd in re.split(r"&&|;", ins[4:]):
-            words = cmd.split()
-            if "apt-get" in words and "install" in words:
-                pkgs += [w for w in words[words.index("install") + 1:] if not w.startswith("-")]
-    return pkgs
 
 
 def linked_libraries(binary):
@@ -154,6 +129,12 @@ def main():
     explicit = apt_installed(runtime)
     check("runtime stage installs packages with --no-install-recommends",
           explicit and all("--no-install-recommends" in i for i in runtime if "apt-get install" in i), explicit)
+    # make image (scripts/build-image.sh) starts from the same list.
+    with open(os.path.join(ROOT, "scripts", "build-image.sh")) as f:
+        script = re.findall(r"^runtime_packages=\(([^)]*)\)", f.read(), re.M)
+    check("scripts/build-image.sh's runtime_packages are the runtime stage's packages",
+          len(script) == 1 and sorted(script[0].split()) == sorted(explicit),
+          f"script: {script}, Dockerfile: {explicit}")
     unknown = [p for p in explicit if dpkg_fields(p, ["Version"]) is None]
     check("every runtime package exists in bookworm (installed here)", not unknown, unknown)
     image = closure(base_packages() + explicit)
