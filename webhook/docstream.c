@@ -113,59 +113,177 @@ static const char *duplicate_key(const cJSON *node, const char **scratch, size_t
     return NULL;
 }
 
+/* ---- the line of every value of a JSON document ---- */
+
+#define JSON_LINES_MAX_DEPTH 1001   /* jsonarena refuses more than 1000 open containers */
+
+/* Past the whitespace at s[i], counting line breaks into *line. */
+static size_t skip_ws_lines(const char *s, size_t n, size_t i, int *line)
+{
+    for (; i < n && is_ws(s[i]); i++)
+        if (s[i] == '\n')
+            (*line)++;
+    return i;
+}
+
+/* Past the string or the number/literal at s[i] (JSON strings hold no line break). */
+static size_t skip_scalar(const char *s, size_t n, size_t i)
+{
+    if (i < n && s[i] == '"') {
+        for (i++; i < n && s[i] != '"'; i++)
+            if (s[i] == '\\')
+                i++;
+        return i < n ? i + 1 : n;
+    }
+    while (i < n && !is_ws(s[i]) && s[i] != ',' && s[i] != ']' && s[i] != '}')
+        i++;
+    return i;
+}
+
+/* Past a member's `"key":` and the whitespace after it; n when the text has none there. */
+static size_t skip_key(const char *s, size_t n, size_t i, int *line)
+{
+    i = skip_ws_lines(s, n, i, line);
+    if (i >= n || s[i] != '"')
+        return n;
+    i = skip_ws_lines(s, n, skip_scalar(s, n, i), line);
+    return i < n && s[i] == ':' ? i + 1 : n;
+}
+
+/* Records the line of every value of tree, which was parsed from s[0..n) (starting on `line`):
+ * one pass over the text in step with the tree, whose members and elements are in text order.
+ * A value's line is where the value starts (`"name": "x"`: the line of "x"). Stops where text
+ * and tree disagree (they cannot: the text was just parsed into the tree). -1 on out of memory. */
+static int json_lines(const char *s, size_t n, int line, const cJSON *tree, struct line_map *lines)
+{
+    const cJSON *open[JSON_LINES_MAX_DEPTH];
+    int depth = 0;
+    const cJSON *node = tree;
+    size_t i = 0;
+    for (;;) {
+        /* at the start of node's value */
+        i = skip_ws_lines(s, n, i, &line);
+        if (i >= n || node == NULL)
+            return 0;
+        if (line_map_put(lines, node, line) != 0)
+            return -1;
+        char c = s[i];
+        bool value_done = true;
+        if (c == '{' || c == '[') {
+            i = skip_ws_lines(s, n, i + 1, &line);
+            if (i < n && (s[i] == '}' || s[i] == ']')) {
+                i++;
+            } else {
+                if (depth == JSON_LINES_MAX_DEPTH || node->child == NULL)
+                    return 0;
+                open[depth++] = node;
+                node = node->child;
+                if (c == '{')
+                    i = skip_key(s, n, i, &line);
+                value_done = false;
+            }
+        } else {
+            i = skip_scalar(s, n, i);
+        }
+        /* after a value: a comma and the next member, or closing brackets */
+        while (value_done) {
+            i = skip_ws_lines(s, n, i, &line);
+            if (depth == 0 || i >= n)
+                return 0;
+            if (s[i] == ',') {
+                node = node->next;
+                i = cJSON_IsObject(open[depth - 1]) ? skip_key(s, n, i + 1, &line) : i + 1;
+                value_done = false;
+            } else {
+                i++;
+                node = open[--depth];
+            }
+        }
+    }
+}
+
 /* ---- JSON streams ---- */
 
-/* Parses the JSON values of text one after another, each checked for duplicate keys. */
-static int json_stream(const char *text, size_t len, struct doc_list *out, struct sg_error *err)
+static size_t count_lines(const char *s, size_t n)
 {
-    struct json_arena *arena = json_arena_create(len);
-    if (arena == NULL)
+    size_t count = 0;
+    for (const char *p = s, *end = s + n; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        count++;
+    return count;
+}
+
+/* Parses the JSON values of text one after another, each checked for duplicate keys and handed
+ * to fn. Linear: the text is copied once and each value parsed in place in that copy, into an
+ * arena of its own; lines are counted from the previous value on. */
+static int json_stream(const char *text, size_t len, struct line_map *lines, doc_fn fn, void *ctx,
+                       struct sg_error *err)
+{
+    char *work = malloc(len ? len : 1);
+    if (work == NULL)
         return sg_error_set(err, "out of memory");
+    memcpy(work, text, len);
     const char *scratch[64];
-    size_t at = 0;
+    size_t at = 0, counted = 0;
+    int line = 1;
     int rc = 0;
     for (;;) {
         while (at < len && is_ws(text[at]))
             at++;
         if (at == len)
             break;
-        const char *end = NULL;
-        cJSON *tree = json_arena_parse(arena, text + at, len - at, &end);
-        int line = line_at(text, at);
-        if (tree == NULL) {
-            size_t off = end && end >= text + at ? (size_t)(end - text) : at;
-            rc = sg_error_set(err, "line %d: not valid JSON (at byte %zu); check the brackets, quotes and "
-                              "commas there", line_at(text, off), off);
-            break;
-        }
-        bool oom = false;
-        const char *dup = duplicate_key(tree, scratch, 64, &oom);
-        if (oom || dup) {
-            rc = oom ? sg_error_set(err, "out of memory")
-                     : sg_error_set(err, "line %d: the JSON value starting here has the key \"%.64s\" twice in "
-                                    "one object; the apiserver refuses it or keeps only the last one: "
-                                    "remove one of them",
-                                    line, dup);
-            break;
-        }
-        cJSON *copy = cJSON_Duplicate(tree, 1);
-        if (copy == NULL) {
+        line += (int)count_lines(text + counted, at - counted);
+        counted = at;
+        struct json_arena *arena = json_arena_create(0);
+        if (arena == NULL) {
             rc = sg_error_set(err, "out of memory");
             break;
         }
-        if (cJSON_IsNull(copy))
-            cJSON_Delete(copy);
-        else if ((rc = doc_list_add(out, copy, line, err)) != 0)
+        json_arena_set_node_limit(arena, DOCSTREAM_JSON_NODES_MAX);
+        const char *end = NULL;
+        cJSON *tree = json_arena_parse_insitu(arena, work + at, len - at, &end);
+        if (tree == NULL) {
+            size_t off = end && end >= work + at ? (size_t)(end - work) : at;
+            if (json_arena_node_limit_hit(arena))
+                rc = sg_error_set(err, "line %d: the JSON value starting here holds more than %u values; "
+                                  "split it (e.g. `jq -c '.items[]'`) or give it as YAML", line,
+                                  DOCSTREAM_JSON_NODES_MAX);
+            else
+                rc = sg_error_set(err, "line %d: not valid JSON (at byte %zu); check the brackets, quotes "
+                                  "and commas there", line + (int)count_lines(text + at, off - at), off);
+            json_arena_destroy(arena);
             break;
-        at = (size_t)(end - text);
+        }
+        size_t value_end = (size_t)(end - work);
+        bool oom = false;
+        const char *dup = duplicate_key(tree, scratch, 64, &oom);
+        cJSON *copy = oom || dup ? NULL : cJSON_Duplicate(tree, 1);
+        json_arena_destroy(arena);
+        if (copy == NULL) {
+            rc = dup ? sg_error_set(err, "line %d: the JSON value starting here has the key \"%.64s\" twice "
+                                    "in one object; the apiserver refuses it or keeps only the last one: "
+                                    "remove one of them", line, dup)
+                     : sg_error_set(err, "out of memory");
+            break;
+        }
+        if (cJSON_IsNull(copy)) {
+            cJSON_Delete(copy);
+        } else if (lines && json_lines(text + at, value_end - at, line, copy, lines) != 0) {
+            cJSON_Delete(copy);
+            rc = sg_error_set(err, "out of memory");
+            break;
+        } else if ((rc = fn(ctx, copy, line, err)) != 0) {
+            rc = -1;
+            break;
+        }
+        at = value_end;
     }
-    json_arena_destroy(arena);
+    free(work);
     return rc;
 }
 
-int docstream_parse(const char *text, size_t len, struct doc_list *out, struct sg_error *err)
+int docstream_each(const char *text, size_t len, struct line_map *lines, doc_fn fn, void *ctx,
+                   struct sg_error *err)
 {
-    memset(out, 0, sizeof *out);
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
         text += 3;
         len -= 3;
@@ -184,15 +302,28 @@ int docstream_parse(const char *text, size_t len, struct doc_list *out, struct s
     while (j < len && is_ws(text[j]))
         j++;
     bool json = text[i] == '[' || (text[i] == '{' && (j == len || text[j] == '"' || text[j] == '}'));
-    if (!json && (out->lines = line_map_create()) == NULL)
-        return sg_error_set(err, "out of memory");
-    int rc = json ? json_stream(text, len, out, err) : yamldoc_parse_stream(text, len, out, err);
+    int rc = json ? json_stream(text, len, lines, fn, ctx, err)
+                  : yamldoc_parse_stream(text, len, lines, fn, ctx, err);
     if (rc != 0 && !json && text[i] == '{' && err) {
         /* {unquoted: ...} was read as YAML flow; say that it is neither */
         char yaml_msg[SG_ERROR_MAX];
         snprintf(yaml_msg, sizeof yaml_msg, "%s", err->message);
         sg_error_set(err, "%s (and not valid JSON either: a key is not quoted)", yaml_msg);
     }
+    return rc;
+}
+
+static int collect(void *ctx, cJSON *json, int line, struct sg_error *err)
+{
+    return doc_list_add(ctx, json, line, err);
+}
+
+int docstream_parse(const char *text, size_t len, struct doc_list *out, struct sg_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if ((out->lines = line_map_create()) == NULL)
+        return sg_error_set(err, "out of memory");
+    int rc = docstream_each(text, len, out->lines, collect, out, err);
     if (rc != 0)
         doc_list_free(out);
     return rc;

@@ -575,9 +575,10 @@ static int syntax_error(struct yd *p, const yaml_parser_t *parser, const char *t
     return failf(p, m, "%s: %s", problem, hint);
 }
 
-int yamldoc_parse_stream(const char *text, size_t len, struct doc_list *out, struct sg_error *err)
+int yamldoc_parse_stream(const char *text, size_t len, struct line_map *lines, doc_fn fn, void *ctx,
+                         struct sg_error *err)
 {
-    struct yd p = { .err = err, .lines = out->lines };
+    struct yd p = { .err = err, .lines = lines };
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser))
         return sg_error_set(err, "out of memory");
@@ -602,7 +603,7 @@ int yamldoc_parse_stream(const char *text, size_t len, struct doc_list *out, str
             if (p.root && !cJSON_IsNull(p.root)) {
                 cJSON *root = p.root;
                 p.root = NULL;
-                if (doc_list_add(out, root, p.root_line, err) != 0)
+                if (fn(ctx, root, p.root_line, err) != 0)
                     p.failed = true;
             }
             reset_document(&p);

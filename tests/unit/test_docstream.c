@@ -84,7 +84,7 @@ static void test_stream_errors(void **state)
     expect_split_error("a: 1\n\x01\n", "line 2: control character");
 }
 
-/* YAML input records the line of every value; JSON input none. */
+/* YAML and JSON input record the line of every value. */
 static void test_value_lines(void **state)
 {
     (void)state;
@@ -107,8 +107,168 @@ static void test_value_lines(void **state)
     assert_int_equal(line_map_get(docs.lines, cJSON_GetObjectItemCaseSensitive(copy, "k")), 10);
     doc_list_free(&docs);
     assert_int_equal(docstream_parse("{\"a\": 1}", 8, &docs, &err), 0);
-    assert_null(docs.lines);
+    assert_int_equal(line_map_get(docs.lines, docs.items[0].json), 1);
+    assert_int_equal(line_map_get(docs.lines, docs.items[0].json->child), 1);
     doc_list_free(&docs);
+}
+
+/* JSON as `kubectl get -o json` prints it: every value's line, in a stream of several values,
+ * with escapes, brackets inside strings, empty containers and values on lines of their own. */
+static void test_json_value_lines(void **state)
+{
+    (void)state;
+    const char *text =
+        "{\"kind\": \"X\"}\n"                                      /* 1 */
+        "\n"
+        "{\n"                                                        /* 3 */
+        "    \"apiVersion\": \"v1\",\n"
+        "    \"items\": [\n"                                          /* 5 */
+        "        {\n"
+        "            \"metadata\": {\"name\": \"a\\\",]}{\", \"labels\": {}},\n"
+        "            \"spec\": {\n"
+        "                \"containers\": [\n"
+        "                    {\n"                                    /* 10 */
+        "                        \"env\": [],\n"
+        "                        \"args\": [\"--x\",\n"
+        "                                 \"--password=p\"],\n"
+        "                        \"n\":\n"
+        "                            -1.5e3\n"                       /* 15 */
+        "                    }\n"
+        "                ]\n"
+        "            }\n"
+        "        }\n"
+        "    ],\n"                                                   /* 20 */
+        "    \"kind\": \"List\"\n"
+        "}\n"
+        "[1,\n2]\n";                                                 /* 23 */
+    struct doc_list docs;
+    struct sg_error err = {{0}};
+    assert_int_equal(docstream_parse(text, strlen(text), &docs, &err), 0);
+    assert_int_equal(docs.count, 3);
+    const struct line_map *m = docs.lines;
+    assert_int_equal(line_map_get(m, docs.items[0].json), 1);
+    const cJSON *list = docs.items[1].json;
+    assert_int_equal(line_map_get(m, list), 3);
+    assert_int_equal(line_map_get(m, cJSON_GetObjectItemCaseSensitive(list, "apiVersion")), 4);
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(list, "items");
+    assert_int_equal(line_map_get(m, items), 5);
+    const cJSON *item = cJSON_GetArrayItem(items, 0);
+    assert_int_equal(line_map_get(m, item), 6);
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(item, "metadata");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(meta, "name")->valuestring, "a\",]}{");
+    assert_int_equal(line_map_get(m, cJSON_GetObjectItemCaseSensitive(meta, "labels")), 7);
+    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(item, "spec");
+    assert_int_equal(line_map_get(m, spec), 8);
+    const cJSON *c0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(spec, "containers"), 0);
+    assert_int_equal(line_map_get(m, c0), 10);
+    assert_int_equal(line_map_get(m, cJSON_GetObjectItemCaseSensitive(c0, "env")), 11);
+    const cJSON *args = cJSON_GetObjectItemCaseSensitive(c0, "args");
+    assert_int_equal(line_map_get(m, cJSON_GetArrayItem(args, 0)), 12);
+    assert_int_equal(line_map_get(m, cJSON_GetArrayItem(args, 1)), 13);
+    assert_int_equal(line_map_get(m, cJSON_GetObjectItemCaseSensitive(c0, "n")), 15);
+    assert_int_equal(line_map_get(m, cJSON_GetObjectItemCaseSensitive(list, "kind")), 21);
+    const cJSON *arr = docs.items[2].json;
+    assert_int_equal(docs.items[2].line, 23);
+    assert_int_equal(line_map_get(m, cJSON_GetArrayItem(arr, 0)), 23);
+    assert_int_equal(line_map_get(m, cJSON_GetArrayItem(arr, 1)), 24);
+    doc_list_free(&docs);
+}
+
+/* line_map_clear forgets every entry at once, and the map is usable again after it. */
+static void test_line_map_clear(void **state)
+{
+    (void)state;
+    struct line_map *m = line_map_create();
+    assert_non_null(m);
+    static int nodes[2000];
+    for (int i = 0; i < 2000; i++)
+        assert_int_equal(line_map_put(m, &nodes[i], i + 1), 0);
+    assert_int_equal(line_map_get(m, &nodes[1999]), 2000);
+    line_map_clear(m);
+    for (int i = 0; i < 2000; i++)
+        assert_int_equal(line_map_get(m, &nodes[i]), 0);
+    assert_int_equal(line_map_put(m, &nodes[7], 70), 0);
+    assert_int_equal(line_map_get(m, &nodes[7]), 70);
+    assert_int_equal(line_map_get(m, &nodes[8]), 0);
+    line_map_free(m);
+}
+
+/* docstream_each hands over each document as it is read: the documents before an error were
+ * handed over, and a callback's nonzero answer stops the stream. */
+struct seen {
+    int count;
+    int stop_after;
+};
+
+static int count_doc(void *ctx, cJSON *json, int line, struct sg_error *err)
+{
+    struct seen *s = ctx;
+    (void)line;
+    cJSON_Delete(json);
+    if (++s->count == s->stop_after)
+        return sg_error_set(err, "stopped");
+    return 0;
+}
+
+static void test_each(void **state)
+{
+    (void)state;
+    struct sg_error err = {{0}};
+    struct seen s = {0, 0};
+    const char *yaml = "a: 1\n---\nb: 2\n---\nc: 3\nc: 4\n";
+    assert_int_equal(docstream_each(yaml, strlen(yaml), NULL, count_doc, &s, &err), -1);
+    assert_int_equal(s.count, 2);
+    assert_non_null(strstr(err.message, "duplicate key"));
+    const char *json = "{\"a\":1} {\"b\":2} {\"c\":3}";
+    s = (struct seen){0, 2};
+    assert_int_equal(docstream_each(json, strlen(json), NULL, count_doc, &s, &err), -1);
+    assert_int_equal(s.count, 2);
+    assert_string_equal(err.message, "stopped");
+    s = (struct seen){0, 0};
+    assert_int_equal(docstream_each(json, strlen(json), NULL, count_doc, &s, &err), 0);
+    assert_int_equal(s.count, 3);
+}
+
+/* A long JSON stream costs time linear in its length (it was quadratic: each value copied the
+ * rest of the text and counted lines from the start), and a List of more values than one
+ * request may hold (JSON_ARENA_NODES_MAX) is read. */
+static void test_long_json_stream(void **state)
+{
+    (void)state;
+    enum { N = 70000 };   /* 280k values: more than one arena's budget too */
+    static const char one[] = "{\n  \"kind\": \"ConfigMap\",\n  \"data\": {\"k\": \"v\"}\n}\n";
+    size_t n1 = sizeof one - 1;
+    char *text = malloc(N * n1 + 1);
+    assert_non_null(text);
+    for (int i = 0; i < N; i++)
+        memcpy(text + (size_t)i * n1, one, n1);
+    text[N * n1] = '\0';
+    struct doc_list docs;
+    struct sg_error err = {{0}};
+    assert_int_equal(docstream_parse(text, N * n1, &docs, &err), 0);
+    assert_int_equal(docs.count, N);
+    assert_int_equal(docs.items[N - 1].line, 4 * (N - 1) + 1);
+    const cJSON *last = cJSON_GetObjectItemCaseSensitive(docs.items[N - 1].json, "data");
+    assert_int_equal(line_map_get(docs.lines, last), 4 * (N - 1) + 3);
+    doc_list_free(&docs);
+    free(text);
+
+    /* one List with 300k values */
+    enum { ITEMS = 150000 };
+    static const char item[] = "{\"a\":1},";
+    size_t ni = sizeof item - 1;
+    const char head[] = "{\"kind\":\"List\",\"items\":[";
+    size_t nh = sizeof head - 1;
+    text = malloc(nh + ITEMS * ni + 3);
+    assert_non_null(text);
+    memcpy(text, head, nh);
+    for (int i = 0; i < ITEMS; i++)
+        memcpy(text + nh + (size_t)i * ni, item, ni);
+    memcpy(text + nh + ITEMS * ni - 1, "]}", 3);
+    assert_int_equal(docstream_parse(text, strlen(text), &docs, &err), 0);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(docs.items[0].json, "items")), ITEMS);
+    doc_list_free(&docs);
+    free(text);
 }
 
 static void test_single_document(void **state)
@@ -131,6 +291,10 @@ int main(void)
         cmocka_unit_test(test_json_stream),
         cmocka_unit_test(test_stream_errors),
         cmocka_unit_test(test_value_lines),
+        cmocka_unit_test(test_json_value_lines),
+        cmocka_unit_test(test_line_map_clear),
+        cmocka_unit_test(test_each),
+        cmocka_unit_test(test_long_json_stream),
         cmocka_unit_test(test_single_document),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
