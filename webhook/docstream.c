@@ -150,11 +150,14 @@ static size_t skip_key(const char *s, size_t n, size_t i, int *line)
     return i < n && s[i] == ':' ? i + 1 : n;
 }
 
-/* Records the line of every value of tree, which was parsed from s[0..n) (starting on `line`):
- * one pass over the text in step with the tree, whose members and elements are in text order.
- * A value's line is where the value starts (`"name": "x"`: the line of "x"). Stops where text
- * and tree disagree (they cannot: the text was just parsed into the tree). -1 on out of memory. */
-static int json_lines(const char *s, size_t n, int line, const cJSON *tree, struct line_map *lines)
+/* Records the line of every value of tree, which was parsed from s[0..n) (starting on `line`;
+ * s is at offset base of the stream): one pass over the text in step with the tree, whose
+ * members and elements are in text order. A value's line is where the value starts (`"name":
+ * "x"`: the line of "x"). With starts set, only values at most max_depth levels down are
+ * recorded, each with 1 + its offset in starts. Stops where text and tree disagree (they
+ * cannot: the text was just parsed into the tree). -1 on out of memory. */
+static int json_lines(const char *s, size_t n, size_t base, int line, const cJSON *tree, struct line_map *lines,
+                      struct line_map *starts, int max_depth)
 {
     const cJSON *open[JSON_LINES_MAX_DEPTH];
     int depth = 0;
@@ -165,8 +168,12 @@ static int json_lines(const char *s, size_t n, int line, const cJSON *tree, stru
         i = skip_ws_lines(s, n, i, &line);
         if (i >= n || node == NULL)
             return 0;
-        if (line_map_put(lines, node, line) != 0)
-            return -1;
+        if (starts == NULL || depth <= max_depth) {
+            if (line_map_put(lines, node, line) != 0)
+                return -1;
+            if (starts && line_map_put(starts, node, (int)(base + i + 1)) != 0)
+                return -1;
+        }
         char c = s[i];
         bool value_done = true;
         if (c == '{' || c == '[') {
@@ -202,6 +209,29 @@ static int json_lines(const char *s, size_t n, int line, const cJSON *tree, stru
     }
 }
 
+/* The levels below a JSON document whose values get their lines up front when lines are read
+ * on demand: the document, its members, and their elements (a List's items). */
+#define JSON_LINES_EAGER_DEPTH 2
+
+int doc_lines_complete(struct doc_lines *dl, const cJSON *node)
+{
+    if (dl == NULL || dl->starts == NULL)
+        return 0;
+    int start = line_map_get(dl->starts, node);
+    if (start <= 0 || (size_t)(start - 1) >= dl->len)
+        return 0;
+    size_t off = (size_t)(start - 1);
+    return json_lines(dl->text + off, dl->len - off, off, line_map_get(dl->lines, node), node, dl->lines, NULL, 0);
+}
+
+void doc_lines_clear(struct doc_lines *dl)
+{
+    if (dl == NULL)
+        return;
+    line_map_clear(dl->lines);
+    line_map_clear(dl->starts);
+}
+
 /* ---- JSON streams ---- */
 
 static size_t count_lines(const char *s, size_t n)
@@ -215,7 +245,7 @@ static size_t count_lines(const char *s, size_t n)
 /* Parses the JSON values of text one after another, each checked for duplicate keys and handed
  * to fn. Linear: the text is copied once and each value parsed in place in that copy, into an
  * arena of its own; lines are counted from the previous value on. */
-static int json_stream(const char *text, size_t len, struct line_map *lines, doc_fn fn, void *ctx,
+static int json_stream(const char *text, size_t len, struct doc_lines *dl, doc_fn fn, void *ctx,
                        struct sg_error *err)
 {
     char *work = malloc(len ? len : 1);
@@ -267,7 +297,8 @@ static int json_stream(const char *text, size_t len, struct line_map *lines, doc
         }
         if (cJSON_IsNull(copy)) {
             cJSON_Delete(copy);
-        } else if (lines && json_lines(text + at, value_end - at, line, copy, lines) != 0) {
+        } else if (dl && json_lines(text + at, value_end - at, at, line, copy, dl->lines, dl->starts,
+                                    JSON_LINES_EAGER_DEPTH) != 0) {
             cJSON_Delete(copy);
             rc = sg_error_set(err, "out of memory");
             break;
@@ -281,12 +312,16 @@ static int json_stream(const char *text, size_t len, struct line_map *lines, doc
     return rc;
 }
 
-int docstream_each(const char *text, size_t len, struct line_map *lines, doc_fn fn, void *ctx,
+int docstream_each(const char *text, size_t len, struct doc_lines *dl, doc_fn fn, void *ctx,
                    struct sg_error *err)
 {
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
         text += 3;
         len -= 3;
+    }
+    if (dl) {
+        dl->text = text;
+        dl->len = len;
     }
     if (check_characters(text, len, err) != 0)
         return -1;
@@ -302,8 +337,8 @@ int docstream_each(const char *text, size_t len, struct line_map *lines, doc_fn 
     while (j < len && is_ws(text[j]))
         j++;
     bool json = text[i] == '[' || (text[i] == '{' && (j == len || text[j] == '"' || text[j] == '}'));
-    int rc = json ? json_stream(text, len, lines, fn, ctx, err)
-                  : yamldoc_parse_stream(text, len, lines, fn, ctx, err);
+    int rc = json ? json_stream(text, len, dl, fn, ctx, err)
+                  : yamldoc_parse_stream(text, len, dl ? dl->lines : NULL, fn, ctx, err);
     if (rc != 0 && !json && text[i] == '{' && err) {
         /* {unquoted: ...} was read as YAML flow; say that it is neither */
         char yaml_msg[SG_ERROR_MAX];
@@ -323,7 +358,8 @@ int docstream_parse(const char *text, size_t len, struct doc_list *out, struct s
     memset(out, 0, sizeof *out);
     if ((out->lines = line_map_create()) == NULL)
         return sg_error_set(err, "out of memory");
-    int rc = docstream_each(text, len, out->lines, collect, out, err);
+    struct doc_lines dl = { .lines = out->lines };
+    int rc = docstream_each(text, len, &dl, collect, out, err);
     if (rc != 0)
         doc_list_free(out);
     return rc;

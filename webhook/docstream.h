@@ -37,13 +37,31 @@ void doc_list_free(struct doc_list *l);
  * line the line its value starts on. Nonzero stops the stream (the callee sets err). */
 typedef int (*doc_fn)(void *ctx, cJSON *json, int line, struct sg_error *err);
 
+/* Where the values of a stream's documents were read. YAML records every value's line as it
+ * reads it. JSON does too when starts is NULL (docstream_parse); with starts set, only the
+ * document, its members and their elements get theirs (a List's items: their own lines), with
+ * where their text starts, and doc_lines_complete reads the lines of everything below a node
+ * from the text when a finding needs them: a List of thousands of objects is not mapped value
+ * by value up front (a table of millions of entries, missing the cache on every insert). */
+struct doc_lines {
+    struct line_map *lines;    /* node -> line */
+    struct line_map *starts;   /* NULL, or node -> 1 + offset of its value in text (JSON) */
+    const char *text;          /* set by docstream_each: the text the offsets are in */
+    size_t len;
+};
+
+/* Every value below node (node included) gets its line, if node's text start is known (JSON
+ * read with starts); else nothing changes. -1 on out of memory. */
+int doc_lines_complete(struct doc_lines *dl, const cJSON *node);
+/* Forgets the lines and starts recorded so far (O(1)), e.g. after each document. */
+void doc_lines_clear(struct doc_lines *dl);
+
 /* Reads text's documents one at a time, as docstream_parse splits them, and hands each to fn
- * as soon as it is read, so no more than one document's tree is held at once. When lines is
- * set, the line of every value of a document is recorded there before fn sees it (fn may
- * line_map_clear it: entries of documents already handed over are not needed again). -1 with
- * err on a parse error (the documents before it were handed over) or when fn returns nonzero.
- * The work is linear in len. */
-int docstream_each(const char *text, size_t len, struct line_map *lines, doc_fn fn, void *ctx,
+ * as soon as it is read, so no more than one document's tree is held at once. When dl is set,
+ * the lines of a document's values are recorded there (as struct doc_lines says) before fn
+ * sees it; text must stay valid while fn runs. -1 with err on a parse error (the documents
+ * before it were handed over) or when fn returns nonzero. The work is linear in len. */
+int docstream_each(const char *text, size_t len, struct doc_lines *dl, doc_fn fn, void *ctx,
                    struct sg_error *err);
 
 /* Splits text into its documents. JSON when the first character is '{' or '[' (parsed with the

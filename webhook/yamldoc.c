@@ -140,15 +140,19 @@ static cJSON *resolve_plain(struct yd *p, const yaml_mark_t *m, const char *s)
     static const char *const falses[] = { "false", "False", "FALSE", NULL };
     static const char *const specials[] = { ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
                                             "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN", NULL };
-    if (is_one_of(s, nulls))
-        return made(p, m, cJSON_CreateNull());
-    if (is_one_of(s, trues))
-        return made(p, m, cJSON_CreateTrue());
-    if (is_one_of(s, falses))
-        return made(p, m, cJSON_CreateFalse());
-    if (is_one_of(s, specials)) {
-        failf(p, m, "infinity and NaN cannot be represented in JSON; quote the value for a string");
-        return NULL;
+    /* most plain scalars are words: only these first characters can start a special one */
+    bool maybe_special = s[0] == '\0' || strchr("~nNtTfF.+-", s[0]) != NULL;
+    if (maybe_special) {
+        if (is_one_of(s, nulls))
+            return made(p, m, cJSON_CreateNull());
+        if (is_one_of(s, trues))
+            return made(p, m, cJSON_CreateTrue());
+        if (is_one_of(s, falses))
+            return made(p, m, cJSON_CreateFalse());
+        if (is_one_of(s, specials)) {
+            failf(p, m, "infinity and NaN cannot be represented in JSON; quote the value for a string");
+            return NULL;
+        }
     }
     size_t n = strlen(s);
     if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {

@@ -174,6 +174,46 @@ static void test_json_value_lines(void **state)
     doc_list_free(&docs);
 }
 
+/* With starts, JSON lines below a List's items are read only on demand (doc_lines_complete). */
+static int keep_doc(void *ctx, cJSON *json, int line, struct sg_error *err)
+{
+    (void)line;
+    (void)err;
+    *(cJSON **)ctx = json;
+    return 0;
+}
+
+static void test_json_lines_on_demand(void **state)
+{
+    (void)state;
+    const char *text = "\n{\n \"kind\": \"List\",\n \"items\": [\n  {\n   \"spec\": {\n    \"a\": [\n     \"x\"\n    ]\n   }\n  }\n ]\n}\n";
+    struct doc_lines dl = { .lines = line_map_create(), .starts = line_map_create() };
+    assert_non_null(dl.lines);
+    assert_non_null(dl.starts);
+    cJSON *doc = NULL;
+    struct sg_error err = {{0}};
+    assert_int_equal(docstream_each(text, strlen(text), &dl, keep_doc, &doc, &err), 0);
+    assert_non_null(doc);
+    const cJSON *item = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "items"), 0);
+    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(item, "spec");
+    const cJSON *x = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(spec, "a"), 0);
+    assert_int_equal(line_map_get(dl.lines, doc), 2);
+    assert_int_equal(line_map_get(dl.lines, item), 5);
+    assert_int_equal(line_map_get(dl.lines, spec), 0);    /* not yet */
+    assert_int_equal(line_map_get(dl.lines, x), 0);
+    assert_int_equal(doc_lines_complete(&dl, item), 0);
+    assert_int_equal(line_map_get(dl.lines, spec), 6);
+    assert_int_equal(line_map_get(dl.lines, x), 8);
+    assert_int_equal(line_map_get(dl.lines, item), 5);
+    doc_lines_clear(&dl);
+    assert_int_equal(line_map_get(dl.lines, x), 0);
+    assert_int_equal(doc_lines_complete(&dl, item), 0);   /* forgotten: nothing to read from */
+    assert_int_equal(line_map_get(dl.lines, x), 0);
+    cJSON_Delete(doc);
+    line_map_free(dl.lines);
+    line_map_free(dl.starts);
+}
+
 /* line_map_clear forgets every entry at once, and the map is usable again after it. */
 static void test_line_map_clear(void **state)
 {
@@ -292,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_stream_errors),
         cmocka_unit_test(test_value_lines),
         cmocka_unit_test(test_json_value_lines),
+        cmocka_unit_test(test_json_lines_on_demand),
         cmocka_unit_test(test_line_map_clear),
         cmocka_unit_test(test_each),
         cmocka_unit_test(test_long_json_stream),

@@ -155,11 +155,12 @@ static int finding_lines(const cJSON *object, const struct message_list *l, cons
     return 0;
 }
 
-/* Reviews one object (taking ownership of it) into a new result; lines, when set, has the
- * line of each of its values. */
+/* Reviews one object (taking ownership of it) into a new result; dl, when set, has the line of
+ * the object (and, completed when a finding needs them, of each of its values). */
 static void review_one(struct review_run *run, const char *source, int document, int item, int line,
-                       cJSON *object, const struct line_map *lines)
+                       cJSON *object, struct doc_lines *dl)
 {
+    const struct line_map *lines = dl ? dl->lines : NULL;
     struct review_result *res = review_results_add(run->results);
     if (res == NULL || (res->source = strdup(source)) == NULL) {
         cJSON_Delete(object);
@@ -228,6 +229,8 @@ static void review_one(struct review_run *run, const char *source, int document,
     res->outcome = verdict_denied(&res->verdict) ? OUTCOME_DENIED : OUTCOME_ALLOWED;
     res->unreachable = verdict_has_rule(&res->verdict, "schema.unreachable");
     res->response = review_response_json(&req, &res->verdict);
+    if ((res->verdict.denials.count || res->verdict.warnings.count) && doc_lines_complete(dl, req.object) != 0)
+        run->out_of_memory = true;
     if (finding_lines(req.object, &res->verdict.denials, lines, &res->denial_lines) != 0 ||
         finding_lines(req.object, &res->verdict.warnings, lines, &res->warning_lines) != 0)
         run->out_of_memory = true;
@@ -261,7 +264,7 @@ static void source_error(struct review_run *run, const char *source, const char 
 struct source_run {
     struct review_run *run;
     const char *source;
-    struct line_map *lines;
+    struct doc_lines lines;
     int document;
 };
 
@@ -272,13 +275,13 @@ static int review_document(void *ctx, cJSON *doc, int line, struct sg_error *err
     int d = sr->document++;
     cJSON *items = list_items(doc);
     if (items == NULL) {
-        review_one(run, sr->source, d, -1, line, doc, sr->lines);
+        review_one(run, sr->source, d, -1, line, doc, &sr->lines);
     } else {
         for (int i = 0; items->child && !run->out_of_memory; i++)
-            review_one(run, sr->source, d, i, line, cJSON_DetachItemFromArray(items, 0), sr->lines);
+            review_one(run, sr->source, d, i, line, cJSON_DetachItemFromArray(items, 0), &sr->lines);
         cJSON_Delete(doc);
     }
-    line_map_clear(sr->lines);
+    doc_lines_clear(&sr->lines);
     return run->out_of_memory ? sg_error_set(err, "out of memory") : 0;
 }
 
@@ -291,15 +294,19 @@ static void review_source(struct review_run *run, const char *source)
         source_error(run, source, err.message);
         return;
     }
-    struct source_run sr = { .run = run, .source = source, .lines = line_map_create() };
-    if (sr.lines == NULL) {
+    struct source_run sr = { .run = run, .source = source,
+                             .lines = { .lines = line_map_create(), .starts = line_map_create() } };
+    if (sr.lines.lines == NULL || sr.lines.starts == NULL) {
         free(text);
+        line_map_free(sr.lines.lines);
+        line_map_free(sr.lines.starts);
         run->out_of_memory = true;
         return;
     }
-    int rc = docstream_each(text, len, sr.lines, review_document, &sr, &err);
+    int rc = docstream_each(text, len, &sr.lines, review_document, &sr, &err);
     free(text);
-    line_map_free(sr.lines);
+    line_map_free(sr.lines.lines);
+    line_map_free(sr.lines.starts);
     if (rc != 0 && !run->out_of_memory)
         source_error(run, source, err.message);
 }
