@@ -242,16 +242,92 @@ static size_t count_lines(const char *s, size_t n)
     return count;
 }
 
+/* What docstream_each hands its documents to. */
+struct stream {
+    struct doc_lines *dl;
+    doc_split_fn split;
+    doc_fn fn;
+    void *ctx;
+    int document;   /* documents handed over so far */
+};
+
+static void document_done(struct stream *st)
+{
+    st->document++;
+    if (st->dl && st->dl->per_document)
+        doc_lines_clear(st->dl);
+}
+
+/* Hands over a document the caller owns (taking it): whole, or its split array's elements
+ * one by one (detached: their values' lines stay as recorded). */
+static int hand_over(void *arg, cJSON *doc, int line, struct sg_error *err)
+{
+    struct stream *st = arg;
+    cJSON *items = st->split ? st->split(doc) : NULL;
+    int rc = 0;
+    if (items == NULL) {
+        struct doc_pos pos = { st->document, -1, line };
+        rc = st->fn(st->ctx, doc, &pos, err);
+    } else {
+        for (int i = 0; rc == 0 && items->child; i++) {
+            cJSON *item = cJSON_DetachItemFromArray(items, 0);
+            int own = st->dl ? line_map_get(st->dl->lines, item) : 0;
+            struct doc_pos pos = { st->document, i, own > 0 ? own : line };
+            rc = st->fn(st->ctx, item, &pos, err);
+        }
+        cJSON_Delete(doc);
+    }
+    document_done(st);
+    return rc ? -1 : 0;
+}
+
+/* Hands over the elements of items, an array in a tree parsed into an arena from text[at..end)
+ * (starting on line), each as a copy of its own: the whole tree is never copied. Each copy gets
+ * its element's line and text start (or, without starts, every value's line). */
+static int hand_over_items(struct stream *st, const char *text, size_t at, size_t end, int line,
+                           const cJSON *tree, const cJSON *items, struct sg_error *err)
+{
+    struct doc_lines *dl = st->dl;
+    struct line_map *tl = dl ? line_map_create() : NULL, *ts = dl ? line_map_create() : NULL;
+    int rc = 0;
+    if (dl && (tl == NULL || ts == NULL || json_lines(text + at, end - at, at, line, tree, tl, ts,
+                                                      JSON_LINES_EAGER_DEPTH) != 0))
+        rc = sg_error_set(err, "out of memory");
+    int i = 0;
+    for (const cJSON *e = items->child; rc == 0 && e; e = e->next, i++) {
+        cJSON *copy = cJSON_Duplicate(e, 1);
+        int own = line_map_get(tl, e), start = line_map_get(ts, e);
+        bool ok = copy != NULL;
+        if (ok && dl && dl->starts)
+            ok = line_map_put(dl->lines, copy, own) == 0 && line_map_put(dl->starts, copy, start) == 0;
+        else if (ok && dl && start > 0)
+            ok = json_lines(text + start - 1, end - (size_t)(start - 1), (size_t)(start - 1), own, copy, dl->lines,
+                            NULL, 0) == 0;
+        if (!ok) {
+            cJSON_Delete(copy);
+            rc = sg_error_set(err, "out of memory");
+            break;
+        }
+        struct doc_pos pos = { st->document, i, own > 0 ? own : line };
+        if (st->fn(st->ctx, copy, &pos, err) != 0)
+            rc = -1;
+    }
+    line_map_free(tl);
+    line_map_free(ts);
+    document_done(st);
+    return rc;
+}
+
 /* Parses the JSON values of text one after another, each checked for duplicate keys and handed
- * to fn. Linear: the text is copied once and each value parsed in place in that copy, into an
+ * over. Linear: the text is copied once and each value parsed in place in that copy, into an
  * arena of its own; lines are counted from the previous value on. */
-static int json_stream(const char *text, size_t len, struct doc_lines *dl, doc_fn fn, void *ctx,
-                       struct sg_error *err)
+static int json_stream(struct stream *st, const char *text, size_t len, struct sg_error *err)
 {
     char *work = malloc(len ? len : 1);
     if (work == NULL)
         return sg_error_set(err, "out of memory");
     memcpy(work, text, len);
+    struct doc_lines *dl = st->dl;
     const char *scratch[64];
     size_t at = 0, counted = 0;
     int line = 1;
@@ -286,34 +362,45 @@ static int json_stream(const char *text, size_t len, struct doc_lines *dl, doc_f
         size_t value_end = (size_t)(end - work);
         bool oom = false;
         const char *dup = duplicate_key(tree, scratch, 64, &oom);
-        cJSON *copy = oom || dup ? NULL : cJSON_Duplicate(tree, 1);
-        json_arena_destroy(arena);
-        if (copy == NULL) {
+        if (oom || dup) {
+            json_arena_destroy(arena);
             rc = dup ? sg_error_set(err, "line %d: the JSON value starting here has the key \"%.64s\" twice "
                                     "in one object; the apiserver refuses it or keeps only the last one: "
                                     "remove one of them", line, dup)
                      : sg_error_set(err, "out of memory");
             break;
         }
-        if (cJSON_IsNull(copy)) {
-            cJSON_Delete(copy);
-        } else if (dl && json_lines(text + at, value_end - at, at, line, copy, dl->lines, dl->starts,
-                                    JSON_LINES_EAGER_DEPTH) != 0) {
+        const cJSON *items = st->split ? st->split(tree) : NULL;
+        if (items) {
+            rc = hand_over_items(st, text, at, value_end, line, tree, items, err);
+            json_arena_destroy(arena);
+            if (rc != 0)
+                break;
+            at = value_end;
+            continue;
+        }
+        cJSON *copy = cJSON_IsNull(tree) ? NULL : cJSON_Duplicate(tree, 1);
+        json_arena_destroy(arena);
+        if (copy == NULL && !cJSON_IsNull(tree)) {
+            rc = sg_error_set(err, "out of memory");
+            break;
+        }
+        if (copy && dl && json_lines(text + at, value_end - at, at, line, copy, dl->lines, dl->starts,
+                                     JSON_LINES_EAGER_DEPTH) != 0) {
             cJSON_Delete(copy);
             rc = sg_error_set(err, "out of memory");
             break;
-        } else if ((rc = fn(ctx, copy, line, err)) != 0) {
-            rc = -1;
-            break;
         }
+        if (copy && (rc = hand_over(st, copy, line, err)) != 0)
+            break;
         at = value_end;
     }
     free(work);
     return rc;
 }
 
-int docstream_each(const char *text, size_t len, struct doc_lines *dl, doc_fn fn, void *ctx,
-                   struct sg_error *err)
+int docstream_each(const char *text, size_t len, struct doc_lines *dl, doc_split_fn split, doc_fn fn,
+                   void *ctx, struct sg_error *err)
 {
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
         text += 3;
@@ -337,8 +424,9 @@ int docstream_each(const char *text, size_t len, struct doc_lines *dl, doc_fn fn
     while (j < len && is_ws(text[j]))
         j++;
     bool json = text[i] == '[' || (text[i] == '{' && (j == len || text[j] == '"' || text[j] == '}'));
-    int rc = json ? json_stream(text, len, dl, fn, ctx, err)
-                  : yamldoc_parse_stream(text, len, dl ? dl->lines : NULL, fn, ctx, err);
+    struct stream st = { .dl = dl, .split = split, .fn = fn, .ctx = ctx };
+    int rc = json ? json_stream(&st, text, len, err)
+                  : yamldoc_parse_stream(text, len, dl ? dl->lines : NULL, hand_over, &st, err);
     if (rc != 0 && !json && text[i] == '{' && err) {
         /* {unquoted: ...} was read as YAML flow; say that it is neither */
         char yaml_msg[SG_ERROR_MAX];
@@ -348,9 +436,9 @@ int docstream_each(const char *text, size_t len, struct doc_lines *dl, doc_fn fn
     return rc;
 }
 
-static int collect(void *ctx, cJSON *json, int line, struct sg_error *err)
+static int collect(void *ctx, cJSON *json, const struct doc_pos *pos, struct sg_error *err)
 {
-    return doc_list_add(ctx, json, line, err);
+    return doc_list_add(ctx, json, pos->line, err);
 }
 
 int docstream_parse(const char *text, size_t len, struct doc_list *out, struct sg_error *err)
@@ -359,7 +447,7 @@ int docstream_parse(const char *text, size_t len, struct doc_list *out, struct s
     if ((out->lines = line_map_create()) == NULL)
         return sg_error_set(err, "out of memory");
     struct doc_lines dl = { .lines = out->lines };
-    int rc = docstream_each(text, len, &dl, collect, out, err);
+    int rc = docstream_each(text, len, &dl, NULL, collect, out, err);
     if (rc != 0)
         doc_list_free(out);
     return rc;

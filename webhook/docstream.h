@@ -4,6 +4,7 @@
 #ifndef SCHEMAGATE_DOCSTREAM_H
 #define SCHEMAGATE_DOCSTREAM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -33,9 +34,20 @@ struct doc_list {
 int doc_list_add(struct doc_list *l, cJSON *json, int line, struct sg_error *err);
 void doc_list_free(struct doc_list *l);
 
-/* Takes one document of a stream from docstream_each: json is the callee's (cJSON_Delete it),
- * line the line its value starts on. Nonzero stops the stream (the callee sets err). */
-typedef int (*doc_fn)(void *ctx, cJSON *json, int line, struct sg_error *err);
+/* Where a document (or one item of a List) handed over by docstream_each stands. */
+struct doc_pos {
+    int document;   /* 0-based among the stream's non-empty documents */
+    int item;       /* 0-based index in the split array (a List's items); -1 for a whole document */
+    int line;       /* 1-based line where its value starts */
+};
+
+/* Takes one document, or one item, of a stream: json is the callee's (cJSON_Delete it).
+ * Nonzero stops the stream (the callee sets err). */
+typedef int (*doc_fn)(void *ctx, cJSON *json, const struct doc_pos *pos, struct sg_error *err);
+
+/* The array of doc whose elements are to be handed over one by one instead of doc (a List's
+ * items), or NULL for doc as a whole. */
+typedef cJSON *(*doc_split_fn)(const cJSON *doc);
 
 /* Where the values of a stream's documents were read. YAML records every value's line as it
  * reads it. JSON does too when starts is NULL (docstream_parse); with starts set, only the
@@ -48,6 +60,7 @@ struct doc_lines {
     struct line_map *starts;   /* NULL, or node -> 1 + offset of its value in text (JSON) */
     const char *text;          /* set by docstream_each: the text the offsets are in */
     size_t len;
+    bool per_document;         /* forget each document's lines once it has been handed over */
 };
 
 /* Every value below node (node included) gets its line, if node's text start is known (JSON
@@ -57,12 +70,14 @@ int doc_lines_complete(struct doc_lines *dl, const cJSON *node);
 void doc_lines_clear(struct doc_lines *dl);
 
 /* Reads text's documents one at a time, as docstream_parse splits them, and hands each to fn
- * as soon as it is read, so no more than one document's tree is held at once. When dl is set,
- * the lines of a document's values are recorded there (as struct doc_lines says) before fn
- * sees it; text must stay valid while fn runs. -1 with err on a parse error (the documents
+ * as soon as it is read, so no more than one document's tree is held at once; with split, a
+ * document split returns an array of is handed over element by element instead (a JSON List's
+ * items each copied out of the parsed text on their own, so the List is never copied whole).
+ * When dl is set, the lines of the values are recorded there (as struct doc_lines says) before
+ * fn sees them; text must stay valid while fn runs. -1 with err on a parse error (the documents
  * before it were handed over) or when fn returns nonzero. The work is linear in len. */
-int docstream_each(const char *text, size_t len, struct doc_lines *dl, doc_fn fn, void *ctx,
-                   struct sg_error *err);
+int docstream_each(const char *text, size_t len, struct doc_lines *dl, doc_split_fn split, doc_fn fn,
+                   void *ctx, struct sg_error *err);
 
 /* Splits text into its documents. JSON when the first character is '{' or '[' (parsed with the
  * server's strict parser, jsonarena), else YAML (yamldoc.c). Both refuse duplicate keys (the

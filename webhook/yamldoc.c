@@ -579,7 +579,7 @@ static int syntax_error(struct yd *p, const yaml_parser_t *parser, const char *t
     return failf(p, m, "%s: %s", problem, hint);
 }
 
-int yamldoc_parse_stream(const char *text, size_t len, struct line_map *lines, doc_fn fn, void *ctx,
+int yamldoc_parse_stream(const char *text, size_t len, struct line_map *lines, yamldoc_fn fn, void *ctx,
                          struct sg_error *err)
 {
     struct yd p = { .err = err, .lines = lines };

@@ -16,7 +16,8 @@
 /* Hands the stream's non-empty documents to fn one by one, as each ends, and when lines is set
  * records there the line of every value first; -1 with err ("line L, column C: ...") on error
  * (the documents before it were handed over) or when fn returns nonzero. */
-int yamldoc_parse_stream(const char *text, size_t len, struct line_map *lines, doc_fn fn, void *ctx,
+typedef int (*yamldoc_fn)(void *ctx, cJSON *json, int line, struct sg_error *err);
+int yamldoc_parse_stream(const char *text, size_t len, struct line_map *lines, yamldoc_fn fn, void *ctx,
                          struct sg_error *err);
 
 #endif

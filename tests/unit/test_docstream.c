@@ -175,9 +175,9 @@ static void test_json_value_lines(void **state)
 }
 
 /* With starts, JSON lines below a List's items are read only on demand (doc_lines_complete). */
-static int keep_doc(void *ctx, cJSON *json, int line, struct sg_error *err)
+static int keep_doc(void *ctx, cJSON *json, const struct doc_pos *pos, struct sg_error *err)
 {
-    (void)line;
+    (void)pos;
     (void)err;
     *(cJSON **)ctx = json;
     return 0;
@@ -192,7 +192,7 @@ static void test_json_lines_on_demand(void **state)
     assert_non_null(dl.starts);
     cJSON *doc = NULL;
     struct sg_error err = {{0}};
-    assert_int_equal(docstream_each(text, strlen(text), &dl, keep_doc, &doc, &err), 0);
+    assert_int_equal(docstream_each(text, strlen(text), &dl, NULL, keep_doc, &doc, &err), 0);
     assert_non_null(doc);
     const cJSON *item = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "items"), 0);
     const cJSON *spec = cJSON_GetObjectItemCaseSensitive(item, "spec");
@@ -240,10 +240,10 @@ struct seen {
     int stop_after;
 };
 
-static int count_doc(void *ctx, cJSON *json, int line, struct sg_error *err)
+static int count_doc(void *ctx, cJSON *json, const struct doc_pos *pos, struct sg_error *err)
 {
     struct seen *s = ctx;
-    (void)line;
+    (void)pos;
     cJSON_Delete(json);
     if (++s->count == s->stop_after)
         return sg_error_set(err, "stopped");
@@ -256,17 +256,68 @@ static void test_each(void **state)
     struct sg_error err = {{0}};
     struct seen s = {0, 0};
     const char *yaml = "a: 1\n---\nb: 2\n---\nc: 3\nc: 4\n";
-    assert_int_equal(docstream_each(yaml, strlen(yaml), NULL, count_doc, &s, &err), -1);
+    assert_int_equal(docstream_each(yaml, strlen(yaml), NULL, NULL, count_doc, &s, &err), -1);
     assert_int_equal(s.count, 2);
     assert_non_null(strstr(err.message, "duplicate key"));
     const char *json = "{\"a\":1} {\"b\":2} {\"c\":3}";
     s = (struct seen){0, 2};
-    assert_int_equal(docstream_each(json, strlen(json), NULL, count_doc, &s, &err), -1);
+    assert_int_equal(docstream_each(json, strlen(json), NULL, NULL, count_doc, &s, &err), -1);
     assert_int_equal(s.count, 2);
     assert_string_equal(err.message, "stopped");
     s = (struct seen){0, 0};
-    assert_int_equal(docstream_each(json, strlen(json), NULL, count_doc, &s, &err), 0);
+    assert_int_equal(docstream_each(json, strlen(json), NULL, NULL, count_doc, &s, &err), 0);
     assert_int_equal(s.count, 3);
+}
+
+/* With a split function, a List's items are handed over one by one, each with its document
+ * index, item index and own line (and, reading JSON, its own copy); other documents whole. */
+static cJSON *split_items(const cJSON *doc)
+{
+    cJSON *items = cJSON_IsObject(doc) ? cJSON_GetObjectItemCaseSensitive(doc, "items") : NULL;
+    return cJSON_IsArray(items) ? items : NULL;
+}
+
+struct handed {
+    char what[512];
+    size_t n;
+    struct doc_lines *dl;
+};
+
+static int note_doc(void *ctx, cJSON *json, const struct doc_pos *pos, struct sg_error *err)
+{
+    struct handed *h = ctx;
+    (void)err;
+    char *s = cJSON_PrintUnformatted(json);
+    int deep = 0;
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(json, "b");
+    if (b && doc_lines_complete(h->dl, json) == 0)
+        deep = line_map_get(h->dl->lines, cJSON_GetArrayItem(b, 0));
+    h->n += (size_t)snprintf(h->what + h->n, sizeof h->what - h->n, "%d/%d@%d:%s:%d ", pos->document, pos->item,
+                             pos->line, s ? s : "?", deep);
+    free(s);
+    cJSON_Delete(json);
+    return 0;
+}
+
+static void test_split(void **state)
+{
+    (void)state;
+    const char *json = "{\"x\": 1}\n{\"items\": []}\n{\"items\": [\n  {\"a\": 1},\n  {\"b\": [\n    2]}\n]}\n";
+    const char *yaml = "x: 1\n---\nitems: []\n---\nitems:\n- a: 1\n- b:\n  - 2\n";
+    const char *want_json = "0/-1@1:{\"x\":1}:0 2/0@4:{\"a\":1}:0 2/1@5:{\"b\":[2]}:6 ";
+    const char *want_yaml = "0/-1@1:{\"x\":1}:0 2/0@6:{\"a\":1}:0 2/1@7:{\"b\":[2]}:8 ";
+    for (int k = 0; k < 2; k++) {
+        struct doc_lines dl = { .lines = line_map_create(), .starts = line_map_create(), .per_document = true };
+        assert_non_null(dl.lines);
+        assert_non_null(dl.starts);
+        struct handed h = { .dl = &dl };
+        struct sg_error err = {{0}};
+        const char *text = k ? yaml : json;
+        assert_int_equal(docstream_each(text, strlen(text), &dl, split_items, note_doc, &h, &err), 0);
+        assert_string_equal(h.what, k ? want_yaml : want_json);
+        line_map_free(dl.lines);
+        line_map_free(dl.starts);
+    }
 }
 
 /* A long JSON stream costs time linear in its length (it was quadratic: each value copied the
@@ -335,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_json_lines_on_demand),
         cmocka_unit_test(test_line_map_clear),
         cmocka_unit_test(test_each),
+        cmocka_unit_test(test_split),
         cmocka_unit_test(test_long_json_stream),
         cmocka_unit_test(test_single_document),
     };

@@ -259,30 +259,20 @@ static void source_error(struct review_run *run, const char *source, const char 
         run->out_of_memory = true;
 }
 
-/* One document of a source, reviewed as soon as it is read (a List item by item); then its
- * lines are forgotten, so a stream costs one document's tree and lines at a time. */
+/* One document of a source, or one item of a List, reviewed as soon as it is read; docstream
+ * forgets each document's lines once it is done, so a stream costs one document's tree and
+ * lines at a time (a JSON List: the parsed text and one item's copy). */
 struct source_run {
     struct review_run *run;
     const char *source;
     struct doc_lines lines;
-    int document;
 };
 
-static int review_document(void *ctx, cJSON *doc, int line, struct sg_error *err)
+static int review_document(void *ctx, cJSON *doc, const struct doc_pos *pos, struct sg_error *err)
 {
     struct source_run *sr = ctx;
-    struct review_run *run = sr->run;
-    int d = sr->document++;
-    cJSON *items = list_items(doc);
-    if (items == NULL) {
-        review_one(run, sr->source, d, -1, line, doc, &sr->lines);
-    } else {
-        for (int i = 0; items->child && !run->out_of_memory; i++)
-            review_one(run, sr->source, d, i, line, cJSON_DetachItemFromArray(items, 0), &sr->lines);
-        cJSON_Delete(doc);
-    }
-    doc_lines_clear(&sr->lines);
-    return run->out_of_memory ? sg_error_set(err, "out of memory") : 0;
+    review_one(sr->run, sr->source, pos->document, pos->item, pos->line, doc, &sr->lines);
+    return sr->run->out_of_memory ? sg_error_set(err, "out of memory") : 0;
 }
 
 static void review_source(struct review_run *run, const char *source)
@@ -295,7 +285,8 @@ static void review_source(struct review_run *run, const char *source)
         return;
     }
     struct source_run sr = { .run = run, .source = source,
-                             .lines = { .lines = line_map_create(), .starts = line_map_create() } };
+                             .lines = { .lines = line_map_create(), .starts = line_map_create(),
+                                        .per_document = true } };
     if (sr.lines.lines == NULL || sr.lines.starts == NULL) {
         free(text);
         line_map_free(sr.lines.lines);
@@ -303,7 +294,7 @@ static void review_source(struct review_run *run, const char *source)
         run->out_of_memory = true;
         return;
     }
-    int rc = docstream_each(text, len, &sr.lines, review_document, &sr, &err);
+    int rc = docstream_each(text, len, &sr.lines, list_items, review_document, &sr, &err);
     free(text);
     line_map_free(sr.lines.lines);
     line_map_free(sr.lines.starts);
