@@ -32,7 +32,7 @@ TESTLIB_OBJ:= $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
 CASE_TOOL  := $(BUILD)/tests/sgcase
 
 .SECONDARY:
-.PHONY: all deps run test check check-unit check-asan fuzz bench manifests clean
+.PHONY: all deps run test check check-unit check-asan fuzz bench bench-review manifests clean
 all: $(BIN)/schemagate $(BIN)/schemagate-certs
 
 deps:
@@ -106,6 +106,12 @@ fuzz:
 bench: deps all
 	@scripts/install-deps.sh bench
 	@bench/run
+
+# The review throughput cell (bench/review/run): schemagate review over a large rendered stream,
+# and opa eval with the equivalent Rego rule when an opa binary is given (OPA=/path/to/opa).
+bench-review: all
+	@scripts/install-deps.sh bench-review
+	@bench/review/run $(if $(OPA),--opa $(OPA))
 
 # manifests/install.yaml is the Helm chart rendered for `kubectl apply`; a test fails when it drifts.
 manifests:

@@ -14,11 +14,13 @@ packages=(
 )
 # Node.js may come from another packager (its npm bundled); ask Debian only when it is absent.
 command -v npm >/dev/null || packages+=(nodejs npm)
-# Extra groups: "bench" adds the load generator and the nginx baseline.
+# Extra groups: "bench" adds the load generator and the nginx baseline; "bench-review" what
+# bench/review/run needs (GNU time for the peak RSS, PyYAML for the stream generator).
 for group in "$@"; do
   case "$group" in
     bench) packages+=(wrk nginx-light util-linux) ;;
-    *) echo "install-deps: unknown group '$group' (known: bench)" >&2; exit 2 ;;
+    bench-review) packages+=(time python3-yaml util-linux) ;;
+    *) echo "install-deps: unknown group '$group' (known: bench, bench-review)" >&2; exit 2 ;;
   esac
 done
 
