@@ -17,11 +17,20 @@ import rego.v1
 
 controller_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
 
-pod_specs contains input.spec if input.kind == "Pod"
+pod_specs contains spec if {
+	input.kind == "Pod"
+	spec := input.spec
+}
 
-pod_specs contains input.spec.template.spec if input.kind in controller_kinds
+pod_specs contains spec if {
+	input.kind in controller_kinds
+	spec := input.spec.template.spec
+}
 
-pod_specs contains input.spec.jobTemplate.spec.template.spec if input.kind == "CronJob"
+pod_specs contains spec if {
+	input.kind == "CronJob"
+	spec := input.spec.jobTemplate.spec.template.spec
+}
 
 containers contains c if {
 	some spec in pod_specs
