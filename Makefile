@@ -109,8 +109,7 @@ bench: deps all
 
 # The review throughput cell (bench/review/run): schemagate review over a large rendered stream,
 # and opa eval with the equivalent Rego rule when an opa binary is given (OPA=/path/to/opa).
-bench-review: all
-	@scripts/install-deps.sh bench-review
+bench-review: deps all
 	@bench/review/run $(if $(OPA),--opa $(OPA))
 
 # manifests/install.yaml is the Helm chart rendered for `kubectl apply`; a test fails when it drifts.
