@@ -32,7 +32,7 @@ TESTLIB_OBJ:= $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
 CASE_TOOL  := $(BUILD)/tests/sgcase
 
 .SECONDARY:
-.PHONY: all deps run test check check-unit check-asan fuzz bench manifests image clean
+.PHONY: all deps run test check check-unit check-asan fuzz bench bench-review manifests image clean
 all: $(BIN)/schemagate $(BIN)/schemagate-certs
 
 deps:
@@ -113,6 +113,11 @@ IMAGE_SOURCE ?=
 image: all
 	@scripts/build-image.sh --version $(VERSION) --bin $(BIN) --out build/image/schemagate-$(VERSION).oci.tar \
 	    $(if $(IMAGE_SOURCE),--source '$(IMAGE_SOURCE)')
+
+# The review throughput cell (bench/review/run): schemagate review over a large rendered stream,
+# and opa eval with the equivalent Rego rule when an opa binary is given (OPA=/path/to/opa).
+bench-review: deps all
+	@bench/review/run $(if $(OPA),--opa $(OPA))
 
 # manifests/install.yaml is the Helm chart rendered for `kubectl apply`; a test fails when it drifts.
 manifests:

@@ -7,6 +7,7 @@ packages=(
   build-essential pkg-config
   libmicrohttpd-dev libgnutls28-dev libcjson-dev libyaml-dev libssl-dev libpq-dev libcmocka-dev libc-ares-dev
   curl ca-certificates openssl python3 unzip util-linux
+  python3-yaml time
   postgresql-15 postgresql-client-15
   libmariadb-dev mariadb-server mariadb-client
   openjdk-17-jre-headless
@@ -15,7 +16,9 @@ packages=(
 )
 # Node.js may come from another packager (its npm bundled); ask Debian only when it is absent.
 command -v npm >/dev/null || packages+=(nodejs npm)
-# Extra groups: "bench" adds the load generator and the nginx baseline.
+# (python3-yaml and time: bench/review's stream generator and peak-RSS measure, which
+# tests/e2e/review_bench.py runs small.) Extra groups: "bench" adds the load generator and the
+# nginx baseline.
 for group in "$@"; do
   case "$group" in
     bench) packages+=(wrk nginx-light util-linux) ;;

@@ -119,6 +119,11 @@ struct json_arena *json_arena_create(size_t input_len)
     return a;
 }
 
+void json_arena_set_node_limit(struct json_arena *a, size_t max_nodes)
+{
+    a->nodes_left = max_nodes;
+}
+
 bool json_arena_node_limit_hit(const struct json_arena *a)
 {
     return a->node_limit_hit != 0;

@@ -24,6 +24,11 @@ struct json_arena *json_arena_create(size_t input_len);
  * back to the system at once. */
 void json_arena_destroy(struct json_arena *arena);
 
+/* Replaces the arena's budget of values (JSON_ARENA_NODES_MAX) by max_nodes, before its first
+ * parse: `schemagate review` reads a whole `kubectl get -A -o json` List as one value, whose
+ * input is bounded on its own. */
+void json_arena_set_node_limit(struct json_arena *arena, size_t max_nodes);
+
 /* True when a parse into this arena failed because the text holds more than
  * JSON_ARENA_NODES_MAX values (json_arena_parse then returns NULL with *end where it stopped). */
 bool json_arena_node_limit_hit(const struct json_arena *arena);

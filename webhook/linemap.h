@@ -1,6 +1,6 @@
 /* linemap.h - the input line of parsed values: a map from a cJSON node (by address) to the
  * 1-based line it was read from, so findings about a field can point at its line. Filled by
- * the YAML reader; nodes not in the map (JSON input, alias copies' insides) have no line. */
+ * the YAML reader and for JSON input by docstream.c; nodes not in the map have no line. */
 #ifndef SCHEMAGATE_LINEMAP_H
 #define SCHEMAGATE_LINEMAP_H
 
@@ -14,5 +14,8 @@ void line_map_free(struct line_map *m);
 int line_map_put(struct line_map *m, const void *node, int line);
 /* The recorded line, 0 when none (or m is NULL). */
 int line_map_get(const struct line_map *m, const void *node);
+/* Forgets every entry in O(1) (the table keeps its size), so a stream read document by document
+ * keeps one document's lines at a time, not the whole stream's. */
+void line_map_clear(struct line_map *m);
 
 #endif

@@ -209,11 +209,11 @@ int review_parse(char *body, size_t len, struct admission_request *req, struct s
 
 int review_from_document(cJSON *doc, struct admission_request *req, struct sg_error *err)
 {
-    return review_from_document_in(doc, "default", req, err);
+    return review_from_document_in(doc, "default", false, req, err);
 }
 
-int review_from_document_in(cJSON *doc, const char *default_namespace, struct admission_request *req,
-                            struct sg_error *err)
+int review_from_document_in(cJSON *doc, const char *default_namespace, bool cluster_scoped,
+                            struct admission_request *req, struct sg_error *err)
 {
     memset(req, 0, sizeof *req);
     if (!cJSON_IsObject(doc)) {
@@ -256,7 +256,7 @@ int review_from_document_in(cJSON *doc, const char *default_namespace, struct ad
               cJSON_AddStringToObject(k, "version", version) &&
               cJSON_AddStringToObject(k, "kind", kind) &&
               cJSON_AddStringToObject(r, "name", name ? name : "") &&
-              cJSON_AddStringToObject(r, "namespace", ns ? ns : default_namespace) &&
+              cJSON_AddStringToObject(r, "namespace", cluster_scoped ? "" : ns ? ns : default_namespace) &&
               cJSON_AddStringToObject(r, "operation", "CREATE") &&
               cJSON_AddFalseToObject(r, "dryRun") && cJSON_AddNullToObject(r, "oldObject");
     if (!ok) {

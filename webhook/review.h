@@ -44,9 +44,10 @@ int review_parse(char *body, size_t len, struct admission_request *req, struct s
  * a CREATE review (namespace from metadata.namespace, else "default"). Used by `review`. */
 int review_from_document(cJSON *doc, struct admission_request *req, struct sg_error *err);
 /* review_from_document with the namespace a bare object without metadata.namespace is
- * reviewed in ("" for a cluster-scoped kind). */
-int review_from_document_in(cJSON *doc, const char *default_namespace, struct admission_request *req,
-                            struct sg_error *err);
+ * reviewed in; a cluster-scoped one is reviewed in none, whatever its metadata.namespace says
+ * (the apiserver clears it before validating admission). */
+int review_from_document_in(cJSON *doc, const char *default_namespace, bool cluster_scoped,
+                            struct admission_request *req, struct sg_error *err);
 
 void review_free(struct admission_request *req);
 

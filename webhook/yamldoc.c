@@ -140,15 +140,19 @@ static cJSON *resolve_plain(struct yd *p, const yaml_mark_t *m, const char *s)
     static const char *const falses[] = { "false", "False", "FALSE", NULL };
     static const char *const specials[] = { ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
                                             "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN", NULL };
-    if (is_one_of(s, nulls))
-        return made(p, m, cJSON_CreateNull());
-    if (is_one_of(s, trues))
-        return made(p, m, cJSON_CreateTrue());
-    if (is_one_of(s, falses))
-        return made(p, m, cJSON_CreateFalse());
-    if (is_one_of(s, specials)) {
-        failf(p, m, "infinity and NaN cannot be represented in JSON; quote the value for a string");
-        return NULL;
+    /* most plain scalars are words: only these first characters can start a special one */
+    bool maybe_special = s[0] == '\0' || strchr("~nNtTfF.+-", s[0]) != NULL;
+    if (maybe_special) {
+        if (is_one_of(s, nulls))
+            return made(p, m, cJSON_CreateNull());
+        if (is_one_of(s, trues))
+            return made(p, m, cJSON_CreateTrue());
+        if (is_one_of(s, falses))
+            return made(p, m, cJSON_CreateFalse());
+        if (is_one_of(s, specials)) {
+            failf(p, m, "infinity and NaN cannot be represented in JSON; quote the value for a string");
+            return NULL;
+        }
     }
     size_t n = strlen(s);
     if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
@@ -575,9 +579,10 @@ static int syntax_error(struct yd *p, const yaml_parser_t *parser, const char *t
     return failf(p, m, "%s: %s", problem, hint);
 }
 
-int yamldoc_parse_stream(const char *text, size_t len, struct doc_list *out, struct sg_error *err)
+int yamldoc_parse_stream(const char *text, size_t len, struct line_map *lines, yamldoc_fn fn, void *ctx,
+                         struct sg_error *err)
 {
-    struct yd p = { .err = err, .lines = out->lines };
+    struct yd p = { .err = err, .lines = lines };
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser))
         return sg_error_set(err, "out of memory");
@@ -602,7 +607,7 @@ int yamldoc_parse_stream(const char *text, size_t len, struct doc_list *out, str
             if (p.root && !cJSON_IsNull(p.root)) {
                 cJSON *root = p.root;
                 p.root = NULL;
-                if (doc_list_add(out, root, p.root_line, err) != 0)
+                if (fn(ctx, root, p.root_line, err) != 0)
                     p.failed = true;
             }
             reset_document(&p);

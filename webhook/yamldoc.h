@@ -13,9 +13,11 @@
 #define YAMLDOC_MAX_DEPTH 64
 #define YAMLDOC_MAX_ALIAS_NODES 1000000u
 
-/* Appends the stream's non-empty documents to out, and when out->lines is set records there
- * the line of every value; -1 with err ("line L, column C: ...") on error, out then holding
- * what was appended before (the caller frees it). */
-int yamldoc_parse_stream(const char *text, size_t len, struct doc_list *out, struct sg_error *err);
+/* Hands the stream's non-empty documents to fn one by one, as each ends, and when lines is set
+ * records there the line of every value first; -1 with err ("line L, column C: ...") on error
+ * (the documents before it were handed over) or when fn returns nonzero. */
+typedef int (*yamldoc_fn)(void *ctx, cJSON *json, int line, struct sg_error *err);
+int yamldoc_parse_stream(const char *text, size_t len, struct line_map *lines, yamldoc_fn fn, void *ctx,
+                         struct sg_error *err);
 
 #endif

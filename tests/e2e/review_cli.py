@@ -179,6 +179,100 @@ p, out = review_json(["-n", "team-b", write("ns/two.yaml", to_yaml(cm) + "\n---\
 report.check(out is not None and [r["namespace"] for r in out] == ["team-b", ""],
              "--namespace applies to objects without one; a Namespace stays cluster-scoped", out and [r["object"] for r in out])
 
+# JSON as `kubectl get -o json` prints it (a List, 4-space indents) and a stream of pretty-printed
+# values: findings point at the offending value's line, as for YAML, in every format.
+jlist = json.dumps({"apiVersion": "v1", "kind": "List", "items": [cm, job_leak, svc]}, indent=4)
+jlist_path = write("json/list.json", jlist + "\n")
+jlines = jlist.splitlines()
+leak_line = [i + 1 for i, l in enumerate(jlines) if '"name": "FLYWAY_PASSWORD"' in l][0] + 1
+p, out = review_json([jlist_path])
+report.check(p.returncode == 1 and out is not None and [r["item"] for r in out] == [0, 1, 2]
+             and out[1]["denials"][0]["line"] == leak_line and SECRET in jlines[leak_line - 1]
+             and jlines[out[1]["line"] - 1].strip() == "{" and out[0]["line"] < out[1]["line"] < out[2]["line"],
+             "JSON List: the denial points at the line of the offending value, each item at its own line",
+             out and [(r["line"], r["denials"]) for r in out])
+p = run(["-o", "sarif", jlist_path])
+sarif = json.loads(p.stdout) if p.stdout else {}
+leaks = [r for r in sarif.get("runs", [{}])[0].get("results", []) if r["ruleId"] == "secrets.env-literal"]
+report.check(len(leaks) == 1 and leaks[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == leak_line,
+             "JSON List, -o sarif: the finding's startLine is the offending value's line", leaks)
+p = run(["-o", "text", jlist_path])
+report.check(any(l.startswith("  - ") and "[secrets.env-literal]" in l and l.endswith(f"(line {leak_line})")
+                 for l in p.stdout.splitlines()),
+             "JSON List, -o text: the denial ends with the offending value's line", p.stdout)
+jstream2 = json.dumps(cm, indent=2) + "\n" + json.dumps(job_leak, indent=2) + "\n"
+p, out = review_json(["-"], jstream2)
+s2 = jstream2.splitlines()
+leak2 = [i + 1 for i, l in enumerate(s2) if '"name": "FLYWAY_PASSWORD"' in l][0] + 1
+report.check(out is not None and len(out) == 2 and out[1]["line"] == len(json.dumps(cm, indent=2).splitlines()) + 1
+             and out[1]["denials"][0]["line"] == leak2,
+             "JSON stream of pretty-printed values: each value's line, the denial at its value's line",
+             out and [(r["line"], r["denials"]) for r in out])
+
+# A stream that breaks off: the objects before the break are reviewed, the break is exit 2.
+broken = to_yaml(cm) + "\n---\n" + to_yaml(job_leak) + "\n---\nkind: [broken\n"
+broken_line = broken.splitlines().index("kind: [broken") + 1
+p, out = review_json(["-"], broken)
+report.check(p.returncode == 2 and out is not None and [r["result"] for r in out] == ["allowed", "denied", "error"]
+             and f"starts on line {broken_line}" in out[2]["error"] if out and len(out) == 3 else False,
+             "a stream with a syntax error: the objects before it reviewed, then the error (exit 2)",
+             f"{p.returncode} {out and [(r['result'], r.get('error')) for r in out]}")
+
+# A List of more values than one webhook request may hold (262144) is reviewed, quickly.
+big = {"apiVersion": "v1", "kind": "List",
+       "items": [dict(cm, metadata={"name": f"c{i}", "namespace": "big"}, data={f"k{j}": "v" for j in range(20)})
+                 for i in range(8000)]}
+p = run(["-q", "-"], json.dumps(big, indent=4))
+report.check(p.returncode == 0 and p.stderr == "", "a JSON List of 8000 objects (360k values) is reviewed",
+             f"{p.returncode} {p.stderr[-300:]}")
+
+# Scope: cluster-scoped kinds by API group go to the ClusterPolicyReport, whatever their
+# metadata.namespace says (the apiserver clears it); a custom kind's scope comes from its
+# CustomResourceDefinition earlier in the inputs; an unknown custom kind without a namespace is
+# reviewed as namespaced (--namespace, default "default") with a note on stderr.
+def crd(group, kind, scope):
+    return {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": f"{kind.lower()}s.{group}"},
+            "spec": {"group": group, "scope": scope, "names": {"kind": kind, "plural": f"{kind.lower()}s"},
+                     "versions": [{"name": "v1", "served": True, "storage": True}]}}
+
+
+def obj(api, kind, name, ns=None):
+    meta = {"name": name}
+    if ns:
+        meta["namespace"] = ns
+    return {"apiVersion": api, "kind": kind, "metadata": meta}
+
+
+scoped = [obj("rbac.authorization.k8s.io/v1", "ClusterRole", "reader", "oops"),
+          obj("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", "reader"),
+          obj("scheduling.k8s.io/v1", "PriorityClass", "low"), obj("storage.k8s.io/v1", "StorageClass", "fast"),
+          obj("v1", "PersistentVolume", "pv1"), obj("v1", "Node", "n1"),
+          obj("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "vwc"),
+          obj("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration", "mwc"),
+          crd("example.com", "Tenant", "Cluster"), crd("example.com", "Widget", "Namespaced"),
+          obj("example.com/v1", "Tenant", "t1"), obj("example.com/v1", "Widget", "w1"),
+          obj("kyverno.io/v1", "ClusterPolicy", "cp"), obj("constraints.gatekeeper.sh/v1beta1", "K8sRequiredLabels", "rl"),
+          obj("rbac.authorization.k8s.io/v1", "Role", "r", "team"), obj("other.example.org/v1", "Gadget", "g1"),
+          obj("example.com/v1", "Widget", "w2", "team")]
+scoped_path = write("scope/objects.json", "".join(json.dumps(o) + "\n" for o in scoped))
+p = run(["-o", "policyreport", scoped_path])
+doc = json.loads(p.stdout) if p.returncode == 0 else {"items": []}
+by_report = {(i["kind"], i["metadata"].get("namespace")): sorted(r["resources"][0]["name"] for r in i["results"])
+             for i in doc["items"]}
+want = {("ClusterPolicyReport", None): sorted(["reader", "reader", "low", "fast", "pv1", "n1", "vwc", "mwc",
+                                               "tenants.example.com", "widgets.example.com", "t1", "cp", "rl"]),
+        ("PolicyReport", "default"): ["g1", "w1"], ("PolicyReport", "team"): ["r", "w2"]}
+report.check(by_report == want, "policyreport: cluster-scoped kinds (by API group, and custom kinds by their CRD "
+             "earlier in the input) in the ClusterPolicyReport, the rest per namespace", by_report)
+report.check("note: 1 object of custom kinds without metadata.namespace (the first: Gadget g1" in p.stderr,
+             "an unknown custom kind without a namespace: reviewed in default, with a note on stderr", p.stderr)
+p, out = review_json(["-n", "apps", scoped_path])
+report.check(out is not None and [r["namespace"] for r in out if r["name"] in ("g1", "w1", "t1", "reader")]
+             == ["", "", "", "apps", "apps"] and "note:" not in p.stderr,
+             "with -n: unknown and namespaced custom kinds go there, cluster-scoped ones nowhere; no note",
+             out and [(r["name"], r["namespace"]) for r in out])
+
 # ---- 3. directories with nested folders ------------------------------------------------------
 tree = os.path.join(TMP, "tree")
 write("tree/b/z.yaml", to_yaml(cm) + "\n")

@@ -13,12 +13,14 @@
 
 #include "config.h"
 #include "decision.h"
+#include "object.h"
 #include "docstream.h"
 #include "findingline.h"
 #include "review.h"
 #include "reviewinput.h"
 #include "reviewout.h"
 #include "reviewresult.h"
+#include "reviewscope.h"
 #include "schema/history.h"
 #include "verdict.h"
 
@@ -31,6 +33,7 @@ struct review_options {
     unsigned checks;
     const char *check_name;
     const char *namespace_;
+    bool namespace_given;   /* -n/--namespace was on the command line */
     enum output_format format;
     bool fail_on_warning;
     bool quiet;
@@ -67,25 +70,6 @@ static void review_usage(FILE *out)
           out);
 }
 
-/* Kinds the apiserver keeps outside namespaces (the built-in ones; a custom resource's scope is
- * in its CRD, which review does not see: give such objects metadata.namespace, or none). */
-static bool cluster_scoped(const char *kind)
-{
-    static const char *const kinds[] = {
-        "Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding",
-        "CustomResourceDefinition", "StorageClass", "PriorityClass", "IngressClass", "RuntimeClass",
-        "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
-        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "APIService",
-        "CSIDriver", "CSINode", "VolumeAttachment", "CertificateSigningRequest", "FlowSchema",
-        "PriorityLevelConfiguration", "ComponentStatus", "ClusterPolicyReport", "ClusterIssuer",
-        NULL,
-    };
-    for (const char *const *k = kinds; *k; k++)
-        if (strcmp(*k, kind) == 0)
-            return true;
-    return false;
-}
-
 static char *dup_or_empty(const char *s)
 {
     return strdup(s ? s : "");
@@ -113,6 +97,9 @@ struct review_run {
     const struct config *cfg;
     struct history_source *history;
     struct review_results *results;
+    struct review_scopes scopes;   /* the CRDs reviewed so far */
+    size_t assumed;                /* custom kinds without namespace or CRD, reviewed as namespaced */
+    char assumed_example[320];     /* the first of them */
     bool out_of_memory;
 };
 
@@ -168,11 +155,12 @@ static int finding_lines(const cJSON *object, const struct message_list *l, cons
     return 0;
 }
 
-/* Reviews one object (taking ownership of it) into a new result; lines, when set, has the
- * line of each of its values. */
+/* Reviews one object (taking ownership of it) into a new result; dl, when set, has the line of
+ * the object (and, completed when a finding needs them, of each of its values). */
 static void review_one(struct review_run *run, const char *source, int document, int item, int line,
-                       cJSON *object, const struct line_map *lines)
+                       cJSON *object, struct doc_lines *dl)
 {
+    const struct line_map *lines = dl ? dl->lines : NULL;
     struct review_result *res = review_results_add(run->results);
     if (res == NULL || (res->source = strdup(source)) == NULL) {
         cJSON_Delete(object);
@@ -187,7 +175,16 @@ static void review_one(struct review_run *run, const char *source, int document,
     const char *api = cJSON_IsObject(object) ? string_member(object, "apiVersion") : NULL;
     const char *kind = cJSON_IsObject(object) ? string_member(object, "kind") : NULL;
     const char *ns = cJSON_IsObject(meta) ? string_member(meta, "namespace") : NULL;
-    const char *default_ns = kind && cluster_scoped(kind) ? "" : run->opt->namespace_;
+    char group[128] = "", version[64];
+    if (api)
+        object_split_api_version(api, group, sizeof group, version, sizeof version);
+    enum review_scope scope = kind ? review_scope_of(&run->scopes, group, kind) : SCOPE_NAMESPACED;
+    if (scope == SCOPE_UNKNOWN && ns == NULL && !run->opt->namespace_given && api &&
+        strcmp(kind, "AdmissionReview") != 0 && run->assumed++ == 0) {
+        const char *name = cJSON_IsObject(meta) ? string_member(meta, "name") : NULL;
+        snprintf(run->assumed_example, sizeof run->assumed_example, "%s %s (%s)", kind, name ? name : "",
+                 api);
+    }
     /* copies first: on error review_from_document_in frees the object */
     res->api_version = dup_or_empty(api);
     res->kind = dup_or_empty(kind);
@@ -202,7 +199,7 @@ static void review_one(struct review_run *run, const char *source, int document,
 
     struct sg_error err = {{0}};
     struct admission_request req;
-    if (review_from_document_in(object, default_ns, &req, &err) != 0) {
+    if (review_from_document_in(object, run->opt->namespace_, scope == SCOPE_CLUSTER, &req, &err) != 0) {
         if (set_error(res, err.message) != 0)
             run->out_of_memory = true;
         const char *shown = strcmp(source, "-") == 0 ? "stdin" : source;
@@ -225,11 +222,15 @@ static void review_one(struct review_run *run, const char *source, int document,
     res->object = strdup(object_name);
 
     decision_run(&req, run->cfg, run->opt->checks, run->history, &res->verdict);
+    if (review_scope_learn(&run->scopes, req.object) != 0)
+        run->out_of_memory = true;
     if (run->opt->config_path == NULL)
         add_config_hint(&res->verdict);
     res->outcome = verdict_denied(&res->verdict) ? OUTCOME_DENIED : OUTCOME_ALLOWED;
     res->unreachable = verdict_has_rule(&res->verdict, "schema.unreachable");
     res->response = review_response_json(&req, &res->verdict);
+    if ((res->verdict.denials.count || res->verdict.warnings.count) && doc_lines_complete(dl, req.object) != 0)
+        run->out_of_memory = true;
     if (finding_lines(req.object, &res->verdict.denials, lines, &res->denial_lines) != 0 ||
         finding_lines(req.object, &res->verdict.warnings, lines, &res->warning_lines) != 0)
         run->out_of_memory = true;
@@ -258,6 +259,22 @@ static void source_error(struct review_run *run, const char *source, const char 
         run->out_of_memory = true;
 }
 
+/* One document of a source, or one item of a List, reviewed as soon as it is read; docstream
+ * forgets each document's lines once it is done, so a stream costs one document's tree and
+ * lines at a time (a JSON List: the parsed text and one item's copy). */
+struct source_run {
+    struct review_run *run;
+    const char *source;
+    struct doc_lines lines;
+};
+
+static int review_document(void *ctx, cJSON *doc, const struct doc_pos *pos, struct sg_error *err)
+{
+    struct source_run *sr = ctx;
+    review_one(sr->run, sr->source, pos->document, pos->item, pos->line, doc, &sr->lines);
+    return sr->run->out_of_memory ? sg_error_set(err, "out of memory") : 0;
+}
+
 static void review_source(struct review_run *run, const char *source)
 {
     struct sg_error err = {{0}};
@@ -267,27 +284,22 @@ static void review_source(struct review_run *run, const char *source)
         source_error(run, source, err.message);
         return;
     }
-    struct doc_list docs;
-    int rc = docstream_parse(text, len, &docs, &err);
-    free(text);
-    if (rc != 0) {
-        source_error(run, source, err.message);
+    struct source_run sr = { .run = run, .source = source,
+                             .lines = { .lines = line_map_create(), .starts = line_map_create(),
+                                        .per_document = true } };
+    if (sr.lines.lines == NULL || sr.lines.starts == NULL) {
+        free(text);
+        line_map_free(sr.lines.lines);
+        line_map_free(sr.lines.starts);
+        run->out_of_memory = true;
         return;
     }
-    for (size_t d = 0; d < docs.count && !run->out_of_memory; d++) {
-        cJSON *doc = docs.items[d].json;
-        docs.items[d].json = NULL;
-        cJSON *items = list_items(doc);
-        if (items == NULL) {
-            review_one(run, source, (int)d, -1, docs.items[d].line, doc, docs.lines);
-            continue;
-        }
-        for (int i = 0; items->child && !run->out_of_memory; i++)
-            review_one(run, source, (int)d, i, docs.items[d].line, cJSON_DetachItemFromArray(items, 0),
-                       docs.lines);
-        cJSON_Delete(doc);
-    }
-    doc_list_free(&docs);
+    int rc = docstream_each(text, len, &sr.lines, list_items, review_document, &sr, &err);
+    free(text);
+    line_map_free(sr.lines.lines);
+    line_map_free(sr.lines.starts);
+    if (rc != 0 && !run->out_of_memory)
+        source_error(run, source, err.message);
 }
 
 static int review_exit_code(const struct review_results *r, bool fail_on_warning)
@@ -341,6 +353,7 @@ static int parse_options(int argc, char **argv, struct review_options *opt, int 
                 return -1;
             }
             opt->namespace_ = optarg;
+            opt->namespace_given = true;
             break;
         case 'o':
             if (strcmp(optarg, "text") == 0) opt->format = OUT_TEXT;
@@ -428,6 +441,13 @@ int review_command(int argc, char **argv)
     for (size_t i = 0; i < inputs.count && !run.out_of_memory; i++)
         review_source(&run, inputs.paths[i]);
     history_close(history);
+    if (run.assumed > 0 && !run.out_of_memory)
+        fprintf(stderr, "schemagate review: note: %zu object%s of custom kinds without metadata.namespace (the "
+                "first: %s) reviewed as namespaced, in namespace %s: their CustomResourceDefinition was not "
+                "among the inputs before them. Give it first (Helm's crds/ come first), or -n NAMESPACE, or "
+                "metadata.namespace\n", run.assumed, run.assumed == 1 ? "" : "s", run.assumed_example,
+                opt.namespace_);
+    review_scopes_free(&run.scopes);
 
     int code;
     if (run.out_of_memory) {

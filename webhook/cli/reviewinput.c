@@ -122,6 +122,10 @@ char *review_input_read(const char *path, size_t *len, struct sg_error *err)
     }
     struct strbuf sb;
     strbuf_init(&sb, REVIEW_INPUT_MAX);
+    struct stat st;
+    if (!is_stdin && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (unsigned long long)st.st_size <= REVIEW_INPUT_MAX)
+        strbuf_presize(&sb, (size_t)st.st_size);
     char chunk[65536];
     size_t got;
     while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && !sb.failed)
@@ -131,7 +135,7 @@ char *review_input_read(const char *path, size_t *len, struct sg_error *err)
         fclose(f);
     if (bad || sb.failed) {
         sg_error_set(err, "%s: %s", is_stdin ? "stdin" : path,
-                     bad ? "read error" : "input larger than 16 MiB; split it into several files");
+                     bad ? "read error" : "input larger than 256 MiB; split it into several files");
         strbuf_free(&sb);
         return NULL;
     }

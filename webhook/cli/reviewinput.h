@@ -7,7 +7,10 @@
 
 #include "error.h"
 
-#define REVIEW_INPUT_MAX (16u * 1024u * 1024u)
+/* Inputs are read whole (reviewed document by document: the text, one document's tree and the
+ * results are what a stream costs), so one may be as large as `kubectl get -A -o json` of a big
+ * cluster. */
+#define REVIEW_INPUT_MAX (256u * 1024u * 1024u)
 #define REVIEW_INPUT_MAX_DEPTH 32
 
 struct input_list {
@@ -22,7 +25,8 @@ struct input_list {
 int review_inputs_collect(char *const *args, size_t n, struct input_list *out, struct sg_error *err);
 void input_list_free(struct input_list *l);
 
-/* The whole of path ("-": stdin), NUL-terminated, at most REVIEW_INPUT_MAX bytes (malloc'd). */
+/* The whole of path ("-": stdin), NUL-terminated, at most REVIEW_INPUT_MAX bytes (malloc'd; a
+ * regular file in one allocation of its size). */
 char *review_input_read(const char *path, size_t *len, struct sg_error *err);
 
 #endif

@@ -83,16 +83,30 @@ static cJSON *entry_json(const struct review_result *res)
     return e;
 }
 
+/* The array is written entry by entry, each printed and freed before the next, in the layout
+ * cJSON_Print gives the whole array (an entry's lines one tab further in): a review of many
+ * thousand objects never holds its output twice over. */
 int reviewout_json(FILE *out, const struct review_results *r)
 {
-    cJSON *all = cJSON_CreateArray();
-    for (size_t i = 0; all && i < r->count; i++) {
+    if (fputc('[', out) == EOF)
+        return -1;
+    for (size_t i = 0; i < r->count; i++) {
         cJSON *e = entry_json(&r->items[i]);
-        if (e == NULL || !cJSON_AddItemToArray(all, e)) {
-            cJSON_Delete(e);
-            cJSON_Delete(all);
+        char *text = e ? cJSON_Print(e) : NULL;
+        cJSON_Delete(e);
+        if (text == NULL || (i > 0 && fputs(", ", out) == EOF)) {
+            free(text);
             return -1;
         }
+        int rc = 0;
+        for (const char *p = text, *nl; rc == 0 && *p; p = nl ? nl + 1 : p + strlen(p)) {
+            nl = strchr(p, '\n');
+            size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+            rc = fwrite(p, 1, n, out) != n || (nl && fputc('\t', out) == EOF) ? -1 : 0;
+        }
+        free(text);
+        if (rc != 0)
+            return -1;
     }
-    return reviewout_print_json(out, all);
+    return fputs("]\n", out) == EOF ? -1 : 0;
 }

@@ -1,6 +1,6 @@
 /* reviewout_text.c - `-o text`: one line per object (ALLOWED/DENIED, where it is, what it is),
- * its denials and warnings indented with their rule ids, and a summary line (unusable inputs
- * are counted there; their messages went to stderr). */
+ * its denials and warnings indented with their rule ids and the line of the value each is about,
+ * and a summary line (unusable inputs are counted there; their messages went to stderr). */
 #include <stdio.h>
 
 #include "reviewout.h"
@@ -21,11 +21,11 @@ int reviewout_text(FILE *out, const struct review_results *r)
         fprintf(out, "%s %s %s (line %d)\n", outcome_word(res->outcome), where, res->object, res->line);
         const struct verdict *v = &res->verdict;
         for (size_t k = 0; k < v->denials.count; k++)
-            fprintf(out, "  - %s [%s]\n", v->denials.items[k],
-                    review_result_denial_rule(res, k));
+            fprintf(out, "  - %s [%s] (line %d)\n", v->denials.items[k],
+                    review_result_denial_rule(res, k), review_result_denial_line(res, k));
         for (size_t k = 0; k < v->warnings.count; k++)
-            fprintf(out, "  warning: %s [%s]\n", v->warnings.items[k],
-                    review_result_warning_rule(res, k));
+            fprintf(out, "  warning: %s [%s] (line %d)\n", v->warnings.items[k],
+                    review_result_warning_rule(res, k), review_result_warning_line(res, k));
     }
     struct review_tally t;
     review_results_tally(r, &t);
