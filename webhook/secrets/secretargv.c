@@ -206,7 +206,7 @@ static const struct {
 static bool name_in(const char *name, size_t len, const char *const *names)
 {
     for (; *names; names++)
-        if (strlen(*names) == len && strncmp(name, *names, len) == 0)
+        if ((*names)[0] == name[0] && strncmp(name, *names, len) == 0 && (*names)[len] == '\0')
             return true;
     return false;
 }
