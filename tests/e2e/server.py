@@ -226,15 +226,8 @@ try:
             tls.sendall(req[i:i + 7])
         got = read_responses(tls, 1)
     report.check(got == [(200, "dribbled")], "a request sent in 7-byte TLS records is answered", str(got))
-    # A client that sends 3000 requests and reads no answer for 1.5 s: the server's socket fills
-    # up (its writes would block, the held header bytes wait) and every answer still arrives,
-    # whole and in order, once the client reads. TLS runs over memory BIOs so that one thread
-    # decides exactly when the raw socket is written and read.
-    def flood(count, quiet_s):
-        raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)   # a small window: the server's writes block
-        raw.settimeout(20)
-        raw.connect(("127.0.0.1", server.port))
+    def bio_handshake(raw):
+        """TLS over memory BIOs on a connected socket: (tls, incoming, outgoing) after the handshake."""
         incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
         tls = ssl.create_default_context(cafile=f"{certs}/ca.crt").wrap_bio(incoming, outgoing, server_hostname="localhost")
         while True:
@@ -245,6 +238,29 @@ try:
                 raw.sendall(outgoing.read())
                 incoming.write(raw.recv(65536))
         raw.sendall(outgoing.read())
+        return tls, incoming, outgoing
+
+    def bio_plain(tls, incoming, chunk):
+        """The plaintext that the raw bytes `chunk` complete."""
+        incoming.write(chunk)
+        plain = b""
+        try:
+            while True:
+                plain += tls.read(1 << 20)
+        except ssl.SSLWantReadError:
+            pass
+        return plain
+
+    # A client that sends 3000 requests and reads no answer for 1.5 s: the server's socket fills
+    # up (its writes would block, the held header bytes wait) and every answer still arrives,
+    # whole and in order, once the client reads. TLS runs over memory BIOs so that one thread
+    # decides exactly when the raw socket is written and read.
+    def flood(count, quiet_s):
+        raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)   # a small window: the server's writes block
+        raw.settimeout(20)
+        raw.connect(("127.0.0.1", server.port))
+        tls, incoming, outgoing = bio_handshake(raw)
         uids = [f"flood-{i}" for i in range(count)]
         tls.write(b"".join(request_bytes(u) for u in uids))
         wire, sent, plain, answers = outgoing.read(), 0, b"", []
@@ -262,12 +278,7 @@ try:
                 chunk = raw.recv(65536)
                 if not chunk:
                     break
-                incoming.write(chunk)
-                try:
-                    while True:
-                        plain += tls.read(1 << 20)
-                except ssl.SSLWantReadError:
-                    pass
+                plain += bio_plain(tls, incoming, chunk)
                 while True:
                     one, plain = take_response(plain)
                     if one is None:
@@ -282,16 +293,7 @@ try:
     # (an answer within 3 s, not at the idle timeout), and nothing is lost or reordered.
     def split_records(cut_into_second):
         raw = socket.create_connection(("127.0.0.1", server.port), timeout=10)
-        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
-        tls = ssl.create_default_context(cafile=f"{certs}/ca.crt").wrap_bio(incoming, outgoing, server_hostname="localhost")
-        while True:
-            try:
-                tls.do_handshake()
-                break
-            except ssl.SSLWantReadError:
-                raw.sendall(outgoing.read())
-                incoming.write(raw.recv(65536))
-        raw.sendall(outgoing.read())
+        tls, incoming, outgoing = bio_handshake(raw)
         req = request_bytes(f"split-{cut_into_second}")
         tls.write(req[:200])
         first = outgoing.read()          # one record: 5-byte header + ciphertext
@@ -310,13 +312,7 @@ try:
                 chunk = raw.recv(65536)
                 if not chunk:
                     break
-                incoming.write(chunk)
-                try:
-                    while True:
-                        plain += tls.read(1 << 20)
-                except ssl.SSLWantReadError:
-                    pass
-                got, plain = take_response(plain)
+                got, plain = take_response(plain + bio_plain(tls, incoming, chunk))
         except (socket.timeout, OSError):
             pass
         raw.close()

@@ -162,23 +162,12 @@ try:
         time.sleep(0.3)
         pg_ctl("-m", "fast", "-o", f"-p {PORT}", "restart")
         results = [f.result() for f in futures]
-    slowest = max(r[0] for r in results)
-    report.check(all(r[1] is not None for r in results), "restart mid-run: every request got an AdmissionReview",
-                 str([r for r in results if r[1] is None][:2]))
-    report.check(sum(1 for r in results if r[1]) > 0, "restart mid-run: requests before/after it were admitted")
-    report.check(slowest <= BUDGET_S + SLACK_S + 1.0, f"restart mid-run: slowest answer {slowest:.2f}s")
-    bad = [r for r in results if r[1] is False and "unreachable" not in r[2]]
-    report.check(not bad, "restart mid-run: every denial says the database was unreachable", str(bad[:2]))
+    sgtest.check_restart_mid_run(report, results, BUDGET_S + SLACK_S + 1.0)
     expect(server, "orders@1.10", True, [], "after the restart, same schemagate process")
     expect(server, "orders@1.10", True, [], "after the restart, pooled connection reused")
 
     status, metrics = server.get_metrics_port("/metrics")
-    report.check('schemagate_db_errors_total{database="orders"}' in metrics and
-                 'schemagate_db_errors_total{database="orders"} 0' not in metrics,
-                 "metrics: db errors counted for orders")
-    report.check('schemagate_db_query_duration_seconds_count{database="orders"}' in metrics and
-                 'schemagate_db_query_duration_seconds_count{database="orders"} 0' not in metrics,
-                 "metrics: query durations recorded for orders")
+    sgtest.check_db_metrics(report, metrics, "orders")
     log = server.read_log()
     report.check(PASSWORD not in log and PASSWORD not in metrics, "the conninfo password is in no log line or metric")
 finally:

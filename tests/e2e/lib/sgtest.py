@@ -179,3 +179,23 @@ def check_case_response(report, name, case, response_text, via):
     problems, excerpt = case_problems(case, response_text)
     return report.check(not problems, f"{via} {name}: expectations",
                         "; ".join(problems) + f"\n    response: {excerpt}")
+
+
+def check_restart_mid_run(report, results, slowest_allowed_s):
+    """The checks on requests sent while the gate's database restarted; each result is
+    (seconds, allowed or None when no AdmissionReview came back, message)."""
+    slowest = max(r[0] for r in results)
+    report.check(all(r[1] is not None for r in results), "restart mid-run: every request got an AdmissionReview",
+                 str([r for r in results if r[1] is None][:2]))
+    report.check(sum(1 for r in results if r[1]) > 0, "restart mid-run: requests before/after it were admitted")
+    report.check(slowest <= slowest_allowed_s, f"restart mid-run: slowest answer {slowest:.2f}s")
+    bad = [r for r in results if r[1] is False and "unreachable" not in r[2]]
+    report.check(not bad, "restart mid-run: every denial says the database was unreachable", str(bad[:2]))
+
+
+def check_db_metrics(report, metrics, database):
+    """/metrics text counts database errors and query durations for `database`."""
+    for name, what in (("schemagate_db_errors_total", "db errors counted"),
+                       ("schemagate_db_query_duration_seconds_count", "query durations recorded")):
+        series = f'{name}{{database="{database}"}}'
+        report.check(series in metrics and f"{series} 0" not in metrics, f"metrics: {what} for {database}")
